@@ -1,0 +1,298 @@
+/* orbit_ops: op catalogue, roles and argument decoding. */
+#include "orbit_ops.h"
+
+#include "orbit_json.h"
+
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    orbit_role role;
+    const char *const *keys; /* allowed argument names */
+} op_row;
+
+static const char *const KEYS_CREATE[] = {"identity", "start", "end", "pool", "type", NULL};
+static const char *const KEYS_UPDATE[] = {"identity", "start", "end", "pool",
+                                          "type",     "force", NULL};
+static const char *const KEYS_DELETE[] = {"identity", "force", NULL};
+static const char *const KEYS_REASSIGN[] = {"from_pool", "to_pool", "type", NULL};
+static const char *const KEYS_CONFIG[] = {"call_pickup_timeout_threshold", "enable_music_on_hold",
+                                          "max_call_pickup_attempts", "on_timeout_uri", NULL};
+static const char *const KEYS_FAILOVER[] = {"pool", "disaster_mode", NULL};
+static const char *const KEYS_FAILBACK[] = {"pool", NULL};
+static const char *const KEYS_PARK[] = {"call_id", "parker", "parkee", NULL};
+static const char *const KEYS_RETRIEVE[] = {"orbit", "by", NULL};
+static const char *const KEYS_CALL[] = {"call_id", NULL};
+static const char *const KEYS_RING[] = {"call_id", "caller", "callee", NULL};
+static const char *const KEYS_TAKE[] = {"group", "by", NULL};
+
+static const op_row OPS[ORBIT_OP_COUNT] = {
+    [ORBIT_OP_ORBIT_CREATE] = {"orbit.create", ORBIT_ROLE_OPERATOR, KEYS_CREATE},
+    [ORBIT_OP_ORBIT_UPDATE] = {"orbit.update", ORBIT_ROLE_OPERATOR, KEYS_UPDATE},
+    [ORBIT_OP_ORBIT_DELETE] = {"orbit.delete", ORBIT_ROLE_OPERATOR, KEYS_DELETE},
+    [ORBIT_OP_ORBIT_REASSIGN] = {"orbit.reassign", ORBIT_ROLE_OPERATOR, KEYS_REASSIGN},
+    [ORBIT_OP_CONFIG_SET] = {"config.set", ORBIT_ROLE_OPERATOR, KEYS_CONFIG},
+    [ORBIT_OP_POOL_FAILOVER] = {"pool.failover", ORBIT_ROLE_OPERATOR, KEYS_FAILOVER},
+    [ORBIT_OP_POOL_FAILBACK] = {"pool.failback", ORBIT_ROLE_OPERATOR, KEYS_FAILBACK},
+    [ORBIT_OP_CALL_PARK] = {"call.park", ORBIT_ROLE_ENDPOINT, KEYS_PARK},
+    [ORBIT_OP_CALL_RETRIEVE] = {"call.retrieve", ORBIT_ROLE_ENDPOINT, KEYS_RETRIEVE},
+    [ORBIT_OP_CALL_RINGBACK_ANSWER] = {"call.ringback_answer", ORBIT_ROLE_ENDPOINT, KEYS_CALL},
+    [ORBIT_OP_PICKUP_RING] = {"pickup.ring", ORBIT_ROLE_ENDPOINT, KEYS_RING},
+    [ORBIT_OP_PICKUP_TAKE] = {"pickup.take", ORBIT_ROLE_ENDPOINT, KEYS_TAKE},
+    [ORBIT_OP_PICKUP_ANSWER] = {"pickup.answer", ORBIT_ROLE_ENDPOINT, KEYS_CALL},
+    [ORBIT_OP_PICKUP_CANCEL] = {"pickup.cancel", ORBIT_ROLE_ENDPOINT, KEYS_CALL},
+};
+
+static const char *const ROLE_NAMES[ORBIT_ROLE_COUNT] = {
+    [ORBIT_ROLE_NONE] = "none",
+    [ORBIT_ROLE_VIEWER] = "viewer",
+    [ORBIT_ROLE_OPERATOR] = "operator",
+    [ORBIT_ROLE_ENDPOINT] = "endpoint",
+};
+
+const char *orbit_role_name(orbit_role r)
+{
+    return (unsigned)r < ORBIT_ROLE_COUNT ? ROLE_NAMES[r] : "none";
+}
+
+bool orbit_role_from_name(const char *name, orbit_role *out)
+{
+    if (!name)
+        return false;
+    for (int i = ORBIT_ROLE_VIEWER; i < ORBIT_ROLE_COUNT; i++) {
+        if (strcmp(ROLE_NAMES[i], name) == 0) {
+            *out = (orbit_role)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *orbit_op_name(orbit_op op)
+{
+    return (unsigned)op < ORBIT_OP_COUNT ? OPS[op].name : "?";
+}
+
+bool orbit_op_from_name(const char *name, orbit_op *out)
+{
+    if (!name)
+        return false;
+    for (int i = 0; i < ORBIT_OP_COUNT; i++) {
+        if (strcmp(OPS[i].name, name) == 0) {
+            *out = (orbit_op)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+orbit_role orbit_op_role(orbit_op op)
+{
+    return (unsigned)op < ORBIT_OP_COUNT ? OPS[op].role : ORBIT_ROLE_OPERATOR;
+}
+
+bool orbit_role_may(orbit_role r, orbit_op op)
+{
+    return (unsigned)op < ORBIT_OP_COUNT && r == OPS[op].role;
+}
+
+static orbit_err checked(const json_t *o, const char *key, bool required, char *out, size_t cap,
+                         const char *(*check)(const char *), orbit_status *st)
+{
+    int got = orbit_json_get_string(o, key, required, out, cap, st);
+    if (got < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    if (got == 0)
+        return ORBIT_OK;
+    const char *why = check(out);
+    if (why)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, key, "%s: %s", key, why);
+    return ORBIT_OK;
+}
+
+static orbit_err fqdn_arg(const json_t *o, const char *key, bool required, char *out, size_t cap,
+                          orbit_status *st)
+{
+    orbit_err e = checked(o, key, required, out, cap, orbit_fqdn_check, st);
+    if (e == ORBIT_OK)
+        orbit_fqdn_lower(out);
+    return e;
+}
+
+static orbit_err type_arg(const json_t *o, bool *has, orbit_type *type, orbit_status *st)
+{
+    char name[32];
+    int got = orbit_json_get_string(o, "type", false, name, sizeof name, st);
+    if (got < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    *has = got == 1;
+    if (got == 1 && !orbit_type_from_name(name, type))
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "type",
+                                "type is CallPark or GroupPickup, not '%s'", name);
+    return ORBIT_OK;
+}
+
+/* A number argument kept as text (update patches), validated here so
+ * that a bad number is refused as invalid_range before any table rule. */
+static orbit_err number_text_arg(const json_t *o, const char *key, bool *has, char *out, size_t cap,
+                                 orbit_status *st)
+{
+    orbit_number n;
+    int got = orbit_json_get_number(o, key, false, &n, st);
+    if (got < 0)
+        return st->code;
+    *has = got == 1;
+    if (got == 1)
+        orbit_number_format(&n, out, cap);
+    return ORBIT_OK;
+}
+
+static orbit_err decode_update(const json_t *a, orbit_cmd_args *out, orbit_status *st)
+{
+    orbit_err e = checked(a, "identity", true, out->u.update.identity,
+                          sizeof out->u.update.identity, orbit_identity_check, st);
+    if (e)
+        return e;
+    if ((e = number_text_arg(a, "start", &out->u.update.has_start, out->u.update.start,
+                             sizeof out->u.update.start, st)))
+        return e;
+    if ((e = number_text_arg(a, "end", &out->u.update.has_end, out->u.update.end,
+                             sizeof out->u.update.end, st)))
+        return e;
+    if ((e = fqdn_arg(a, "pool", false, out->u.update.pool, sizeof out->u.update.pool, st)))
+        return e;
+    out->u.update.has_pool = out->u.update.pool[0] != '\0';
+    if ((e = type_arg(a, &out->u.update.has_type, &out->u.update.type, st)))
+        return e;
+    if (orbit_json_get_bool(a, "force", false, &out->u.update.force, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    if (!out->u.update.has_start && !out->u.update.has_end && !out->u.update.has_pool &&
+        !out->u.update.has_type)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "identity",
+                                "orbit.update needs at least one of start, end, pool, type");
+    return ORBIT_OK;
+}
+
+static orbit_err decode_call_park(const json_t *a, orbit_cmd_args *out, orbit_status *st)
+{
+    orbit_err e;
+    if ((e = checked(a, "call_id", true, out->u.park.call_id, sizeof out->u.park.call_id,
+                     orbit_call_id_check, st)))
+        return e;
+    if ((e = checked(a, "parker", true, out->u.park.parker, sizeof out->u.park.parker,
+                     orbit_sip_uri_check, st)))
+        return e;
+    return checked(a, "parkee", true, out->u.park.parkee, sizeof out->u.park.parkee,
+                   orbit_party_check, st);
+}
+
+static orbit_err decode_ring(const json_t *a, orbit_cmd_args *out, orbit_status *st)
+{
+    orbit_err e;
+    if ((e = checked(a, "call_id", true, out->u.ring.call_id, sizeof out->u.ring.call_id,
+                     orbit_call_id_check, st)))
+        return e;
+    if ((e = checked(a, "caller", true, out->u.ring.caller, sizeof out->u.ring.caller,
+                     orbit_party_check, st)))
+        return e;
+    return checked(a, "callee", true, out->u.ring.callee, sizeof out->u.ring.callee,
+                   orbit_sip_uri_check, st);
+}
+
+orbit_err orbit_args_decode(orbit_op op, const json_t *args, const cps_settings *current,
+                            orbit_cmd_args *out, orbit_status *st)
+{
+    if ((unsigned)op >= ORBIT_OP_COUNT)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "op", "unknown op");
+    json_t *empty = NULL;
+    if (!args) {
+        empty = json_object();
+        if (!empty)
+            return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+        args = empty;
+    }
+    memset(out, 0, sizeof *out);
+    out->op = op;
+    orbit_err e = orbit_json_need_object(args, "args", st);
+    if (e == ORBIT_OK)
+        e = orbit_json_only_keys(args, OPS[op].keys, st);
+    if (e != ORBIT_OK) {
+        json_decref(empty);
+        return e;
+    }
+    switch (op) {
+    case ORBIT_OP_ORBIT_CREATE:
+        e = orbit_json_to_range(args, ORBIT_JSON_STRICT, &out->u.create, NULL, st);
+        break;
+    case ORBIT_OP_ORBIT_UPDATE:
+        e = decode_update(args, out, st);
+        break;
+    case ORBIT_OP_ORBIT_DELETE:
+        e = checked(args, "identity", true, out->u.del.identity, sizeof out->u.del.identity,
+                    orbit_identity_check, st);
+        if (e == ORBIT_OK && orbit_json_get_bool(args, "force", false, &out->u.del.force, st) < 0)
+            e = ORBIT_ERR_BAD_REQUEST;
+        break;
+    case ORBIT_OP_ORBIT_REASSIGN:
+        e = fqdn_arg(args, "from_pool", true, out->u.reassign.from_pool,
+                     sizeof out->u.reassign.from_pool, st);
+        if (e == ORBIT_OK)
+            e = fqdn_arg(args, "to_pool", true, out->u.reassign.to_pool,
+                         sizeof out->u.reassign.to_pool, st);
+        if (e == ORBIT_OK)
+            e = type_arg(args, &out->u.reassign.has_type, &out->u.reassign.type, st);
+        break;
+    case ORBIT_OP_CONFIG_SET:
+        if (json_object_size(args) == 0) {
+            e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "",
+                                 "config.set needs at least one setting");
+            break;
+        }
+        if (current)
+            out->u.config = *current;
+        else
+            cps_settings_default(&out->u.config);
+        e = orbit_json_to_settings(args, ORBIT_JSON_STRICT, false, &out->u.config, st);
+        break;
+    case ORBIT_OP_POOL_FAILOVER:
+        e = fqdn_arg(args, "pool", true, out->u.dr.pool, sizeof out->u.dr.pool, st);
+        if (e == ORBIT_OK &&
+            orbit_json_get_bool(args, "disaster_mode", false, &out->u.dr.disaster_mode, st) < 0)
+            e = ORBIT_ERR_BAD_REQUEST;
+        break;
+    case ORBIT_OP_POOL_FAILBACK:
+        e = fqdn_arg(args, "pool", true, out->u.dr.pool, sizeof out->u.dr.pool, st);
+        break;
+    case ORBIT_OP_CALL_PARK:
+        e = decode_call_park(args, out, st);
+        break;
+    case ORBIT_OP_CALL_RETRIEVE:
+        if (orbit_json_get_number(args, "orbit", true, &out->u.retrieve.orbit, st) < 0)
+            e = st->code;
+        else
+            e = checked(args, "by", true, out->u.retrieve.by, sizeof out->u.retrieve.by,
+                        orbit_party_check, st);
+        break;
+    case ORBIT_OP_PICKUP_RING:
+        e = decode_ring(args, out, st);
+        break;
+    case ORBIT_OP_PICKUP_TAKE:
+        if (orbit_json_get_number(args, "group", true, &out->u.take.group, st) < 0)
+            e = st->code;
+        else
+            e = checked(args, "by", true, out->u.take.by, sizeof out->u.take.by, orbit_party_check,
+                        st);
+        break;
+    case ORBIT_OP_CALL_RINGBACK_ANSWER:
+    case ORBIT_OP_PICKUP_ANSWER:
+    case ORBIT_OP_PICKUP_CANCEL:
+        e = checked(args, "call_id", true, out->u.call.call_id, sizeof out->u.call.call_id,
+                    orbit_call_id_check, st);
+        break;
+    case ORBIT_OP_COUNT:
+        e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "op", "unknown op");
+        break;
+    }
+    json_decref(empty);
+    return e;
+}

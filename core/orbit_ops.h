@@ -1,0 +1,112 @@
+/* orbit_ops: the catalogue of commands (ops) of orbit.v1, the role each
+ * needs, and the strict decoding of their arguments into typed structs,
+ * so that the service and every client agree on one definition. */
+#ifndef ORBIT_OPS_H
+#define ORBIT_OPS_H
+
+#include "cps_settings.h"
+#include "orbit_error.h"
+#include "orbit_model.h"
+#include "orbit_range.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+typedef enum {
+    ORBIT_ROLE_NONE = 0,
+    ORBIT_ROLE_VIEWER,
+    ORBIT_ROLE_OPERATOR,
+    ORBIT_ROLE_ENDPOINT,
+    ORBIT_ROLE_COUNT
+} orbit_role;
+
+typedef enum {
+    ORBIT_OP_ORBIT_CREATE = 0,
+    ORBIT_OP_ORBIT_UPDATE,
+    ORBIT_OP_ORBIT_DELETE,
+    ORBIT_OP_ORBIT_REASSIGN,
+    ORBIT_OP_CONFIG_SET,
+    ORBIT_OP_POOL_FAILOVER,
+    ORBIT_OP_POOL_FAILBACK,
+    ORBIT_OP_CALL_PARK,
+    ORBIT_OP_CALL_RETRIEVE,
+    ORBIT_OP_CALL_RINGBACK_ANSWER,
+    ORBIT_OP_PICKUP_RING,
+    ORBIT_OP_PICKUP_TAKE,
+    ORBIT_OP_PICKUP_ANSWER,
+    ORBIT_OP_PICKUP_CANCEL,
+    ORBIT_OP_COUNT
+} orbit_op;
+
+const char *orbit_role_name(orbit_role r);
+bool orbit_role_from_name(const char *name, orbit_role *out);
+
+const char *orbit_op_name(orbit_op op);
+bool orbit_op_from_name(const char *name, orbit_op *out);
+
+/* The role an op needs (operator or endpoint). */
+orbit_role orbit_op_role(orbit_op op);
+
+/* May a session with role r run op? Viewers run nothing. */
+bool orbit_role_may(orbit_role r, orbit_op op);
+
+/* Decoded arguments of every op. Strings are validated; numbers parsed. */
+typedef struct {
+    orbit_op op;
+    union {
+        orbit_range create;
+        struct {
+            char identity[ORBIT_IDENTITY_MAX + 1];
+            char start[ORBIT_NUMBER_BUF];
+            char end[ORBIT_NUMBER_BUF];
+            char pool[ORBIT_FQDN_MAX + 1];
+            bool has_start, has_end, has_pool, has_type;
+            orbit_type type;
+            bool force;
+        } update;
+        struct {
+            char identity[ORBIT_IDENTITY_MAX + 1];
+            bool force;
+        } del;
+        struct {
+            char from_pool[ORBIT_FQDN_MAX + 1];
+            char to_pool[ORBIT_FQDN_MAX + 1];
+            bool has_type;
+            orbit_type type;
+        } reassign;
+        cps_settings config; /* the patch applied to the current settings */
+        struct {
+            char pool[ORBIT_FQDN_MAX + 1];
+            bool disaster_mode;
+        } dr;
+        struct {
+            char call_id[ORBIT_CALL_ID_MAX + 1];
+            char parker[ORBIT_URI_MAX + 1];
+            char parkee[ORBIT_URI_MAX + 1];
+        } park;
+        struct {
+            orbit_number orbit;
+            char by[ORBIT_URI_MAX + 1];
+        } retrieve;
+        struct {
+            char call_id[ORBIT_CALL_ID_MAX + 1];
+            char caller[ORBIT_URI_MAX + 1];
+            char callee[ORBIT_URI_MAX + 1];
+        } ring;
+        struct {
+            orbit_number group;
+            char by[ORBIT_URI_MAX + 1];
+        } take;
+        struct {
+            char call_id[ORBIT_CALL_ID_MAX + 1];
+        } call; /* ringback_answer, pickup.answer, pickup.cancel */
+    } u;
+} orbit_cmd_args;
+
+/* Decodes args (an object; NULL counts as {}) for op, refusing unknown
+ * fields, wrong types and invalid values. For config.set, current holds
+ * the pool's settings and the result is the patched, validated whole. */
+orbit_err orbit_args_decode(orbit_op op, const json_t *args, const cps_settings *current,
+                            orbit_cmd_args *out, orbit_status *st);
+
+#endif

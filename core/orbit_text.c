@@ -1,0 +1,124 @@
+/* orbit_text: validation of names, identities, call ids and URIs. */
+#include "orbit_text.h"
+
+#include <ctype.h>
+#include <string.h>
+
+const char *orbit_fqdn_check(const char *fqdn)
+{
+    if (!fqdn || !*fqdn)
+        return "a pool FQDN is required";
+    size_t len = strlen(fqdn);
+    if (len > ORBIT_FQDN_MAX)
+        return "a pool FQDN has at most 253 characters";
+    size_t label = 0;
+    int labels = 1;
+    char prev = '.';
+    for (const char *p = fqdn; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '.') {
+            if (label == 0)
+                return "a pool FQDN cannot have an empty label";
+            if (prev == '-')
+                return "an FQDN label cannot end with '-'";
+            labels++;
+            label = 0;
+        } else if (isalnum(c) || c == '-') {
+            if (label == 0 && c == '-')
+                return "an FQDN label cannot start with '-'";
+            if (++label > 63)
+                return "an FQDN label has at most 63 characters";
+        } else {
+            return "a pool FQDN has only letters, digits, '-' and '.'";
+        }
+        prev = (char)c;
+    }
+    if (label == 0)
+        return "a pool FQDN cannot end with '.'";
+    if (prev == '-')
+        return "an FQDN label cannot end with '-'";
+    if (labels < 2)
+        return "a pool FQDN needs a domain (for example pool1.example.net)";
+    return NULL;
+}
+
+void orbit_fqdn_lower(char *fqdn)
+{
+    for (char *p = fqdn; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+}
+
+const char *orbit_identity_check(const char *identity)
+{
+    if (!identity || !*identity)
+        return "an identity is required";
+    size_t len = strlen(identity);
+    if (len > ORBIT_IDENTITY_MAX)
+        return "an identity has at most 64 characters";
+    for (const char *p = identity; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f)
+            return "an identity cannot contain control characters";
+    }
+    if (isspace((unsigned char)identity[0]) || isspace((unsigned char)identity[len - 1]))
+        return "an identity cannot start or end with a blank";
+    return NULL;
+}
+
+const char *orbit_call_id_check(const char *call_id)
+{
+    if (!call_id || !*call_id)
+        return "a call id is required";
+    if (strlen(call_id) > ORBIT_CALL_ID_MAX)
+        return "a call id has at most 64 characters";
+    for (const char *p = call_id; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!isalnum(c) && !strchr("._:@+-", c))
+            return "a call id has only letters, digits and . _ : @ + -";
+    }
+    return NULL;
+}
+
+const char *orbit_sip_uri_check(const char *uri)
+{
+    if (!uri || !*uri)
+        return "a SIP URI is required";
+    if (strlen(uri) > ORBIT_URI_MAX)
+        return "a SIP URI has at most 128 characters";
+    if (strncmp(uri, "sip:", 4) != 0 || uri[4] == '\0')
+        return "a SIP URI begins with sip: followed by an address";
+    for (const char *p = uri; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c == 0x7f)
+            return "a SIP URI cannot contain blanks or control characters";
+    }
+    return NULL;
+}
+
+const char *orbit_site_check(const char *site)
+{
+    if (!site || !*site)
+        return "a site name is required";
+    if (strlen(site) > ORBIT_SITE_MAX)
+        return "a site name has at most 64 characters";
+    for (const char *p = site; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!isalnum(c) && !strchr("._-", c))
+            return "a site name has only letters, digits and . _ -";
+    }
+    return NULL;
+}
+
+const char *orbit_party_check(const char *party)
+{
+    if (!party || !*party)
+        return "a party (URI or number) is required";
+    if (strlen(party) > ORBIT_URI_MAX)
+        return "a party has at most 128 characters";
+    for (const char *p = party; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c == 0x7f)
+            return "a party cannot contain blanks or control characters";
+    }
+    return NULL;
+}
