@@ -1,0 +1,67 @@
+/* The hash map: insert, replace, remove with probing clusters, iterate. */
+#include "test_main.h"
+
+#include "orbit_map.h"
+
+#include <stdlib.h>
+
+static void put_get_replace_remove(void **state)
+{
+    (void)state;
+    orbit_map *m = orbit_map_new();
+    assert_non_null(m);
+    int a = 1, b = 2;
+    assert_true(orbit_map_put(m, "a", &a));
+    assert_ptr_equal(orbit_map_get(m, "a"), &a);
+    assert_true(orbit_map_put(m, "a", &b));
+    assert_ptr_equal(orbit_map_get(m, "a"), &b);
+    assert_int_equal(orbit_map_count(m), 1);
+    assert_ptr_equal(orbit_map_remove(m, "a"), &b);
+    assert_null(orbit_map_get(m, "a"));
+    assert_null(orbit_map_remove(m, "a"));
+    orbit_map_free(m);
+}
+
+static void many_keys_survive_growth_and_removal(void **state)
+{
+    (void)state;
+    orbit_map *m = orbit_map_new();
+    assert_non_null(m);
+    enum { N = 20000 };
+    static int values[N];
+    char key[32];
+    for (int i = 0; i < N; i++) {
+        values[i] = i;
+        snprintf(key, sizeof key, "call-%d", i);
+        assert_true(orbit_map_put(m, key, &values[i]));
+    }
+    /* Remove every third key, then check all. */
+    for (int i = 0; i < N; i += 3) {
+        snprintf(key, sizeof key, "call-%d", i);
+        assert_ptr_equal(orbit_map_remove(m, key), &values[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof key, "call-%d", i);
+        if (i % 3 == 0)
+            assert_null(orbit_map_get(m, key));
+        else
+            assert_ptr_equal(orbit_map_get(m, key), &values[i]);
+    }
+    size_t pos = 0, seen = 0;
+    const char *k;
+    void *v;
+    while (orbit_map_next(m, &pos, &k, &v)) {
+        assert_int_equal(atoi(k + 5), *(int *)v);
+        seen++;
+    }
+    assert_int_equal(seen, orbit_map_count(m));
+    assert_int_equal(seen, N - (N + 2) / 3);
+    orbit_map_free(m);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(put_get_replace_remove),
+    cmocka_unit_test(many_keys_survive_growth_and_removal),
+};
+
+ORBIT_TEST_MAIN(tests)
