@@ -1,0 +1,631 @@
+/* http_api: request routing, bodies and responses over libwebsockets. */
+#include "http_api.h"
+
+#include "audit.h"
+#include "metrics.h"
+#include "orbit_frame.h"
+#include "orbit_json.h"
+#include "orbit_time.h"
+#include "server.h"
+#include "state_json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef enum { M_OTHER, M_GET, M_POST, M_PUT } http_method;
+
+typedef enum { ROUTE_NONE, ROUTE_CMD, ROUTE_MOH_PUT } body_route;
+
+typedef struct {
+    orbit_server *srv;
+    body_route route;
+    orbit_role role;
+    char who[SERVER_TOKEN_NAME_MAX + 1];
+    /* request body */
+    unsigned char *body;
+    size_t body_len, body_cap;
+    moh_upload *upload;
+    bool failed; /* the response is decided; further body bytes are ignored */
+    bool close_after;
+    /* response */
+    bool responding;
+    bool headers_sent;
+    unsigned status;
+    const char *content_type;
+    char *resp;
+    size_t resp_len, resp_sent;
+    int file_fd;
+    uint64_t file_left;
+    char extra_sha[ORBIT_SHA256_HEX + 1];
+    char extra_name[ORBIT_MOH_NAME_MAX + 1];
+} http_session;
+
+size_t http_api_session_size(void)
+{
+    return sizeof(http_session);
+}
+
+static unsigned http_status_of(orbit_err code)
+{
+    switch (code) {
+    case ORBIT_OK:
+        return 200;
+    case ORBIT_ERR_BAD_REQUEST:
+    case ORBIT_ERR_INVALID_RANGE:
+        return 400;
+    case ORBIT_ERR_UNAUTHORIZED:
+        return 401;
+    case ORBIT_ERR_FORBIDDEN:
+        return 403;
+    case ORBIT_ERR_NOT_FOUND:
+        return 404;
+    case ORBIT_ERR_CONFLICT:
+    case ORBIT_ERR_OVERLAP:
+    case ORBIT_ERR_IN_USE:
+    case ORBIT_ERR_LIMIT_EXCEEDED:
+    case ORBIT_ERR_NO_FREE_ORBIT:
+    case ORBIT_ERR_RESILIENCY_MODE:
+    case ORBIT_ERR_PICKUP_UNAVAILABLE:
+        return 409;
+    case ORBIT_ERR_NOT_SERVED_HERE:
+    case ORBIT_ERR_WRONG_POOL:
+        return 421;
+    case ORBIT_ERR_TOO_LARGE:
+        return 413;
+    case ORBIT_ERR_UNSUPPORTED_MEDIA:
+        return 415;
+    case ORBIT_ERR_RATE_LIMITED:
+        return 429;
+    case ORBIT_ERR_POOL_UNREACHABLE:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+static void release(http_session *h)
+{
+    free(h->body);
+    h->body = NULL;
+    h->body_len = h->body_cap = 0;
+    moh_upload_abort(h->upload);
+    h->upload = NULL;
+    free(h->resp);
+    h->resp = NULL;
+    if (h->file_fd >= 0)
+        close(h->file_fd);
+    h->file_fd = -1;
+}
+
+/* Starts a response with a JSON body (stolen). */
+static void respond_json(struct lws *wsi, http_session *h, unsigned status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        text = strdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"out of "
+                      "memory\"}}");
+        status = 500;
+        if (!text)
+            return;
+    }
+    free(h->resp);
+    h->resp = text;
+    h->resp_len = strlen(text);
+    h->resp_sent = 0;
+    h->status = status;
+    h->content_type = "application/json";
+    h->responding = true;
+    h->failed = true;
+    lws_callback_on_writable(wsi);
+}
+
+static void respond_text(struct lws *wsi, http_session *h, unsigned status, char *text, size_t len,
+                         const char *type)
+{
+    free(h->resp);
+    h->resp = text;
+    h->resp_len = len;
+    h->resp_sent = 0;
+    h->status = status;
+    h->content_type = type;
+    h->responding = true;
+    h->failed = true;
+    lws_callback_on_writable(wsi);
+}
+
+static void respond_error(struct lws *wsi, http_session *h, const orbit_status *st)
+{
+    json_t *err = orbit_frame_make_result_error(NULL, st);
+    if (err) {
+        json_object_del(err, "t");
+        json_object_del(err, "id");
+    }
+    respond_json(wsi, h, http_status_of(st->code), err);
+}
+
+static void respond_ok(struct lws *wsi, http_session *h, json_t *data)
+{
+    respond_json(wsi, h, 200, data);
+}
+
+static http_method method_of(struct lws *wsi)
+{
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+        return M_GET;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
+        return M_POST;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI))
+        return M_PUT;
+    return M_OTHER;
+}
+
+/* Resolves the bearer token. Returns ORBIT_OK with role NONE when no
+ * Authorization header was sent. */
+static orbit_err authenticate(struct lws *wsi, http_session *h, orbit_status *st)
+{
+    char auth[ORBIT_TOKEN_MAX + 32];
+    h->role = ORBIT_ROLE_NONE;
+    int n = lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION);
+    if (n <= 0)
+        return ORBIT_OK;
+    if (strncasecmp(auth, "Bearer ", 7) != 0)
+        return orbit_status_set(st, ORBIT_ERR_UNAUTHORIZED, "Authorization",
+                                "use Authorization: Bearer <token>");
+    const server_token *t = server_config_find_token(&h->srv->cfg, auth + 7);
+    if (!t)
+        return orbit_status_set(st, ORBIT_ERR_UNAUTHORIZED, "Authorization", "unknown token");
+    h->role = t->role;
+    snprintf(h->who, sizeof h->who, "%s", t->name);
+    return ORBIT_OK;
+}
+
+static bool need_role(struct lws *wsi, http_session *h, orbit_role need)
+{
+    orbit_status st;
+    if (h->role == ORBIT_ROLE_NONE) {
+        orbit_status_set(&st, ORBIT_ERR_UNAUTHORIZED, "Authorization",
+                         "this endpoint needs Authorization: Bearer <token>");
+        respond_error(wsi, h, &st);
+        return false;
+    }
+    if (need == ORBIT_ROLE_OPERATOR && h->role != ORBIT_ROLE_OPERATOR) {
+        orbit_status_set(&st, ORBIT_ERR_FORBIDDEN, "", "this endpoint is for operators");
+        respond_error(wsi, h, &st);
+        return false;
+    }
+    return true;
+}
+
+static void get_state(struct lws *wsi, http_session *h)
+{
+    orbit_server *srv = h->srv;
+    json_t *state = state_json_build(srv);
+    if (state && (!orbit_json_put(state, "epoch", json_string(srv->events.epoch)) ||
+                  !orbit_json_put(state, "rev", json_integer(srv->events.rev)))) {
+        json_decref(state);
+        state = NULL;
+    }
+    respond_ok(wsi, h, state);
+}
+
+static void get_users(struct lws *wsi, http_session *h)
+{
+    char pool[ORBIT_FQDN_MAX + 8];
+    const char *filter = lws_get_urlarg_by_name(wsi, "pool=", pool, sizeof pool);
+    json_t *users = state_json_users(h->srv, filter);
+    respond_ok(wsi, h, users ? json_pack("{s:o}", "users", users) : NULL);
+}
+
+static void get_audit(struct lws *wsi, http_session *h)
+{
+    char arg[32];
+    const char *v = lws_get_urlarg_by_name(wsi, "limit=", arg, sizeof arg);
+    long limit = v ? strtol(v, NULL, 10) : 200;
+    if (limit < 1 || limit > 10000)
+        limit = 200;
+    orbit_status st;
+    json_t *entries = audit_tail(h->srv->audit, (size_t)limit, &st);
+    if (!entries) {
+        respond_error(wsi, h, &st);
+        return;
+    }
+    respond_ok(wsi, h, json_pack("{s:o}", "entries", entries));
+}
+
+static void get_moh(struct lws *wsi, http_session *h)
+{
+    const pool_local *pl = &h->srv->local;
+    int fd = open(pl->moh_file, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        if (fd >= 0)
+            close(fd);
+        orbit_status st;
+        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "MOH file unreadable: %s", strerror(errno));
+        respond_error(wsi, h, &st);
+        return;
+    }
+    h->file_fd = fd;
+    h->file_left = (uint64_t)sb.st_size;
+    h->status = 200;
+    h->content_type = strstr(pl->moh_file, ".wma") ? "audio/x-ms-wma" : "audio/wav";
+    snprintf(h->extra_sha, sizeof h->extra_sha, "%s", pl->moh.sha256);
+    snprintf(h->extra_name, sizeof h->extra_name, "%s", pl->moh.name);
+    h->responding = true;
+    lws_callback_on_writable(wsi);
+}
+
+static void get_metrics(struct lws *wsi, http_session *h)
+{
+    size_t len;
+    char *text = metrics_render(h->srv, &len);
+    if (!text) {
+        orbit_status st;
+        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "out of memory");
+        respond_error(wsi, h, &st);
+        return;
+    }
+    respond_text(wsi, h, 200, text, len, "text/plain; version=0.0.4");
+}
+
+static int64_t content_length(struct lws *wsi)
+{
+    char v[32];
+    if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+        return -1;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    return (*end || n < 0) ? -1 : (int64_t)n;
+}
+
+static void count_upload(http_session *h, const orbit_status *st)
+{
+    server_count_op(h->srv, SERVER_OP_MOH_UPLOAD, st->code);
+    orbit_status ast;
+    json_t *args = json_pack("{s:s, s:I}", "name", h->extra_name, "size",
+                             (json_int_t)(h->upload ? moh_upload_received(h->upload) : 0));
+    if (audit_append(h->srv->audit, orbit_time_now_ms(), h->who, orbit_role_name(h->role),
+                     "moh.upload", args, st, &ast) != ORBIT_OK)
+        ORBIT_LOG_E(&h->srv->log, "audit: %s", ast.message);
+    json_decref(args);
+}
+
+/* An upload that failed before its body ended: answer now and close, so a
+ * huge or hostile body is not read to the end. */
+static void upload_failed(struct lws *wsi, http_session *h, const orbit_status *st)
+{
+    count_upload(h, st);
+    moh_upload_abort(h->upload);
+    h->upload = NULL;
+    h->close_after = true;
+    respond_error(wsi, h, st);
+}
+
+static void put_moh_begin(struct lws *wsi, http_session *h)
+{
+    orbit_status st;
+    char name[ORBIT_MOH_NAME_MAX + 2] = "", sha[80] = "";
+    lws_hdr_custom_copy(wsi, name, sizeof name, "x-orbit-filename:", 17);
+    lws_hdr_custom_copy(wsi, sha, sizeof sha, "x-orbit-sha256:", 15);
+    snprintf(h->extra_name, sizeof h->extra_name, "%.*s", ORBIT_MOH_NAME_MAX, name);
+    int64_t len = content_length(wsi);
+    if (len == 0) {
+        orbit_status_set(&st, ORBIT_ERR_UNSUPPORTED_MEDIA, "", "the body is empty: not audio");
+        upload_failed(wsi, h, &st);
+        return;
+    }
+    if (len > 0 && (uint64_t)len > h->srv->cfg.moh_max_bytes) {
+        orbit_status_set(&st, ORBIT_ERR_TOO_LARGE, "", "MOH files are limited to %llu bytes",
+                         (unsigned long long)h->srv->cfg.moh_max_bytes);
+        upload_failed(wsi, h, &st);
+        return;
+    }
+    if (moh_upload_begin(&h->srv->local, name, sha, h->srv->cfg.moh_max_bytes, &h->upload, &st) !=
+        ORBIT_OK) {
+        upload_failed(wsi, h, &st);
+        return;
+    }
+    h->route = ROUTE_MOH_PUT;
+}
+
+static void put_moh_finish(struct lws *wsi, http_session *h)
+{
+    orbit_status st;
+    orbit_status_clear(&st);
+    orbit_server *srv = h->srv;
+    moh_upload *u = h->upload;
+    h->upload = NULL;
+    uint64_t size = moh_upload_received(u);
+    if (moh_upload_finish(u, orbit_time_now_ms(), &st) != ORBIT_OK) {
+        server_count_op(srv, SERVER_OP_MOH_UPLOAD, st.code);
+        json_t *args = json_pack("{s:s, s:I}", "name", h->extra_name, "size", (json_int_t)size);
+        orbit_status ast;
+        if (audit_append(srv->audit, orbit_time_now_ms(), h->who, orbit_role_name(h->role),
+                         "moh.upload", args, &st, &ast) != ORBIT_OK)
+            ORBIT_LOG_E(&srv->log, "audit: %s", ast.message);
+        json_decref(args);
+        respond_error(wsi, h, &st);
+        return;
+    }
+    server_count_op(srv, SERVER_OP_MOH_UPLOAD, ORBIT_OK);
+    json_t *args = json_pack("{s:s, s:I, s:s}", "name", srv->local.moh.name, "size",
+                             (json_int_t)size, "sha256", srv->local.moh.sha256);
+    orbit_status ast;
+    if (audit_append(srv->audit, orbit_time_now_ms(), h->who, orbit_role_name(h->role),
+                     "moh.upload", args, &st, &ast) != ORBIT_OK)
+        ORBIT_LOG_E(&srv->log, "audit: %s", ast.message);
+    json_decref(args);
+    ORBIT_LOG_I(&srv->log, "MOH replaced by %s: %s (%llu bytes)", h->who, srv->local.moh.name,
+                (unsigned long long)size);
+    server_emit(srv, "moh.changed", orbit_json_from_moh(&srv->local.moh));
+    respond_ok(wsi, h,
+               json_pack("{s:b, s:o}", "ok", 1, "data", orbit_json_from_moh(&srv->local.moh)));
+}
+
+static void post_cmd_finish(struct lws *wsi, http_session *h)
+{
+    orbit_status st;
+    orbit_status_clear(&st);
+    json_error_t jerr;
+    json_t *req = json_loadb((const char *)h->body, h->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    char op_name[48];
+    orbit_op op;
+    static const char *const keys[] = {"op", "args", "id", NULL};
+    if (!req) {
+        orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "", "invalid JSON: %s", jerr.text);
+    } else if (orbit_json_need_object(req, "body", &st) == ORBIT_OK &&
+               orbit_json_only_keys(req, keys, &st) == ORBIT_OK &&
+               orbit_json_get_string(req, "op", true, op_name, sizeof op_name, &st) > 0 &&
+               !orbit_op_from_name(op_name, &op)) {
+        orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "op", "unknown op '%s'", op_name);
+    }
+    if (st.code != ORBIT_OK) {
+        json_decref(req);
+        respond_error(wsi, h, &st);
+        return;
+    }
+    json_t *data = NULL;
+    orbit_err e =
+        server_run_op(h->srv, h->who, h->role, op, json_object_get(req, "args"), &data, &st);
+    json_decref(req);
+    if (e != ORBIT_OK) {
+        respond_error(wsi, h, &st);
+        return;
+    }
+    json_t *result = orbit_frame_make_result_ok(NULL, data);
+    if (result) {
+        json_object_del(result, "t");
+        json_object_del(result, "id");
+    }
+    respond_ok(wsi, h, result);
+}
+
+static int on_http(struct lws *wsi, http_session *h, const char *path)
+{
+    orbit_server *srv = lws_context_user(lws_get_context(wsi));
+    memset(h, 0, sizeof *h);
+    h->srv = srv;
+    h->file_fd = -1;
+    srv->metrics.http_requests++;
+    http_method m = method_of(wsi);
+    orbit_status st;
+    orbit_status_clear(&st);
+    if (authenticate(wsi, h, &st) != ORBIT_OK) {
+        h->close_after = m == M_POST || m == M_PUT;
+        respond_error(wsi, h, &st);
+        return 0;
+    }
+    bool known = true;
+    if (strcmp(path, "/v1/health") == 0 && m == M_GET) {
+        respond_ok(wsi, h,
+                   json_pack("{s:s, s:s, s:I, s:s}", "status", "up", "pool", server_fqdn(srv),
+                             "rev", (json_int_t)srv->events.rev, "epoch", srv->events.epoch));
+    } else if (strcmp(path, "/metrics") == 0 && m == M_GET) {
+        get_metrics(wsi, h);
+    } else if (strcmp(path, "/v1/state") == 0 && m == M_GET) {
+        if (need_role(wsi, h, ORBIT_ROLE_VIEWER))
+            get_state(wsi, h);
+    } else if (strcmp(path, "/v1/users") == 0 && m == M_GET) {
+        if (need_role(wsi, h, ORBIT_ROLE_VIEWER))
+            get_users(wsi, h);
+    } else if (strcmp(path, "/v1/audit") == 0 && m == M_GET) {
+        if (need_role(wsi, h, ORBIT_ROLE_OPERATOR))
+            get_audit(wsi, h);
+    } else if (strcmp(path, "/v1/moh") == 0 && m == M_GET) {
+        if (need_role(wsi, h, ORBIT_ROLE_VIEWER))
+            get_moh(wsi, h);
+    } else if (strcmp(path, "/v1/moh") == 0 && m == M_PUT) {
+        h->close_after = true; /* until the body is fully read */
+        if (need_role(wsi, h, ORBIT_ROLE_OPERATOR))
+            put_moh_begin(wsi, h);
+        if (h->route == ROUTE_MOH_PUT)
+            h->close_after = false;
+    } else if (strcmp(path, "/v1/cmd") == 0 && m == M_POST) {
+        if (!need_role(wsi, h, ORBIT_ROLE_VIEWER)) {
+            h->close_after = true;
+        } else {
+            int64_t len = content_length(wsi);
+            if (len > (int64_t)HTTP_CMD_MAX_BYTES) {
+                orbit_status_set(&st, ORBIT_ERR_TOO_LARGE, "",
+                                 "command bodies are limited to %u "
+                                 "bytes",
+                                 HTTP_CMD_MAX_BYTES);
+                h->close_after = true;
+                respond_error(wsi, h, &st);
+            } else if (len <= 0) {
+                orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "",
+                                 "POST /v1/cmd needs a JSON body with Content-Length");
+                h->close_after = len < 0;
+                respond_error(wsi, h, &st);
+            } else {
+                h->route = ROUTE_CMD;
+            }
+        }
+    } else {
+        known = strcmp(path, "/v1/health") == 0 || strcmp(path, "/metrics") == 0 ||
+                strcmp(path, "/v1/state") == 0 || strcmp(path, "/v1/users") == 0 ||
+                strcmp(path, "/v1/audit") == 0 || strcmp(path, "/v1/moh") == 0 ||
+                strcmp(path, "/v1/cmd") == 0;
+        orbit_status_set(&st, known ? ORBIT_ERR_BAD_REQUEST : ORBIT_ERR_NOT_FOUND, "",
+                         known ? "method not allowed on %s" : "no endpoint %s", path);
+        h->close_after = m == M_POST || m == M_PUT;
+        respond_json(wsi, h, known ? 405 : 404,
+                     json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code",
+                               orbit_err_name(st.code), "message", st.message));
+    }
+    return 0;
+}
+
+static int on_body(struct lws *wsi, http_session *h, const void *in, size_t len)
+{
+    if (h->failed)
+        return 0;
+    orbit_status st;
+    if (h->route == ROUTE_MOH_PUT) {
+        if (moh_upload_feed(h->upload, in, len, &st) != ORBIT_OK)
+            upload_failed(wsi, h, &st);
+        return 0;
+    }
+    if (h->route != ROUTE_CMD)
+        return 0;
+    if (h->body_len + len > HTTP_CMD_MAX_BYTES) {
+        orbit_status_set(&st, ORBIT_ERR_TOO_LARGE, "", "command bodies are limited to %u bytes",
+                         HTTP_CMD_MAX_BYTES);
+        h->close_after = true;
+        respond_error(wsi, h, &st);
+        return 0;
+    }
+    if (h->body_len + len > h->body_cap) {
+        size_t cap = h->body_cap ? h->body_cap : 1024;
+        while (cap < h->body_len + len)
+            cap *= 2;
+        unsigned char *nb = realloc(h->body, cap);
+        if (!nb)
+            return -1;
+        h->body = nb;
+        h->body_cap = cap;
+    }
+    memcpy(h->body + h->body_len, in, len);
+    h->body_len += len;
+    return 0;
+}
+
+static int on_body_done(struct lws *wsi, http_session *h)
+{
+    if (h->failed)
+        return 0;
+    if (h->route == ROUTE_MOH_PUT)
+        put_moh_finish(wsi, h);
+    else if (h->route == ROUTE_CMD)
+        post_cmd_finish(wsi, h);
+    return 0;
+}
+
+static int finish_transaction(struct lws *wsi, http_session *h)
+{
+    bool close_after = h->close_after;
+    release(h);
+    h->responding = false;
+    if (close_after)
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int on_writable(struct lws *wsi, http_session *h)
+{
+    if (!h->responding)
+        return 0;
+    unsigned char buf[LWS_PRE + 16384];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    if (!h->headers_sent) {
+        uint64_t length = h->file_fd >= 0 ? h->file_left : h->resp_len;
+        if (lws_add_http_common_headers(wsi, h->status, h->content_type, length, &p, end))
+            return -1;
+        if (h->status == 401 &&
+            lws_add_http_header_by_name(wsi, (const unsigned char *)"www-authenticate:",
+                                        (const unsigned char *)"Bearer", 6, &p, end))
+            return -1;
+        if (h->file_fd >= 0) {
+            if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-orbit-sha256:",
+                                            (const unsigned char *)h->extra_sha,
+                                            (int)strlen(h->extra_sha), &p, end) ||
+                lws_add_http_header_by_name(wsi, (const unsigned char *)"x-orbit-filename:",
+                                            (const unsigned char *)h->extra_name,
+                                            (int)strlen(h->extra_name), &p, end))
+                return -1;
+        }
+        if (h->close_after &&
+            lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close",
+                                         5, &p, end))
+            return -1;
+        if (lws_finalize_write_http_header(wsi, start, &p, end))
+            return -1;
+        h->headers_sent = true;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    size_t chunk;
+    bool last;
+    if (h->file_fd >= 0) {
+        size_t want = h->file_left < sizeof buf - LWS_PRE - 1 ? (size_t)h->file_left
+                                                              : sizeof buf - LWS_PRE - 1;
+        ssize_t r = want ? read(h->file_fd, start, want) : 0;
+        if (r < 0 || (r == 0 && want > 0))
+            return -1;
+        chunk = (size_t)r;
+        h->file_left -= chunk;
+        last = h->file_left == 0;
+    } else {
+        chunk = h->resp_len - h->resp_sent;
+        if (chunk > sizeof buf - LWS_PRE - 1)
+            chunk = sizeof buf - LWS_PRE - 1;
+        memcpy(start, h->resp + h->resp_sent, chunk);
+        h->resp_sent += chunk;
+        last = h->resp_sent == h->resp_len;
+    }
+    if (lws_write(wsi, start, chunk, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)chunk)
+        return -1;
+    if (last)
+        return finish_transaction(wsi, h);
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                      size_t len)
+{
+    http_session *h = user;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        /* A WebSocket upgrade that did not ask for orbit.v1 lands here. */
+        return 1;
+    case LWS_CALLBACK_HTTP:
+        return on_http(wsi, h, in ? (const char *)in : "");
+    case LWS_CALLBACK_HTTP_BODY:
+        return h && h->srv ? on_body(wsi, h, in, len) : -1;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return h && h->srv ? on_body_done(wsi, h) : -1;
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return h && h->srv ? on_writable(wsi, h) : -1;
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (h && h->srv) {
+            if (h->upload) {
+                orbit_status st;
+                orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "",
+                                 "the client closed the connection mid-upload");
+                count_upload(h, &st);
+            }
+            release(h);
+            h->srv = NULL;
+        }
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}

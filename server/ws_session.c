@@ -1,0 +1,458 @@
+/* ws_session: the orbit.v1 WebSocket protocol on the server side. */
+#include "ws_session.h"
+
+#include "orbit_frame.h"
+#include "orbit_time.h"
+#include "server.h"
+#include "state_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Commands a session may send per second, and the burst it may save up. */
+#define WS_CMD_RATE  200.0
+#define WS_CMD_BURST 400.0
+
+struct ws_session {
+    struct lws *wsi;
+    orbit_server *srv;
+    ws_session *prev, *next;
+    int64_t connected_ms;
+    bool authed;
+    bool subscribed;
+    orbit_role role;
+    char who[SERVER_TOKEN_NAME_MAX + 1];
+    char client[ORBIT_CLIENT_NAME_MAX + 1];
+    char peer[64];
+    /* inbound message being assembled */
+    unsigned char *rx;
+    size_t rx_len, rx_cap;
+    bool rx_binary;
+    /* outbound queue: a ring of messages */
+    wire_msg **q;
+    size_t q_head, q_count, q_cap;
+    uint64_t q_bytes;
+    wire_msg *q_snapshot; /* a queued snapshot: it does not count against the limit */
+    int64_t last_sent_ms;
+    int bad_frames;
+    double cmd_tokens;
+    int64_t cmd_refill_ms;
+    int close_code;
+    char close_reason[96];
+};
+
+size_t ws_session_size(void)
+{
+    return sizeof(ws_session);
+}
+
+static orbit_server *server_of(struct lws *wsi)
+{
+    return lws_context_user(lws_get_context(wsi));
+}
+
+/* ---- outbound queue ---- */
+
+static void queue_clear(ws_session *s)
+{
+    while (s->q_count) {
+        wire_msg_unref(s->q[s->q_head]);
+        s->q_head = (s->q_head + 1) % s->q_cap;
+        s->q_count--;
+    }
+    s->q_head = 0;
+    s->q_bytes = 0;
+    s->q_snapshot = NULL;
+}
+
+static bool queue_push(ws_session *s, wire_msg *m)
+{
+    if (s->q_count == s->q_cap) {
+        size_t ncap = s->q_cap ? s->q_cap * 2 : 64;
+        wire_msg **nq = malloc(ncap * sizeof *nq);
+        if (!nq)
+            return false;
+        for (size_t i = 0; i < s->q_count; i++)
+            nq[i] = s->q[(s->q_head + i) % s->q_cap];
+        free(s->q);
+        s->q = nq;
+        s->q_head = 0;
+        s->q_cap = ncap;
+    }
+    s->q[(s->q_head + s->q_count) % s->q_cap] = wire_msg_ref(m);
+    s->q_count++;
+    s->q_bytes += m->len;
+    lws_callback_on_writable(s->wsi);
+    return true;
+}
+
+/* Queues a frame built here; the frame is released. */
+static void send_json(ws_session *s, json_t *frame)
+{
+    if (!frame)
+        return;
+    wire_msg *m = wire_msg_from_json(frame);
+    json_decref(frame);
+    if (!m)
+        return;
+    queue_push(s, m);
+    wire_msg_unref(m);
+}
+
+static void send_error(ws_session *s, const char *id, const orbit_status *st)
+{
+    send_json(s, orbit_frame_make_error(id, st));
+}
+
+/* Drops the backlog of a consumer that cannot keep up and tells it to
+ * re-subscribe; events stop until it does. */
+static void resync(ws_session *s)
+{
+    queue_clear(s);
+    s->subscribed = false;
+    s->srv->metrics.resyncs++;
+    ORBIT_LOG_I(&s->srv->log, "session %s (%s): slow consumer, resync", s->peer, s->who);
+    send_json(s, json_pack("{s:s}", "t", "resync"));
+}
+
+static void queue_event(ws_session *s, wire_msg *m)
+{
+    const server_config *c = &s->srv->cfg;
+    uint64_t backlog = s->q_bytes - (s->q_snapshot ? s->q_snapshot->len : 0);
+    if (s->q_count + 1 > (size_t)c->queue_max_messages || backlog + m->len > c->queue_max_bytes) {
+        resync(s);
+        return;
+    }
+    if (!queue_push(s, m))
+        resync(s);
+}
+
+void ws_session_broadcast(orbit_server *srv, wire_msg *msg)
+{
+    for (ws_session *s = srv->sessions; s; s = s->next) {
+        if (s->subscribed)
+            queue_event(s, msg);
+    }
+}
+
+void ws_session_resync_all(orbit_server *srv)
+{
+    for (ws_session *s = srv->sessions; s; s = s->next) {
+        if (s->subscribed)
+            resync(s);
+    }
+}
+
+static void close_with(ws_session *s, int code, const char *reason)
+{
+    if (s->close_code)
+        return;
+    s->close_code = code;
+    snprintf(s->close_reason, sizeof s->close_reason, "%s", reason);
+    lws_callback_on_writable(s->wsi);
+}
+
+void ws_session_tick(orbit_server *srv, int64_t now)
+{
+    for (ws_session *s = srv->sessions; s; s = s->next) {
+        if (!s->authed && now - s->connected_ms > WS_HELLO_TIMEOUT_MS) {
+            close_with(s, 4408, "no hello within 5 s");
+            continue;
+        }
+        if (s->subscribed && s->q_count == 0 && now - s->last_sent_ms >= srv->cfg.heartbeat_ms)
+            send_json(s, orbit_frame_make_tick(srv->events.epoch, srv->events.rev, now));
+    }
+}
+
+/* ---- inbound frames ---- */
+
+static void bad_frame(ws_session *s, const char *id, const orbit_status *st)
+{
+    s->srv->metrics.bad_frames++;
+    send_error(s, id, st);
+    if (++s->bad_frames >= WS_BAD_FRAME_LIMIT)
+        close_with(s, 4400, "too many bad frames");
+}
+
+static void on_hello(ws_session *s, const orbit_frame *f)
+{
+    orbit_status st;
+    orbit_hello h;
+    if (orbit_frame_hello(f, &h, &st) != ORBIT_OK) {
+        send_error(s, f->id, &st);
+        close_with(s, 4401, "unauthorized");
+        return;
+    }
+    const server_token *t = server_config_find_token(&s->srv->cfg, h.token);
+    if (!t) {
+        orbit_status_set(&st, ORBIT_ERR_UNAUTHORIZED, "token", "unknown token");
+        send_error(s, f->id, &st);
+        ORBIT_LOG_W(&s->srv->log, "session %s: refused an unknown token", s->peer);
+        close_with(s, 4401, "unauthorized");
+        return;
+    }
+    s->authed = true;
+    s->role = t->role;
+    snprintf(s->who, sizeof s->who, "%s", t->name);
+    snprintf(s->client, sizeof s->client, "%s", h.client);
+    ORBIT_LOG_I(&s->srv->log, "session %s: %s (%s) as %s", s->peer, s->who,
+                s->client[0] ? s->client : "unnamed client", orbit_role_name(s->role));
+    orbit_server *srv = s->srv;
+    send_json(s, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "t", "welcome", "pool",
+                           server_fqdn(srv), "role", orbit_role_name(s->role), "server",
+                           "orbitd/" ORBIT_VERSION, "epoch", srv->events.epoch, "rev",
+                           (json_int_t)srv->events.rev, "heartbeat_ms", srv->cfg.heartbeat_ms));
+}
+
+static void on_subscribe(ws_session *s, const orbit_frame *f)
+{
+    orbit_status st;
+    orbit_subscribe sub;
+    if (orbit_frame_subscribe(f, &sub, &st) != ORBIT_OK) {
+        bad_frame(s, f->id, &st);
+        return;
+    }
+    orbit_server *srv = s->srv;
+    /* A fresh start for this session: nothing stale stays queued. */
+    queue_clear(s);
+    if (sub.has_since && event_ring_can_replay(&srv->events, sub.epoch, sub.rev)) {
+        send_json(s, json_pack("{s:s, s:s, s:I, s:I}", "t", "replay", "id", sub.id, "from_rev",
+                               (json_int_t)(sub.rev + 1), "to_rev", (json_int_t)srv->events.rev));
+        for (int64_t rev = sub.rev + 1; rev <= srv->events.rev; rev++) {
+            wire_msg *m = event_ring_get(&srv->events, rev);
+            if (m && !queue_push(s, m)) {
+                resync(s);
+                return;
+            }
+        }
+    } else {
+        json_t *state = state_json_build(srv);
+        json_t *frame =
+            state ? json_pack("{s:s, s:s, s:s, s:I, s:o}", "t", "snapshot", "id", sub.id, "epoch",
+                              srv->events.epoch, "rev", (json_int_t)srv->events.rev, "state", state)
+                  : NULL;
+        wire_msg *m = frame ? wire_msg_from_json(frame) : NULL;
+        json_decref(frame);
+        if (!m) {
+            orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "could not build the snapshot");
+            send_error(s, sub.id, &st);
+            return;
+        }
+        if (queue_push(s, m))
+            s->q_snapshot = m;
+        wire_msg_unref(m);
+    }
+    s->subscribed = true;
+}
+
+static bool take_cmd_token(ws_session *s, int64_t now)
+{
+    double elapsed = (double)(now - s->cmd_refill_ms) / 1000.0;
+    s->cmd_refill_ms = now;
+    s->cmd_tokens += elapsed * WS_CMD_RATE;
+    if (s->cmd_tokens > WS_CMD_BURST)
+        s->cmd_tokens = WS_CMD_BURST;
+    if (s->cmd_tokens < 1.0)
+        return false;
+    s->cmd_tokens -= 1.0;
+    return true;
+}
+
+static void on_cmd(ws_session *s, const orbit_frame *f)
+{
+    orbit_status st;
+    orbit_status_clear(&st);
+    orbit_cmd cmd;
+    if (orbit_frame_cmd(f, &cmd, &st) != ORBIT_OK) {
+        s->srv->metrics.bad_frames++;
+        send_json(s, orbit_frame_make_result_error(f->id, &st));
+        return;
+    }
+    if (!take_cmd_token(s, orbit_time_mono_ms())) {
+        orbit_status_set(&st, ORBIT_ERR_RATE_LIMITED, "", "more than %.0f commands a second",
+                         WS_CMD_RATE);
+        server_count_op(s->srv, cmd.op, ORBIT_ERR_RATE_LIMITED);
+        send_json(s, orbit_frame_make_result_error(cmd.id, &st));
+        return;
+    }
+    json_t *data = NULL;
+    if (server_run_op(s->srv, s->who, s->role, cmd.op, cmd.args, &data, &st) == ORBIT_OK)
+        send_json(s, orbit_frame_make_result_ok(cmd.id, data));
+    else
+        send_json(s, orbit_frame_make_result_error(cmd.id, &st));
+}
+
+static void on_message(ws_session *s)
+{
+    orbit_status st;
+    s->srv->metrics.frames_in++;
+    if (s->rx_binary) {
+        orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "", "frames are JSON text, not binary");
+        bad_frame(s, NULL, &st);
+        return;
+    }
+    orbit_frame f;
+    if (orbit_frame_parse((const char *)s->rx, s->rx_len, &f, &st) != ORBIT_OK) {
+        bad_frame(s, NULL, &st);
+        return;
+    }
+    s->bad_frames = 0;
+    if (!s->authed) {
+        if (f.type == ORBIT_FRAME_HELLO) {
+            on_hello(s, &f);
+        } else {
+            orbit_status_set(&st, ORBIT_ERR_UNAUTHORIZED, "t", "send hello first");
+            bad_frame(s, f.id, &st);
+        }
+        orbit_frame_release(&f);
+        return;
+    }
+    switch (f.type) {
+    case ORBIT_FRAME_SUBSCRIBE:
+        on_subscribe(s, &f);
+        break;
+    case ORBIT_FRAME_CMD:
+        on_cmd(s, &f);
+        break;
+    case ORBIT_FRAME_HELLO:
+        orbit_status_set(&st, ORBIT_ERR_CONFLICT, "t", "this session already said hello");
+        send_error(s, f.id, &st);
+        break;
+    default:
+        orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "t", "a client does not send '%s'",
+                         orbit_frame_type_name(f.type));
+        bad_frame(s, f.id, &st);
+        break;
+    }
+    orbit_frame_release(&f);
+}
+
+/* Accumulates fragments; returns -1 to close (oversized message). */
+static int on_receive(ws_session *s, const void *in, size_t len)
+{
+    if (lws_is_first_fragment(s->wsi)) {
+        s->rx_len = 0;
+        s->rx_binary = lws_frame_is_binary(s->wsi);
+    }
+    if (s->rx_len + len > ORBIT_FRAME_MAX_BYTES) {
+        static const char why[] = "frame over 1 MiB";
+        ORBIT_LOG_W(&s->srv->log, "session %s: closing, %s", s->peer, why);
+        s->srv->metrics.bad_frames++;
+        lws_close_reason(s->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
+                         sizeof why - 1);
+        return -1;
+    }
+    if (s->rx_len + len > s->rx_cap) {
+        size_t cap = s->rx_cap ? s->rx_cap : 4096;
+        while (cap < s->rx_len + len)
+            cap *= 2;
+        unsigned char *nrx = realloc(s->rx, cap);
+        if (!nrx)
+            return -1;
+        s->rx = nrx;
+        s->rx_cap = cap;
+    }
+    memcpy(s->rx + s->rx_len, in, len);
+    s->rx_len += len;
+    if (lws_is_final_fragment(s->wsi) && lws_remaining_packet_payload(s->wsi) == 0) {
+        on_message(s);
+        /* Large buffers are not kept for the session's lifetime. */
+        if (s->rx_cap > 65536) {
+            free(s->rx);
+            s->rx = NULL;
+            s->rx_cap = 0;
+        }
+        s->rx_len = 0;
+    }
+    return 0;
+}
+
+static int on_writable(ws_session *s)
+{
+    if (s->q_count) {
+        wire_msg *m = s->q[s->q_head];
+        int n = lws_write(s->wsi, wire_msg_payload(m), m->len, LWS_WRITE_TEXT);
+        if (n < (int)m->len)
+            return -1;
+        s->q_head = (s->q_head + 1) % s->q_cap;
+        s->q_count--;
+        s->q_bytes -= m->len;
+        if (m == s->q_snapshot)
+            s->q_snapshot = NULL;
+        wire_msg_unref(m);
+        s->srv->metrics.frames_out++;
+        s->last_sent_ms = orbit_time_now_ms();
+        if (s->q_count || s->close_code)
+            lws_callback_on_writable(s->wsi);
+        return 0;
+    }
+    if (s->close_code) {
+        lws_close_reason(s->wsi, (enum lws_close_status)s->close_code,
+                         (unsigned char *)s->close_reason, strlen(s->close_reason));
+        return -1;
+    }
+    return 0;
+}
+
+static bool uri_is_stream(struct lws *wsi)
+{
+    char uri[64];
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+        return false;
+    return strcmp(uri, "/v1/stream") == 0;
+}
+
+int ws_session_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                        size_t len)
+{
+    ws_session *s = user;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return uri_is_stream(wsi) ? 0 : 1;
+    case LWS_CALLBACK_ESTABLISHED: {
+        orbit_server *srv = server_of(wsi);
+        memset(s, 0, sizeof *s);
+        s->wsi = wsi;
+        s->srv = srv;
+        s->connected_ms = orbit_time_now_ms();
+        s->last_sent_ms = s->connected_ms;
+        s->cmd_tokens = WS_CMD_BURST;
+        s->cmd_refill_ms = orbit_time_mono_ms();
+        lws_get_peer_simple(wsi, s->peer, sizeof s->peer);
+        s->next = srv->sessions;
+        if (srv->sessions)
+            srv->sessions->prev = s;
+        srv->sessions = s;
+        srv->nsessions++;
+        return 0;
+    }
+    case LWS_CALLBACK_RECEIVE:
+        if (!s || !s->srv)
+            return -1;
+        return on_receive(s, in, len);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (!s || !s->srv)
+            return -1;
+        return on_writable(s);
+    case LWS_CALLBACK_CLOSED: {
+        if (!s || !s->srv)
+            return 0;
+        orbit_server *srv = s->srv;
+        if (s->prev)
+            s->prev->next = s->next;
+        else
+            srv->sessions = s->next;
+        if (s->next)
+            s->next->prev = s->prev;
+        srv->nsessions--;
+        queue_clear(s);
+        free(s->q);
+        free(s->rx);
+        s->srv = NULL;
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,284 @@
+"""orbit_testlib: helpers for integration tests on real orbitd processes.
+
+A Deployment runs `orbit-demo up` in a temporary directory on free loopback
+ports and tears it down afterwards; Client speaks orbit.v1 over a real
+WebSocket (python3-websockets); http() calls the HTTP API.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import websockets
+
+BUILD_DIR = os.environ.get("ORBIT_BUILD_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+
+
+def program(name):
+    for sub in ("tools", "server", "tui"):
+        path = os.path.join(BUILD_DIR, sub, name)
+        if os.access(path, os.X_OK):
+            return path
+    raise FileNotFoundError(f"{name} not built under {BUILD_DIR}")
+
+
+def free_base_port(count):
+    """A base port P such that P+1 .. P+count are free on loopback."""
+    for _ in range(200):
+        base = 20000 + (int.from_bytes(os.urandom(2), "little") % 30000)
+        socks = []
+        try:
+            for k in range(1, count + 1):
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", base + k))
+                socks.append(s)
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free ports")
+
+
+class Deployment:
+    """A local deployment made by orbit-demo."""
+
+    def __init__(self, pools=2, users=20, phase_seconds=1.0, clock_scale=1.0, sim=None,
+                 extra_config=None):
+        self.dir = tempfile.mkdtemp(prefix="orbit-it-")
+        self.base = free_base_port(pools)
+        args = [program("orbit-demo"), "up", self.dir, "--pools", str(pools), "--users",
+                str(users), "--phase-seconds", str(phase_seconds), "--clock-scale",
+                str(clock_scale), "--base-port", str(self.base)]
+        args += ["--sim", sim] if sim else ["--no-sim"]
+        self.run_demo(args)
+        self.reload()
+        if extra_config:
+            for fqdn in self.fqdns():
+                self.configure(fqdn, extra_config)
+
+    def run_demo(self, args, check=True):
+        env = dict(os.environ, ORBIT_BIN_DIR=os.path.join(BUILD_DIR, "server"))
+        r = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed: {r.stderr}")
+        return r
+
+    def reload(self):
+        with open(os.path.join(self.dir, "deployment.json")) as f:
+            self.info = json.load(f)
+        return self.info
+
+    def fqdns(self):
+        return [p["fqdn"] for p in self.info["pools"]]
+
+    def pool(self, index_or_fqdn):
+        if isinstance(index_or_fqdn, int):
+            return self.info["pools"][index_or_fqdn]
+        return next(p for p in self.info["pools"] if p["fqdn"] == index_or_fqdn)
+
+    def token(self, role):
+        return self.info["tokens"][role]
+
+    def url(self, i):
+        return self.pool(i)["url"]
+
+    def http_base(self, i):
+        return self.pool(i)["http"]
+
+    def configure(self, fqdn, lines):
+        """Appends settings to a pool's configuration and restarts it."""
+        with open(self.pool(fqdn)["config"], "a") as f:
+            for line in lines:
+                f.write(line + "\n")
+        self.stop(fqdn)
+        self.start(fqdn)
+
+    def stop(self, fqdn):
+        self.run_demo([program("orbit-demo"), "stop", self.dir, fqdn])
+        self.reload()
+
+    def start(self, fqdn):
+        self.run_demo([program("orbit-demo"), "start", self.dir, fqdn])
+        self.reload()
+
+    def kill(self, fqdn):
+        """An outage: SIGKILL, as protocol tests do."""
+        pid = self.pool(fqdn)["pid"]
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(100):
+            try:
+                with open(f"/proc/{pid}/cmdline") as f:
+                    if not f.read():
+                        break
+            except FileNotFoundError:
+                break
+            time.sleep(0.02)
+
+    def log(self, fqdn):
+        with open(self.pool(fqdn)["log"]) as f:
+            return f.read()
+
+    def down(self):
+        self.run_demo([program("orbit-demo"), "down", self.dir], check=False)
+        if os.environ.get("ORBIT_KEEP_TEST_DIRS"):
+            return
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def http(dep_or_base, path, token=None, method="GET", body=None, headers=None, pool=0,
+         raw=False, timeout=30):
+    """Returns (status, parsed JSON or bytes, response headers)."""
+    base = dep_or_base if isinstance(dep_or_base, str) else dep_or_base.http_base(pool)
+    data = body
+    if isinstance(body, (dict, list)):
+        data = json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            payload, status, hdrs = resp.read(), resp.status, dict(resp.headers)
+    except urllib.error.HTTPError as e:
+        payload, status, hdrs = e.read(), e.code, dict(e.headers)
+    if raw:
+        return status, payload, hdrs
+    try:
+        return status, json.loads(payload) if payload else None, hdrs
+    except ValueError:
+        return status, payload, hdrs
+
+
+def cmd(dep, op, args, role="operator", pool=0):
+    return http(dep, "/v1/cmd", token=dep.token(role), method="POST",
+                body={"op": op, "args": args}, pool=pool)
+
+
+class Client:
+    """An orbit.v1 WebSocket client for tests."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.frames = []  # received but not yet consumed
+        self.next_id = 1
+        self.welcome = None
+
+    @classmethod
+    async def connect(cls, url, token=None, client="orbit-it", hello=True, **kw):
+        ws = await websockets.connect(url, subprotocols=["orbit.v1"], max_size=None,
+                                      ping_interval=None, **kw)
+        c = cls(ws)
+        if hello:
+            await c.send({"t": "hello", "token": token, "client": client})
+            c.welcome = await c.expect("welcome")
+        return c
+
+    async def send(self, frame):
+        await self.ws.send(json.dumps(frame) if not isinstance(frame, (str, bytes)) else frame)
+
+    async def recv(self, timeout=5.0):
+        if self.frames:
+            return self.frames.pop(0)
+        msg = await asyncio.wait_for(self.ws.recv(), timeout)
+        return json.loads(msg)
+
+    async def expect(self, t, timeout=5.0, where=None):
+        """The next frame of type t (others are kept for later)."""
+        deadline = time.monotonic() + timeout
+        kept = []
+        try:
+            for i, f in enumerate(list(self.frames)):
+                if f.get("t") == t and (where is None or where(f)):
+                    self.frames.pop(i)
+                    return f
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise asyncio.TimeoutError(f"no {t} frame within {timeout}s")
+                f = json.loads(await asyncio.wait_for(self.ws.recv(), left))
+                if f.get("t") == t and (where is None or where(f)):
+                    return f
+                kept.append(f)
+        finally:
+            self.frames.extend(kept)
+
+    async def event(self, kind, timeout=5.0, where=None):
+        return await self.expect("event", timeout,
+                                 lambda f: f.get("kind") == kind and (where is None or where(f)))
+
+    async def subscribe(self, since=None):
+        sid = f"s{self.next_id}"
+        self.next_id += 1
+        frame = {"t": "subscribe", "id": sid}
+        if since:
+            frame["since"] = since
+        await self.send(frame)
+        return await self.expect_any(("snapshot", "replay"), sid)
+
+    async def expect_any(self, types, fid, timeout=10.0):
+        """The frame answering id fid whose type is one of types."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            for i, f in enumerate(self.frames):
+                if f.get("t") in types and f.get("id") == fid:
+                    return self.frames.pop(i)
+            if left <= 0:
+                raise asyncio.TimeoutError(f"no {types} for {fid}")
+            self.frames.append(json.loads(await asyncio.wait_for(self.ws.recv(), left)))
+
+    async def cmd(self, op, args, timeout=10.0):
+        cid = f"c{self.next_id}"
+        self.next_id += 1
+        await self.send({"t": "cmd", "id": cid, "op": op, "args": args})
+        return await self.expect("result", timeout, lambda f: f.get("id") == cid)
+
+    async def close(self):
+        await self.ws.close()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+class DeploymentTest(unittest.TestCase):
+    """Base class: one deployment per test class."""
+
+    POOLS = 2
+    USERS = 20
+    PHASE_SECONDS = 1.0
+    CLOCK_SCALE = 1.0
+    EXTRA_CONFIG = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dep = Deployment(pools=cls.POOLS, users=cls.USERS, phase_seconds=cls.PHASE_SECONDS,
+                             clock_scale=cls.CLOCK_SCALE, extra_config=cls.EXTRA_CONFIG)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dep.down()
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")

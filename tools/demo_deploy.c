@@ -1,0 +1,643 @@
+/* demo_deploy: generating, starting and stopping a local deployment. */
+#include "demo_deploy.h"
+
+#include "demo_tls.h"
+#include "orbit_file.h"
+#include "orbit_json.h"
+#include "orbit_sha256.h"
+#include "orbit_time.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEMO_HEALTH_TIMEOUT_MS 15000
+#define DEMO_STOP_TIMEOUT_MS   10000
+#define DEMO_GROUP_SIZE        10
+
+static const char *const ROLES[3] = {"viewer", "operator", "endpoint"};
+
+void demo_options_default(demo_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->pools = 4;
+    o->users = 40;
+    o->sim_profile = "demo";
+    o->clock_scale = 1.0;
+    o->phase_seconds = 60.0;
+    o->base_port = 7080;
+}
+
+static void pool_fqdn(int k, char *out, size_t len)
+{
+    snprintf(out, len, "pool%d.%s.example.net", k, k % 2 ? "north" : "south");
+}
+
+/* ---- finding the other programs ---- */
+
+static bool executable(const char *path)
+{
+    return access(path, X_OK) == 0;
+}
+
+/* Looks beside this program (installed together, or in the build tree),
+ * then on PATH. */
+static bool find_program(const char *name, char *out, size_t len)
+{
+    const char *env = getenv("ORBIT_BIN_DIR");
+    if (env && orbit_file_join(out, len, env, name) && executable(out))
+        return true;
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *dir = dirname(self);
+        const char *subdirs[] = {".", "../server", "../tools", "../tui", "../sbin", "../bin"};
+        for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
+            if (snprintf(out, len, "%s/%s/%s", dir, subdirs[i], name) < (int)len && executable(out))
+                return true;
+        }
+    }
+    const char *path = getenv("PATH");
+    if (!path)
+        return false;
+    char *copy = strdup(path), *save = NULL;
+    bool found = false;
+    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found;
+         d = strtok_r(NULL, ":", &save))
+        found = orbit_file_join(out, len, d, name) && executable(out);
+    free(copy);
+    return found;
+}
+
+/* ---- files ---- */
+
+static bool random_token(char *out, size_t len)
+{
+    unsigned char bytes[24];
+    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes || len < 49)
+        return false;
+    for (size_t i = 0; i < sizeof bytes; i++)
+        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+    return true;
+}
+
+static int write_json_file(const char *path, json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    if (!text)
+        return ENOMEM;
+    size_t len = strlen(text);
+    char *nl = realloc(text, len + 2);
+    if (!nl) {
+        free(text);
+        return ENOMEM;
+    }
+    nl[len] = '\n';
+    int rc = orbit_file_write_atomic(path, nl, len + 1, 0600);
+    free(nl);
+    return rc;
+}
+
+static json_t *read_deployment(const char *dir)
+{
+    char path[PATH_MAX];
+    if (!orbit_file_join(path, sizeof path, dir, "deployment.json"))
+        return NULL;
+    json_error_t err;
+    json_t *doc = json_load_file(path, 0, &err);
+    if (!doc)
+        fprintf(stderr, "orbit-demo: %s: %s\n", path, err.text);
+    return doc;
+}
+
+static int save_deployment(const char *dir, json_t *doc)
+{
+    char path[PATH_MAX];
+    if (!orbit_file_join(path, sizeof path, dir, "deployment.json"))
+        return ENAMETOOLONG;
+    int rc = write_json_file(path, doc);
+    if (rc)
+        fprintf(stderr, "orbit-demo: writing %s: %s\n", path, strerror(rc));
+    return rc;
+}
+
+static json_t *topology(const demo_options *o, int (*ports)(int k, void *), void *ctx)
+{
+    json_t *pools = json_array(), *pairs = json_array(), *ranges = json_array(),
+           *users = json_array(), *groups = json_array();
+    json_t *doc =
+        json_pack("{s:[s,s], s:o, s:o, s:o, s:o, s:o}", "sites", "north", "south", "pools", pools,
+                  "pairs", pairs, "ranges", ranges, "users", users, "groups", groups);
+    if (!doc)
+        return NULL;
+    const char *scheme = o->tls ? "wss" : "ws";
+    for (int k = 1; k <= o->pools; k++) {
+        char fqdn[64], url[128], id[64], start[16], end[16];
+        pool_fqdn(k, fqdn, sizeof fqdn);
+        snprintf(url, sizeof url, "%s://127.0.0.1:%d/v1/stream", scheme, ports(k, ctx));
+        json_array_append_new(pools, json_pack("{s:s, s:s, s:s}", "fqdn", fqdn, "site",
+                                               k % 2 ? "north" : "south", "url", url));
+        if (k % 2 == 0) {
+            char other[64];
+            pool_fqdn(k - 1, other, sizeof other);
+            json_array_append_new(pairs, json_pack("[s,s]", other, fqdn));
+        }
+        /* CallPark: 200 orbits; GroupPickup: 100 group numbers. */
+        snprintf(id, sizeof id, "pool%d CallPark", k);
+        snprintf(start, sizeof start, "%d1000", k);
+        snprintf(end, sizeof end, "%d1199", k);
+        json_array_append_new(ranges,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "identity", id, "start", start,
+                                        "end", end, "pool", fqdn, "type", "CallPark"));
+        snprintf(id, sizeof id, "pool%d GroupPickup", k);
+        snprintf(start, sizeof start, "%d7000", k);
+        snprintf(end, sizeof end, "%d7099", k);
+        json_array_append_new(ranges,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "identity", id, "start", start,
+                                        "end", end, "pool", fqdn, "type", "GroupPickup"));
+        json_t *members = NULL;
+        for (int u = 0; u < o->users; u++) {
+            char uri[96];
+            snprintf(uri, sizeof uri, "sip:user%d-%03d@example.net", k, u + 1);
+            json_array_append_new(users, json_pack("{s:s, s:s}", "uri", uri, "home", fqdn));
+            if (u % DEMO_GROUP_SIZE == 0 && u / DEMO_GROUP_SIZE < 100) {
+                char number[16];
+                snprintf(number, sizeof number, "%d7%03d", k, u / DEMO_GROUP_SIZE);
+                members = json_array();
+                json_array_append_new(
+                    groups, json_pack("{s:s, s:o}", "number", number, "members", members));
+            }
+            if (members && u / DEMO_GROUP_SIZE < 100)
+                json_array_append_new(members, json_string(uri));
+        }
+    }
+    return doc;
+}
+
+static int port_of(int k, void *ctx)
+{
+    return *(int *)ctx + k;
+}
+
+static int write_pool_config(const char *dir, int k, const demo_options *o, const char *store,
+                             const char *tokens[3], const char *cert, const char *key,
+                             char *data_dir, size_t data_len, char *conf_path, size_t conf_len)
+{
+    char fqdn[64], pool_dir[PATH_MAX];
+    pool_fqdn(k, fqdn, sizeof fqdn);
+    if (!orbit_file_join(pool_dir, sizeof pool_dir, dir, fqdn))
+        return ENAMETOOLONG;
+    int rc = orbit_file_mkdirs(pool_dir, 0700);
+    if (rc)
+        return rc;
+    if (!orbit_file_join(data_dir, data_len, pool_dir, "data") ||
+        !orbit_file_join(conf_path, conf_len, pool_dir, "orbitd.conf"))
+        return ENAMETOOLONG;
+    char text[8192];
+    int n = snprintf(text, sizeof text,
+                     "# orbitd configuration written by orbit-demo\n"
+                     "fqdn = %s\nlisten = 127.0.0.1\nport = %d\nstore = %s\ndata_dir = %s\n"
+                     "clock_scale = %g\nphase_seconds = %g\nlog_level = info\n",
+                     fqdn, o->base_port + k, store, data_dir, o->clock_scale, o->phase_seconds);
+    if (cert && n > 0 && n < (int)sizeof text)
+        n +=
+            snprintf(text + n, sizeof text - (size_t)n, "tls_cert = %s\ntls_key = %s\n", cert, key);
+    for (int r = 0; r < 3 && n > 0 && n < (int)sizeof text; r++) {
+        char hex[ORBIT_SHA256_HEX_BUF];
+        if (!orbit_sha256_buffer(tokens[r], strlen(tokens[r]), hex))
+            return EIO;
+        n += snprintf(text + n, sizeof text - (size_t)n, "token = demo-%s %s sha256:%s\n", ROLES[r],
+                      ROLES[r], hex);
+    }
+    if (n < 0 || n >= (int)sizeof text)
+        return ENAMETOOLONG;
+    return orbit_file_write_atomic(conf_path, text, (size_t)n, 0600);
+}
+
+/* ---- processes ---- */
+
+/* Starts a program detached from this one (own session, output to log). */
+static pid_t spawn(const char *program, char *const argv[], const char *log_path)
+{
+    int out = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (out < 0) {
+        fprintf(stderr, "orbit-demo: %s: %s\n", log_path, strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(out);
+        return -1;
+    }
+    if (pid == 0) {
+        setsid();
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDIN_FILENO);
+        dup2(out, STDOUT_FILENO);
+        dup2(out, STDERR_FILENO);
+        signal(SIGPIPE, SIG_DFL);
+        execv(program, argv);
+        fprintf(stderr, "orbit-demo: exec %s: %s\n", program, strerror(errno));
+        _exit(127);
+    }
+    close(out);
+    return pid;
+}
+
+/* True when pid is alive and runs a program whose name contains `name`
+ * (so a recycled pid is never signalled). */
+static bool process_is(pid_t pid, const char *name)
+{
+    if (pid <= 0)
+        return false;
+    char path[64], cmd[512];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(cmd, 1, sizeof cmd - 1, f);
+    fclose(f);
+    cmd[n] = '\0';
+    /* A zombie has an empty command line. */
+    return n > 0 && strstr(cmd, name) != NULL;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static bool stop_process(pid_t pid, const char *name)
+{
+    if (!process_is(pid, name))
+        return true;
+    kill(pid, SIGTERM);
+    int64_t until = orbit_time_mono_ms() + DEMO_STOP_TIMEOUT_MS;
+    while (orbit_time_mono_ms() < until) {
+        waitpid(pid, NULL, WNOHANG); /* our own child when started by this run */
+        if (!process_is(pid, name))
+            return true;
+        sleep_ms(50);
+    }
+    fprintf(stderr, "orbit-demo: %s (pid %d) did not stop; killing it\n", name, (int)pid);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, WNOHANG);
+    return false;
+}
+
+static size_t discard(void *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return size * n;
+}
+
+static bool healthy(const char *http_base, const char *ca_file)
+{
+    CURL *c = curl_easy_init();
+    if (!c)
+        return false;
+    char url[300];
+    snprintf(url, sizeof url, "%s/v1/health", http_base);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    if (ca_file && *ca_file) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    long code = 0;
+    bool ok = curl_easy_perform(c) == CURLE_OK &&
+              curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200;
+    curl_easy_cleanup(c);
+    return ok;
+}
+
+static void show_log_tail(const char *log_path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (orbit_file_read_all(log_path, 1u << 20, &text, &len) != 0)
+        return;
+    const char *from = len > 2000 ? text + len - 2000 : text;
+    fprintf(stderr, "--- last lines of %s ---\n%s\n", log_path, from);
+    free(text);
+}
+
+static bool wait_healthy(json_t *pool, pid_t pid, const char *ca_file)
+{
+    const char *http = json_string_value(json_object_get(pool, "http"));
+    int64_t until = orbit_time_mono_ms() + DEMO_HEALTH_TIMEOUT_MS;
+    while (orbit_time_mono_ms() < until) {
+        if (healthy(http, ca_file))
+            return true;
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            fprintf(stderr, "orbit-demo: orbitd for %s exited (status %d)\n",
+                    json_string_value(json_object_get(pool, "fqdn")),
+                    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            show_log_tail(json_string_value(json_object_get(pool, "log")));
+            return false;
+        }
+        sleep_ms(100);
+    }
+    fprintf(stderr, "orbit-demo: %s did not answer %s/v1/health within %d s\n",
+            json_string_value(json_object_get(pool, "fqdn")), http, DEMO_HEALTH_TIMEOUT_MS / 1000);
+    show_log_tail(json_string_value(json_object_get(pool, "log")));
+    return false;
+}
+
+static pid_t start_pool(json_t *pool)
+{
+    char orbitd[PATH_MAX];
+    if (!find_program("orbitd", orbitd, sizeof orbitd)) {
+        fprintf(stderr, "orbit-demo: cannot find orbitd (set ORBIT_BIN_DIR)\n");
+        return -1;
+    }
+    char *const argv[] = {orbitd, "-c", (char *)json_string_value(json_object_get(pool, "config")),
+                          NULL};
+    pid_t pid = spawn(orbitd, argv, json_string_value(json_object_get(pool, "log")));
+    if (pid > 0)
+        json_object_set_new(pool, "pid", json_integer(pid));
+    return pid;
+}
+
+static json_t *find_pool(json_t *doc, const char *fqdn)
+{
+    json_t *pools = json_object_get(doc, "pools"), *p;
+    size_t i;
+    json_array_foreach(pools, i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "fqdn")), fqdn) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static const char *ca_of(json_t *doc)
+{
+    return json_string_value(json_object_get(doc, "ca"));
+}
+
+static pid_t start_sim(const char *dir, json_t *doc, const char *profile)
+{
+    char sim[PATH_MAX], deployment[PATH_MAX], log_path[PATH_MAX];
+    if (!find_program("orbit-sim", sim, sizeof sim)) {
+        fprintf(stderr, "orbit-demo: cannot find orbit-sim (set ORBIT_BIN_DIR)\n");
+        return -1;
+    }
+    if (!orbit_file_join(deployment, sizeof deployment, dir, "deployment.json") ||
+        !orbit_file_join(log_path, sizeof log_path, dir, "orbit-sim.log"))
+        return -1;
+    char *const argv[] = {sim, "--deployment", deployment, "--profile", (char *)profile, NULL};
+    pid_t pid = spawn(sim, argv, log_path);
+    if (pid > 0)
+        json_object_set_new(doc, "sim",
+                            json_pack("{s:I, s:s, s:s}", "pid", (json_int_t)pid, "profile", profile,
+                                      "log", log_path));
+    return pid;
+}
+
+int demo_up(const char *dir_arg, const demo_options *o)
+{
+    if (o->pools < 1 || o->pools > 64 || o->users < 0 || o->users > 25000) {
+        fprintf(stderr, "orbit-demo: --pools is 1..64, --users 0..25000\n");
+        return 2;
+    }
+    int rc = orbit_file_mkdirs(dir_arg, 0700);
+    char dir[PATH_MAX];
+    if (rc || !realpath(dir_arg, dir)) {
+        fprintf(stderr, "orbit-demo: %s: %s\n", dir_arg, strerror(rc ? rc : errno));
+        return 1;
+    }
+    json_t *old = NULL;
+    char dep_path[PATH_MAX];
+    orbit_file_join(dep_path, sizeof dep_path, dir, "deployment.json");
+    if (access(dep_path, F_OK) == 0 && (old = read_deployment(dir))) {
+        bool running = false;
+        json_t *p;
+        size_t i;
+        json_array_foreach(json_object_get(old, "pools"), i, p) running =
+            running || process_is((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd");
+        json_decref(old);
+        if (running) {
+            fprintf(stderr, "orbit-demo: %s already runs a deployment; run orbit-demo down %s\n",
+                    dir, dir_arg);
+            return 1;
+        }
+    }
+    /* A fresh deployment: the old store and pool data go. */
+    char store[PATH_MAX + 16];
+    snprintf(store, sizeof store, "%s/store.db", dir);
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[PATH_MAX + 32];
+        snprintf(p, sizeof p, "%s%s", store, suffixes[i]);
+        unlink(p);
+    }
+    char token_dir[PATH_MAX];
+    orbit_file_join(token_dir, sizeof token_dir, dir, "tokens");
+    if ((rc = orbit_file_mkdirs(token_dir, 0700))) {
+        fprintf(stderr, "orbit-demo: %s: %s\n", token_dir, strerror(rc));
+        return 1;
+    }
+    char tok[3][64];
+    const char *tokens[3];
+    for (int r = 0; r < 3; r++) {
+        char path[PATH_MAX + 16];
+        if (!random_token(tok[r], sizeof tok[r])) {
+            fprintf(stderr, "orbit-demo: no randomness for tokens\n");
+            return 1;
+        }
+        tokens[r] = tok[r];
+        snprintf(path, sizeof path, "%s/%s", token_dir, ROLES[r]);
+        char line[80];
+        int n = snprintf(line, sizeof line, "%s\n", tok[r]);
+        if ((rc = orbit_file_write_atomic(path, line, (size_t)n, 0600))) {
+            fprintf(stderr, "orbit-demo: %s: %s\n", path, strerror(rc));
+            return 1;
+        }
+    }
+    char cert[PATH_MAX] = "", key[PATH_MAX] = "";
+    if (o->tls) {
+        orbit_file_join(cert, sizeof cert, dir, "tls-cert.pem");
+        orbit_file_join(key, sizeof key, dir, "tls-key.pem");
+        char why[256];
+        if (!demo_tls_make_self_signed(cert, key, why, sizeof why)) {
+            fprintf(stderr, "orbit-demo: TLS certificate: %s\n", why);
+            return 1;
+        }
+    }
+    int base = o->base_port;
+    json_t *topo = topology(o, port_of, &base);
+    char topo_path[PATH_MAX + 16];
+    snprintf(topo_path, sizeof topo_path, "%s/topology.json", dir);
+    if (!topo || write_json_file(topo_path, topo) != 0) {
+        json_decref(topo);
+        fprintf(stderr, "orbit-demo: cannot write %s\n", topo_path);
+        return 1;
+    }
+    json_decref(topo);
+    char orbitd[PATH_MAX];
+    if (!find_program("orbitd", orbitd, sizeof orbitd)) {
+        fprintf(stderr, "orbit-demo: cannot find orbitd (set ORBIT_BIN_DIR)\n");
+        return 1;
+    }
+    pid_t imp = fork();
+    if (imp == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDOUT_FILENO);
+        execl(orbitd, orbitd, "import", "--store", store, "--replace", topo_path, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (imp < 0 || waitpid(imp, &status, 0) != imp || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "orbit-demo: importing the topology failed\n");
+        return 1;
+    }
+    json_t *pools = json_array();
+    json_t *doc =
+        json_pack("{s:s, s:o, s:{s:s, s:s, s:s}, s:n, s:f, s:f}", "store", store, "pools", pools,
+                  "tokens", "viewer", tokens[0], "operator", tokens[1], "endpoint", tokens[2],
+                  "sim", "clock_scale", o->clock_scale, "phase_seconds", o->phase_seconds);
+    if (!doc)
+        return 1;
+    if (o->tls)
+        json_object_set_new(doc, "ca", json_string(cert));
+    for (int k = 1; k <= o->pools; k++) {
+        char fqdn[64], backup[64] = "", data_dir[PATH_MAX], conf[PATH_MAX], log_path[PATH_MAX + 64];
+        char url[128], http[128];
+        pool_fqdn(k, fqdn, sizeof fqdn);
+        if (k % 2 == 0)
+            pool_fqdn(k - 1, backup, sizeof backup);
+        else if (k + 1 <= o->pools)
+            pool_fqdn(k + 1, backup, sizeof backup);
+        rc = write_pool_config(dir, k, o, store, tokens, o->tls ? cert : NULL, o->tls ? key : NULL,
+                               data_dir, sizeof data_dir, conf, sizeof conf);
+        if (rc) {
+            fprintf(stderr, "orbit-demo: writing %s's configuration: %s\n", fqdn, strerror(rc));
+            json_decref(doc);
+            return 1;
+        }
+        char pool_dir[PATH_MAX];
+        if (!orbit_file_join(pool_dir, sizeof pool_dir, dir, fqdn) ||
+            !orbit_file_join(log_path, sizeof log_path, pool_dir, "orbitd.log")) {
+            json_decref(doc);
+            return 1;
+        }
+        snprintf(url, sizeof url, "%s://127.0.0.1:%d/v1/stream", o->tls ? "wss" : "ws",
+                 o->base_port + k);
+        snprintf(http, sizeof http, "%s://127.0.0.1:%d", o->tls ? "https" : "http",
+                 o->base_port + k);
+        json_array_append_new(pools,
+                              json_pack("{s:s, s:s, s:s?, s:s, s:s, s:i, s:s, s:s, s:s}", "fqdn",
+                                        fqdn, "site", k % 2 ? "north" : "south", "backup",
+                                        backup[0] ? backup : NULL, "url", url, "http", http, "pid",
+                                        0, "data_dir", data_dir, "config", conf, "log", log_path));
+    }
+    json_t *p;
+    size_t i;
+    bool ok = true;
+    json_array_foreach(pools, i, p) ok = ok && start_pool(p) > 0;
+    save_deployment(dir, doc);
+    json_array_foreach(pools, i, p) ok =
+        ok && wait_healthy(p, (pid_t)json_integer_value(json_object_get(p, "pid")), ca_of(doc));
+    if (ok && o->sim_profile)
+        ok = start_sim(dir, doc, o->sim_profile) > 0;
+    save_deployment(dir, doc);
+    if (!ok) {
+        fprintf(stderr, "orbit-demo: the deployment did not come up; stopping it\n");
+        json_decref(doc);
+        demo_down(dir);
+        return 1;
+    }
+    printf("orbit-demo: %d pools up in %s (first: %s)\n", o->pools, dir,
+           json_string_value(json_object_get(json_array_get(pools, 0), "http")));
+    json_decref(doc);
+    return 0;
+}
+
+int demo_start(const char *dir, const char *fqdn)
+{
+    json_t *doc = read_deployment(dir);
+    if (!doc)
+        return 1;
+    json_t *pool = find_pool(doc, fqdn);
+    if (!pool) {
+        fprintf(stderr, "orbit-demo: no pool %s in %s\n", fqdn, dir);
+        json_decref(doc);
+        return 1;
+    }
+    pid_t old = (pid_t)json_integer_value(json_object_get(pool, "pid"));
+    if (process_is(old, "orbitd")) {
+        fprintf(stderr, "orbit-demo: %s already runs (pid %d)\n", fqdn, (int)old);
+        json_decref(doc);
+        return 0;
+    }
+    pid_t pid = start_pool(pool);
+    int rc = pid > 0 && wait_healthy(pool, pid, ca_of(doc)) ? 0 : 1;
+    save_deployment(dir, doc);
+    json_decref(doc);
+    return rc;
+}
+
+int demo_stop(const char *dir, const char *fqdn)
+{
+    json_t *doc = read_deployment(dir);
+    if (!doc)
+        return 1;
+    json_t *pool = find_pool(doc, fqdn);
+    if (!pool) {
+        fprintf(stderr, "orbit-demo: no pool %s in %s\n", fqdn, dir);
+        json_decref(doc);
+        return 1;
+    }
+    bool clean = stop_process((pid_t)json_integer_value(json_object_get(pool, "pid")), "orbitd");
+    json_object_set_new(pool, "pid", json_integer(0));
+    save_deployment(dir, doc);
+    json_decref(doc);
+    return clean ? 0 : 1;
+}
+
+int demo_down(const char *dir)
+{
+    json_t *doc = read_deployment(dir);
+    if (!doc)
+        return 1;
+    bool clean = true;
+    json_t *sim = json_object_get(doc, "sim");
+    if (json_is_object(sim)) {
+        clean = stop_process((pid_t)json_integer_value(json_object_get(sim, "pid")), "orbit-sim") &&
+                clean;
+        json_object_set_new(sim, "pid", json_integer(0));
+    }
+    json_t *p;
+    size_t i;
+    json_array_foreach(json_object_get(doc, "pools"), i, p)
+    {
+        clean =
+            stop_process((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd") && clean;
+        json_object_set_new(p, "pid", json_integer(0));
+    }
+    save_deployment(dir, doc);
+    json_decref(doc);
+    return clean ? 0 : 1;
+}

@@ -1,0 +1,33 @@
+/* demo_deploy: a local deployment on loopback for demos, labs and tests:
+ * the topology it generates, the files it writes (tokens, pool
+ * configurations, deployment.json) and the processes it starts and stops.
+ * The contract is docs/orbit-demo.md. */
+#ifndef DEMO_DEPLOY_H
+#define DEMO_DEPLOY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    int pools;
+    int users;               /* per pool */
+    const char *sim_profile; /* NULL: no simulator */
+    double clock_scale;
+    double phase_seconds;
+    int base_port;
+    bool tls;
+} demo_options;
+
+void demo_options_default(demo_options *o);
+
+/* orbit-demo up: writes everything under dir, starts the pools (and the
+ * simulator) and waits until each answers /v1/health. */
+int demo_up(const char *dir, const demo_options *o);
+/* orbit-demo start: (re)starts one pool with its data directory. */
+int demo_start(const char *dir, const char *fqdn);
+/* orbit-demo stop: SIGTERM to one pool, waiting for it to exit. */
+int demo_stop(const char *dir, const char *fqdn);
+/* orbit-demo down: stops the simulator and every pool. */
+int demo_down(const char *dir);
+
+#endif
