@@ -205,6 +205,9 @@ static bool need_role(struct lws *wsi, http_session *h, orbit_role need)
 static void get_state(struct lws *wsi, http_session *h)
 {
     orbit_server *srv = h->srv;
+    /* Read-your-writes across pools: a change made at any pool is in the
+     * answer, not only after the next poll. */
+    server_sync_store(srv);
     json_t *state = state_json_build(srv);
     if (state && (!orbit_json_put(state, "epoch", json_string(srv->events.epoch)) ||
                   !orbit_json_put(state, "rev", json_integer(srv->events.rev)))) {
@@ -218,6 +221,7 @@ static void get_users(struct lws *wsi, http_session *h)
 {
     char pool[ORBIT_FQDN_MAX + 8];
     const char *filter = lws_get_urlarg_by_name(wsi, "pool=", pool, sizeof pool);
+    server_sync_store(h->srv);
     json_t *users = state_json_users(h->srv, filter);
     respond_ok(wsi, h, users ? json_pack("{s:o}", "users", users) : NULL);
 }
@@ -315,6 +319,13 @@ static void put_moh_begin(struct lws *wsi, http_session *h)
     lws_hdr_custom_copy(wsi, sha, sizeof sha, "x-orbit-sha256:", 15);
     snprintf(h->extra_name, sizeof h->extra_name, "%.*s", ORBIT_MOH_NAME_MAX, name);
     int64_t len = content_length(wsi);
+    if (len < 0) {
+        /* libwebsockets hands chunked bodies over undecoded: refuse them. */
+        orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "Content-Length",
+                         "uploads need a Content-Length (chunked bodies are not accepted)");
+        upload_failed(wsi, h, &st);
+        return;
+    }
     if (len == 0) {
         orbit_status_set(&st, ORBIT_ERR_UNSUPPORTED_MEDIA, "", "the body is empty: not audio");
         upload_failed(wsi, h, &st);

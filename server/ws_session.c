@@ -9,10 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
-/* Commands a session may send per second, and the burst it may save up. */
-#define WS_CMD_RATE  200.0
-#define WS_CMD_BURST 400.0
+/* Commands a session may send per second, and the burst it may save up:
+ * far above a simulator's rates, low enough that no client monopolises
+ * the loop. */
+#define WS_CMD_RATE  2000.0
+#define WS_CMD_BURST 4000.0
+/* Kernel send buffer per session. Bounding it keeps a stalled reader's
+ * backlog in our queue, where the limits see it, rather than in megabytes
+ * of socket buffer. */
+#define WS_SOCKET_SNDBUF (256 * 1024)
 
 struct ws_session {
     struct lws *wsi;
@@ -227,6 +234,7 @@ static void on_subscribe(ws_session *s, const orbit_frame *f)
             }
         }
     } else {
+        server_sync_store(srv);
         json_t *state = state_json_build(srv);
         json_t *frame =
             state ? json_pack("{s:s, s:s, s:s, s:I, s:o}", "t", "snapshot", "id", sub.id, "epoch",
@@ -420,6 +428,9 @@ int ws_session_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         s->cmd_tokens = WS_CMD_BURST;
         s->cmd_refill_ms = orbit_time_mono_ms();
         lws_get_peer_simple(wsi, s->peer, sizeof s->peer);
+        int sndbuf = WS_SOCKET_SNDBUF;
+        if (setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf))
+            ORBIT_LOG_D(&srv->log, "session %s: SO_SNDBUF not set", s->peer);
         s->next = srv->sessions;
         if (srv->sessions)
             srv->sessions->prev = s;

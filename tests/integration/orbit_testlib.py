@@ -56,13 +56,15 @@ class Deployment:
     """A local deployment made by orbit-demo."""
 
     def __init__(self, pools=2, users=20, phase_seconds=1.0, clock_scale=1.0, sim=None,
-                 extra_config=None):
+                 extra_config=None, tls=False):
         self.dir = tempfile.mkdtemp(prefix="orbit-it-")
         self.base = free_base_port(pools)
         args = [program("orbit-demo"), "up", self.dir, "--pools", str(pools), "--users",
                 str(users), "--phase-seconds", str(phase_seconds), "--clock-scale",
                 str(clock_scale), "--base-port", str(self.base)]
         args += ["--sim", sim] if sim else ["--no-sim"]
+        if tls:
+            args.append("--tls")
         self.run_demo(args)
         self.reload()
         if extra_config:
@@ -131,15 +133,32 @@ class Deployment:
         with open(self.pool(fqdn)["log"]) as f:
             return f.read()
 
+    def sanitizer_reports(self):
+        """Lines of every log in the deployment where ASan, LSan or UBSan
+        reported a problem (sanitizer builds print them at the fault or
+        at exit)."""
+        found = []
+        for root, _, files in os.walk(self.dir):
+            for name in files:
+                if not name.endswith(".log"):
+                    continue
+                with open(os.path.join(root, name), errors="replace") as f:
+                    for line in f:
+                        if "Sanitizer" in line or "runtime error:" in line:
+                            found.append(f"{name}: {line.strip()}")
+        return found
+
     def down(self):
         self.run_demo([program("orbit-demo"), "down", self.dir], check=False)
-        if os.environ.get("ORBIT_KEEP_TEST_DIRS"):
-            return
-        shutil.rmtree(self.dir, ignore_errors=True)
+        reports = self.sanitizer_reports()
+        if not os.environ.get("ORBIT_KEEP_TEST_DIRS") and not reports:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            raise AssertionError(f"sanitizer reports in {self.dir}:\n" + "\n".join(reports))
 
 
 def http(dep_or_base, path, token=None, method="GET", body=None, headers=None, pool=0,
-         raw=False, timeout=30):
+         raw=False, timeout=30, context=None):
     """Returns (status, parsed JSON or bytes, response headers)."""
     base = dep_or_base if isinstance(dep_or_base, str) else dep_or_base.http_base(pool)
     data = body
@@ -151,7 +170,7 @@ def http(dep_or_base, path, token=None, method="GET", body=None, headers=None, p
     for k, v in (headers or {}).items():
         req.add_header(k, v)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as resp:
             payload, status, hdrs = resp.read(), resp.status, dict(resp.headers)
     except urllib.error.HTTPError as e:
         payload, status, hdrs = e.read(), e.code, dict(e.headers)
@@ -263,11 +282,14 @@ class DeploymentTest(unittest.TestCase):
     PHASE_SECONDS = 1.0
     CLOCK_SCALE = 1.0
     EXTRA_CONFIG = None
+    TLS = False
+    SIM = None
 
     @classmethod
     def setUpClass(cls):
         cls.dep = Deployment(pools=cls.POOLS, users=cls.USERS, phase_seconds=cls.PHASE_SECONDS,
-                             clock_scale=cls.CLOCK_SCALE, extra_config=cls.EXTRA_CONFIG)
+                             clock_scale=cls.CLOCK_SCALE, extra_config=cls.EXTRA_CONFIG,
+                             tls=cls.TLS, sim=cls.SIM)
 
     @classmethod
     def tearDownClass(cls):

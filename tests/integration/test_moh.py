@@ -1,0 +1,150 @@
+"""Music-on-hold upload and download: checks on size, format and checksum,
+and nothing lost when an upload is refused."""
+
+import hashlib
+import socket
+import struct
+import unittest
+
+from orbit_testlib import Client, DeploymentTest, http, run
+
+ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+
+
+def wav(seconds=1, rate=8000):
+    data = bytes((i * 7) % 251 for i in range(seconds * rate * 2))
+    fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, rate, rate * 2, 2, 16)
+    body = b"WAVE" + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def put(dep, payload, name="hold.wav", sha=None, role="operator", token=None):
+    headers = {"X-Orbit-Filename": name, "Content-Type": "application/octet-stream"}
+    if sha is not False:
+        headers["X-Orbit-Sha256"] = sha or hashlib.sha256(payload).hexdigest()
+    return http(dep, "/v1/moh", token=token or dep.token(role), method="PUT", body=payload,
+                headers=headers)
+
+
+class MohTest(DeploymentTest):
+    POOLS = 1
+
+    def current(self):
+        status, body, _ = http(self.dep, "/v1/state", token=self.dep.token("viewer"))
+        return body["moh"]
+
+    def test_good_wave_upload_replaces_moh_and_downloads_identically(self):
+        audio = wav(2)
+        status, body, _ = put(self.dep, audio, name="Lobby Hold.wav")
+        self.assertEqual(status, 200, body)
+        moh = body["data"]
+        self.assertEqual(moh["name"], "Lobby Hold.wav")
+        self.assertEqual(moh["size"], len(audio))
+        self.assertEqual(moh["sha256"], hashlib.sha256(audio).hexdigest())
+        self.assertFalse(moh["default"])
+        self.assertEqual(self.current(), moh)
+        status, got, hdrs = http(self.dep, "/v1/moh", token=self.dep.token("viewer"), raw=True)
+        self.assertEqual(status, 200)
+        self.assertEqual(got, audio)
+        self.assertEqual(hdrs.get("x-orbit-sha256"), moh["sha256"])
+        self.assertEqual(hdrs.get("content-type"), "audio/wav")
+
+    def test_upload_emits_moh_changed(self):
+        async def go():
+            c = await Client.connect(self.dep.url(0), self.dep.token("viewer"))
+            await c.subscribe()
+            audio = wav(1)
+            status, body, _ = put(self.dep, audio)
+            self.assertEqual(status, 200, body)
+            ev = await c.event("moh.changed")
+            self.assertEqual(ev["data"]["sha256"], hashlib.sha256(audio).hexdigest())
+            await c.close()
+        run(go())
+
+    def test_wma_asf_header_is_accepted(self):
+        audio = ASF_GUID + bytes(range(200)) * 10
+        status, body, _ = put(self.dep, audio, name="hold.wma")
+        self.assertEqual(status, 200, body)
+        status, got, hdrs = http(self.dep, "/v1/moh", token=self.dep.token("viewer"), raw=True)
+        self.assertEqual(got, audio)
+        self.assertEqual(hdrs.get("content-type"), "audio/x-ms-wma")
+
+    def test_not_audio_is_415_and_keeps_the_current_file(self):
+        before = self.current()
+        status, body, _ = put(self.dep, b"This is a text file, not music." * 10, name="x.wav")
+        self.assertEqual(status, 415, body)
+        self.assertEqual(body["error"]["code"], "unsupported_media")
+        status, body, _ = put(self.dep, b"RIF", name="short.wav")
+        self.assertEqual(status, 415, body)
+        self.assertEqual(self.current(), before)
+
+    def test_bad_checksum_is_400_and_keeps_the_current_file(self):
+        before = self.current()
+        status, body, _ = put(self.dep, wav(1), sha="0" * 64)
+        self.assertEqual(status, 400, body)
+        self.assertEqual(body["error"]["code"], "bad_request")
+        self.assertIn("checksum", body["error"]["message"])
+        status, body, _ = put(self.dep, wav(1), sha=False)
+        self.assertEqual(status, 400, body)
+        self.assertIn("X-Orbit-Sha256", body["error"]["message"])
+        self.assertEqual(self.current(), before)
+
+    def test_too_large_is_413_before_the_body_is_read(self):
+        before = self.current()
+        host, port = self.dep.http_base(0).split("//")[1].split(":")
+        size = 32 * 1024 * 1024 + 1
+        with socket.create_connection((host, int(port))) as s:
+            s.sendall(("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
+                       f"Authorization: Bearer {self.dep.token('operator')}\r\n"
+                       "X-Orbit-Filename: huge.wav\r\n"
+                       f"X-Orbit-Sha256: {'a' * 64}\r\n"
+                       f"Content-Length: {size}\r\n\r\n").encode() + wav(1))
+            s.settimeout(10)
+            reply = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        self.assertTrue(reply.startswith(b"HTTP/1.1 413"), reply[:100])
+        self.assertIn(b"too_large", reply)
+        self.assertEqual(self.current(), before)
+
+    def test_chunked_upload_is_refused_without_reading_it(self):
+        before = self.current()
+        host, port = self.dep.http_base(0).split("//")[1].split(":")
+        with socket.create_connection((host, int(port))) as s:
+            s.sendall(("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
+                       f"Authorization: Bearer {self.dep.token('operator')}\r\n"
+                       "X-Orbit-Filename: c.wav\r\n"
+                       f"X-Orbit-Sha256: {'a' * 64}\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n").encode())
+            s.settimeout(10)
+            reply = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        self.assertTrue(reply.startswith(b"HTTP/1.1 400"), reply[:100])
+        self.assertIn(b"Content-Length", reply)
+        self.assertEqual(self.current(), before)
+
+    def test_upload_needs_an_operator(self):
+        status, body, _ = put(self.dep, wav(1), role="viewer")
+        self.assertEqual(status, 403)
+        status, body, _ = put(self.dep, wav(1), token="nonsense")
+        self.assertEqual(status, 401)
+
+    def test_uploads_are_audited(self):
+        put(self.dep, wav(1), name="ok.wav")
+        put(self.dep, b"nope" * 10, name="bad.wav")
+        status, body, _ = http(self.dep, "/v1/audit", token=self.dep.token("operator"))
+        uploads = [e for e in body["entries"] if e["op"] == "moh.upload"]
+        self.assertEqual([e["ok"] for e in uploads[-2:]], [True, False])
+        self.assertEqual(uploads[-1]["error"]["code"], "unsupported_media")
+        self.assertEqual(uploads[-2]["args"]["name"], "ok.wav")
+
+
+if __name__ == "__main__":
+    unittest.main()
