@@ -328,7 +328,9 @@ static orbit_err op_park(call_engine *ce, const orbit_cmd_args *a, json_t **data
     const dr_state *d = orbit_deployment_dr(ce->srv->dep, u->home);
     if (!d)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "no DR state for %s", u->home);
-    bool serving_up = server_pool_status(ce->srv, d->serving) == POOL_STATUS_UP;
+    /* Only a pool known to be down refuses as unreachable; one not heard
+     * from yet (just started) is not taken for dead. */
+    bool serving_up = server_pool_status(ce->srv, d->serving) != POOL_STATUS_DOWN;
     orbit_err e = dr_park_check(d->phase, serving_up, strcmp(d->serving, me(ce)) == 0, st);
     if (e)
         return e;

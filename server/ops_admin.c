@@ -222,6 +222,7 @@ static orbit_err dr_begin_txn(void *ctx, orbit_store *s, orbit_status *st)
     dr_txn *t = ctx;
     orbit_server *srv = t->base.srv;
     server_sync_store(srv);
+    server_refresh_liveness(srv); /* "is the home pool up?" on fresh heartbeats */
     const char *home = t->base.args->u.dr.pool;
     orbit_err e = need_pool(srv, home, "pool", st);
     if (e)
@@ -262,6 +263,7 @@ static orbit_err dr_complete_txn(void *ctx, orbit_store *s, orbit_status *st)
 {
     complete_txn *t = ctx;
     server_sync_store(t->srv);
+    server_refresh_liveness(t->srv);
     const dr_state *d = orbit_deployment_dr(t->srv->dep, t->home);
     if (!d || !dr_phase_resiliency(d->phase) || d->ends_ms > t->now)
         return ORBIT_OK; /* someone else finished it, or it is not due */

@@ -231,6 +231,13 @@ void server_sync_store(orbit_server *srv)
 
 /* ---- liveness ---- */
 
+static void read_liveness(orbit_server *srv, int64_t now);
+
+void server_refresh_liveness(orbit_server *srv)
+{
+    read_liveness(srv, orbit_time_now_ms());
+}
+
 static void read_liveness(orbit_server *srv, int64_t now)
 {
     store_heartbeat *beats;
@@ -342,10 +349,15 @@ orbit_err server_run_op(orbit_server *srv, const char *who, orbit_role role, orb
                              "%s needs the %s role; this token is %s", orbit_op_name(op),
                              orbit_role_name(orbit_op_role(op)), orbit_role_name(role));
     } else if ((e = orbit_args_decode(op, args, &srv->local.settings, &decoded, st)) == ORBIT_OK) {
-        if (orbit_op_role(op) == ORBIT_ROLE_OPERATOR)
+        if (orbit_op_role(op) == ORBIT_ROLE_OPERATOR) {
             e = ops_admin_run(srv, who, &decoded, data, st);
-        else
+        } else {
+            /* Decide on the newest DR state and orbit table, not on what
+             * the last poll saw: a failover started a moment ago at the
+             * backup already puts these users in resiliency mode. */
+            server_sync_store(srv);
             e = call_engine_run(srv->engine, &decoded, data, st);
+        }
     }
     server_count_op(srv, op, e);
     if (role == ORBIT_ROLE_OPERATOR) {

@@ -88,6 +88,10 @@ static inline const char *server_fqdn(const orbit_server *srv)
  * since the last call, emitting one event per change. */
 void server_sync_store(orbit_server *srv);
 
+/* Reads every pool's heartbeat now rather than at the next poll (before
+ * a decision that depends on which pools are up). */
+void server_refresh_liveness(orbit_server *srv);
+
 /* Emits an event to every subscribed session; data is stolen. */
 void server_emit(orbit_server *srv, const char *kind, json_t *data);
 

@@ -275,7 +275,8 @@ def run(coro):
 
 
 class DeploymentTest(unittest.TestCase):
-    """Base class: one deployment per test class."""
+    """Base class: a fresh deployment for every test, so tests never see
+    each other's calls, phases or ranges."""
 
     POOLS = 2
     USERS = 20
@@ -285,15 +286,11 @@ class DeploymentTest(unittest.TestCase):
     TLS = False
     SIM = None
 
-    @classmethod
-    def setUpClass(cls):
-        cls.dep = Deployment(pools=cls.POOLS, users=cls.USERS, phase_seconds=cls.PHASE_SECONDS,
-                             clock_scale=cls.CLOCK_SCALE, extra_config=cls.EXTRA_CONFIG,
-                             tls=cls.TLS, sim=cls.SIM)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dep.down()
+    def setUp(self):
+        self.dep = Deployment(pools=self.POOLS, users=self.USERS,
+                              phase_seconds=self.PHASE_SECONDS, clock_scale=self.CLOCK_SCALE,
+                              extra_config=self.EXTRA_CONFIG, tls=self.TLS, sim=self.SIM)
+        self.addCleanup(self.dep.down)
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
@@ -304,3 +301,125 @@ def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+P1 = "pool1.north.example.net"
+P2 = "pool2.south.example.net"
+USER1 = "sip:user1-001@example.net"   # homed on pool1, in group 17000
+USER1B = "sip:user1-002@example.net"  # same group
+USER2 = "sip:user2-001@example.net"   # homed on pool2, in group 27000
+
+
+class Phones:
+    """Endpoint sessions to the pools, for call tests (async)."""
+
+    def __init__(self, dep):
+        self.dep = dep
+        self.clients = {}
+        self.seq = 0
+
+    async def at(self, pool):
+        if pool not in self.clients:
+            self.clients[pool] = await Client.connect(self.dep.pool(pool)["url"],
+                                                      self.dep.token("endpoint"))
+        return self.clients[pool]
+
+    def call_id(self, tag="c"):
+        self.seq += 1
+        return f"{tag}{self.seq}"
+
+    async def op(self, pool, op, **args):
+        c = await self.at(pool)
+        return await c.cmd(op, args)
+
+    async def park(self, pool, parker=USER1, call_id=None):
+        return await self.op(pool, "call.park", call_id=call_id or self.call_id("park"),
+                             parker=parker, parkee="tel:+15550100")
+
+    async def ring(self, pool, callee=USER1, call_id=None):
+        return await self.op(pool, "pickup.ring", call_id=call_id or self.call_id("ring"),
+                             caller="tel:+15550199", callee=callee)
+
+    async def close(self):
+        for c in self.clients.values():
+            try:
+                await c.close()
+            except Exception:
+                pass
+
+
+async def watch(dep, pool, role="viewer"):
+    """A subscribed viewer of a pool's stream."""
+    c = await Client.connect(dep.pool(pool)["url"], dep.token(role))
+    await c.subscribe()
+    return c
+
+
+def state(dep, pool):
+    status, body, _ = http(dep, "/v1/state", token=dep.token("viewer"), pool=pool)
+    assert status == 200, body
+    return body
+
+
+def dr_of(dep, pool, home):
+    return next(d for d in state(dep, pool)["dr"] if d["home"] == home)
+
+
+def op_http(dep, pool, op, args, role="operator"):
+    status, body, _ = cmd(dep, op, args, role=role, pool=pool)
+    return body
+
+
+def wait_phase(dep, pool, home, phase, timeout=15.0):
+    return wait_until(lambda: dr_of(dep, pool, home)["phase"] == phase, timeout=timeout,
+                      what=f"{home} to reach {phase}")
+
+
+def wait_down(dep, pool, fqdn, timeout=5.0):
+    return wait_until(
+        lambda: next(p for p in state(dep, pool)["pools"] if p["fqdn"] == fqdn)["status"] ==
+        "down", timeout=timeout, what=f"{fqdn} marked down")
+
+
+def failover(dep, home=P1, at=P2, disaster_mode=False, wait=True):
+    body = op_http(dep, at, "pool.failover", {"pool": home, "disaster_mode": disaster_mode})
+    assert body["ok"], body
+    if wait:
+        wait_phase(dep, at, home, "failed_over")
+    return body
+
+
+def failback(dep, home=P1, at=P2, wait=True):
+    body = op_http(dep, at, "pool.failback", {"pool": home})
+    assert body["ok"], body
+    if wait:
+        wait_phase(dep, at, home, "normal")
+    return body
+
+
+def redirect_pickup(dep, frm, to, at=P2):
+    body = op_http(dep, at, "orbit.reassign",
+                   {"from_pool": frm, "to_pool": to, "type": "GroupPickup"})
+    assert body["ok"], body
+    return body
+
+
+def events_of(client, kinds=None):
+    """Events already received (and kept) by a client, without waiting."""
+    return [f for f in client.frames if f.get("t") == "event" and
+            (kinds is None or f["kind"] in kinds)]
+
+
+async def drain(client, seconds=0.5):
+    """Receives for a while, keeping every frame for later inspection."""
+    end = asyncio.get_event_loop().time() + seconds
+    while True:
+        left = end - asyncio.get_event_loop().time()
+        if left <= 0:
+            return
+        try:
+            client.frames.append(json.loads(await asyncio.wait_for(client.ws.recv(), left)))
+        except asyncio.TimeoutError:
+            return
+        except websockets.ConnectionClosed:
+            return

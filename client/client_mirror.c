@@ -1,0 +1,682 @@
+/* client_mirror: snapshot loading and event application. */
+#include "client_mirror.h"
+
+#include "orbit_json.h"
+#include "orbit_map.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct client_mirror {
+    bool loaded;
+    client_pool_self self;
+    pool_info *pools;
+    size_t npools;
+    dr_state *dr;
+    size_t ndr;
+    orbit_table *orbits;
+    orbit_map *in_use; /* identity -> count + 1, packed in the pointer */
+    cps_settings config;
+    moh_info moh;
+    orbit_map *parked_by_id;    /* call_id -> parked_call (owned) */
+    orbit_map *parked_by_orbit; /* orbit text -> same parked_call */
+    orbit_map *queues;          /* group text -> client_queue (owned) */
+    orbit_map *queued_by_id;    /* call_id -> client_queue */
+    size_t nqueued;
+};
+
+/* ---- small helpers ---- */
+
+static void *count_pack(uint32_t n)
+{
+    return (void *)(uintptr_t)((uintptr_t)n + 1u);
+}
+
+static uint32_t count_unpack(void *p)
+{
+    return p ? (uint32_t)((uintptr_t)p - 1u) : 0;
+}
+
+static void free_values(orbit_map *m)
+{
+    size_t pos = 0;
+    void *v;
+    while (m && orbit_map_next(m, &pos, NULL, &v))
+        free(v);
+}
+
+static void free_queues(orbit_map *m)
+{
+    size_t pos = 0;
+    void *v;
+    while (m && orbit_map_next(m, &pos, NULL, &v)) {
+        client_queue *q = v;
+        free(q->calls);
+        free(q);
+    }
+}
+
+client_mirror *client_mirror_new(void)
+{
+    client_mirror *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->orbits = orbit_table_new();
+    m->in_use = orbit_map_new();
+    m->parked_by_id = orbit_map_new();
+    m->parked_by_orbit = orbit_map_new();
+    m->queues = orbit_map_new();
+    m->queued_by_id = orbit_map_new();
+    cps_settings_default(&m->config);
+    if (!m->orbits || !m->in_use || !m->parked_by_id || !m->parked_by_orbit || !m->queues ||
+        !m->queued_by_id) {
+        client_mirror_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void client_mirror_free(client_mirror *m)
+{
+    if (!m)
+        return;
+    free(m->pools);
+    free(m->dr);
+    orbit_table_free(m->orbits);
+    orbit_map_free(m->in_use);
+    free_values(m->parked_by_id);
+    orbit_map_free(m->parked_by_id);
+    orbit_map_free(m->parked_by_orbit);
+    free_queues(m->queues);
+    orbit_map_free(m->queues);
+    orbit_map_free(m->queued_by_id);
+    free(m);
+}
+
+static const char *number_key(const orbit_number *n, char buf[ORBIT_NUMBER_BUF])
+{
+    return orbit_number_format(n, buf, ORBIT_NUMBER_BUF);
+}
+
+/* Adjusts the in-use count of the range holding n, when this pool owns it
+ * (the only counts its events keep current). */
+static void bump_in_use(client_mirror *m, const orbit_number *n, int delta)
+{
+    const orbit_range *r = orbit_table_owner_of(m->orbits, n);
+    if (!r || strcmp(r->pool, m->self.fqdn) != 0)
+        return;
+    uint32_t now = count_unpack(orbit_map_get(m->in_use, r->identity));
+    if (delta < 0 && now == 0)
+        return;
+    orbit_map_put(m->in_use, r->identity, count_pack(delta < 0 ? now - 1 : now + 1));
+}
+
+/* ---- parked calls ---- */
+
+static bool parked_upsert(client_mirror *m, const parked_call *c)
+{
+    char key[ORBIT_NUMBER_BUF];
+    parked_call *have = orbit_map_get(m->parked_by_id, c->call_id);
+    if (have) {
+        if (orbit_number_compare(&have->orbit, &c->orbit) != 0) {
+            orbit_map_remove(m->parked_by_orbit, number_key(&have->orbit, key));
+            if (!orbit_map_put(m->parked_by_orbit, number_key(&c->orbit, key), have))
+                return false;
+        }
+        *have = *c;
+        return true;
+    }
+    parked_call *copy = malloc(sizeof *copy);
+    if (!copy)
+        return false;
+    *copy = *c;
+    if (!orbit_map_put(m->parked_by_id, copy->call_id, copy)) {
+        free(copy);
+        return false;
+    }
+    if (!orbit_map_put(m->parked_by_orbit, number_key(&copy->orbit, key), copy)) {
+        orbit_map_remove(m->parked_by_id, copy->call_id);
+        free(copy);
+        return false;
+    }
+    bump_in_use(m, &copy->orbit, +1);
+    return true;
+}
+
+static bool parked_remove(client_mirror *m, const char *call_id)
+{
+    parked_call *c = orbit_map_remove(m->parked_by_id, call_id);
+    if (!c)
+        return false;
+    char key[ORBIT_NUMBER_BUF];
+    orbit_map_remove(m->parked_by_orbit, number_key(&c->orbit, key));
+    bump_in_use(m, &c->orbit, -1);
+    free(c);
+    return true;
+}
+
+/* ---- queues ---- */
+
+static bool queued_add(client_mirror *m, const pickup_call *c)
+{
+    if (orbit_map_get(m->queued_by_id, c->call_id))
+        return true;
+    char key[ORBIT_NUMBER_BUF];
+    number_key(&c->group, key);
+    client_queue *q = orbit_map_get(m->queues, key);
+    if (!q) {
+        q = calloc(1, sizeof *q);
+        if (!q || !orbit_map_put(m->queues, key, q)) {
+            free(q);
+            return false;
+        }
+        q->group = c->group;
+    }
+    if (q->ncalls == q->cap) {
+        size_t ncap = q->cap ? q->cap * 2 : 8;
+        pickup_call *nc = realloc(q->calls, ncap * sizeof *nc);
+        if (!nc)
+            return false;
+        q->calls = nc;
+        q->cap = ncap;
+    }
+    /* Keep ringing order even if events were not in time order. */
+    size_t at = q->ncalls;
+    while (at > 0 && q->calls[at - 1].ringing_since_ms > c->ringing_since_ms)
+        at--;
+    memmove(&q->calls[at + 1], &q->calls[at], (q->ncalls - at) * sizeof *q->calls);
+    q->calls[at] = *c;
+    q->ncalls++;
+    if (!orbit_map_put(m->queued_by_id, c->call_id, q)) {
+        memmove(&q->calls[at], &q->calls[at + 1], (q->ncalls - at - 1) * sizeof *q->calls);
+        q->ncalls--;
+        return false;
+    }
+    m->nqueued++;
+    return true;
+}
+
+static pickup_call *queued_find(const client_mirror *m, const char *call_id, client_queue **qout)
+{
+    client_queue *q = orbit_map_get(m->queued_by_id, call_id);
+    if (!q)
+        return NULL;
+    for (size_t i = 0; i < q->ncalls; i++) {
+        if (strcmp(q->calls[i].call_id, call_id) == 0) {
+            if (qout)
+                *qout = q;
+            return &q->calls[i];
+        }
+    }
+    return NULL;
+}
+
+static bool queued_remove(client_mirror *m, const char *call_id)
+{
+    client_queue *q = NULL;
+    pickup_call *c = queued_find(m, call_id, &q);
+    if (!c)
+        return false;
+    size_t i = (size_t)(c - q->calls);
+    memmove(&q->calls[i], &q->calls[i + 1], (q->ncalls - i - 1) * sizeof *q->calls);
+    q->ncalls--;
+    m->nqueued--;
+    orbit_map_remove(m->queued_by_id, call_id);
+    if (q->ncalls == 0) {
+        char key[ORBIT_NUMBER_BUF];
+        orbit_map_remove(m->queues, number_key(&q->group, key));
+        free(q->calls);
+        free(q);
+    }
+    return true;
+}
+
+/* ---- loading ---- */
+
+static int cmp_pool(const void *a, const void *b)
+{
+    return strcmp(((const pool_info *)a)->fqdn, ((const pool_info *)b)->fqdn);
+}
+
+static int cmp_dr(const void *a, const void *b)
+{
+    return strcmp(((const dr_state *)a)->home, ((const dr_state *)b)->home);
+}
+
+static const char *text_of(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+static void load_self(client_pool_self *s, const json_t *o)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->fqdn, sizeof s->fqdn, "%s", text_of(o, "fqdn"));
+    snprintf(s->site, sizeof s->site, "%s", text_of(o, "site"));
+    snprintf(s->backup, sizeof s->backup, "%s", text_of(o, "backup"));
+    snprintf(s->status, sizeof s->status, "%s", text_of(o, "status"));
+    json_t *cap = json_object_get(o, "capacity");
+    s->callpark_orbits = (uint32_t)json_integer_value(json_object_get(cap, "callpark_orbits"));
+    s->grouppickup_numbers =
+        (uint32_t)json_integer_value(json_object_get(cap, "grouppickup_numbers"));
+    s->users_homed = (uint32_t)json_integer_value(json_object_get(cap, "users_homed"));
+    s->users_served = (uint32_t)json_integer_value(json_object_get(cap, "users_served"));
+    s->started_ms =
+        json_integer_value(json_object_get(json_object_get(o, "counters"), "started_ms"));
+}
+
+static orbit_err need_array(const json_t *state, const char *key, json_t **out, orbit_status *st)
+{
+    *out = json_object_get(state, key);
+    if (!json_is_array(*out))
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, key, "state.%s is not an array", key);
+    return ORBIT_OK;
+}
+
+orbit_err client_mirror_load(client_mirror *m, const json_t *state, orbit_status *st)
+{
+    json_t *pools, *dr, *orbits, *parked, *queues;
+    if (orbit_json_need_object(state, "state", st) || need_array(state, "pools", &pools, st) ||
+        need_array(state, "dr", &dr, st) || need_array(state, "orbits", &orbits, st) ||
+        need_array(state, "parked", &parked, st) || need_array(state, "queues", &queues, st))
+        return ORBIT_ERR_BAD_REQUEST;
+    client_mirror *fresh = client_mirror_new();
+    if (!fresh)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    orbit_err e = ORBIT_OK;
+    fresh->npools = json_array_size(pools);
+    fresh->pools = calloc(fresh->npools ? fresh->npools : 1, sizeof *fresh->pools);
+    fresh->ndr = json_array_size(dr);
+    fresh->dr = calloc(fresh->ndr ? fresh->ndr : 1, sizeof *fresh->dr);
+    size_t nranges = json_array_size(orbits);
+    orbit_range *ranges = calloc(nranges ? nranges : 1, sizeof *ranges);
+    if (!fresh->pools || !fresh->dr || !ranges)
+        e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    for (size_t i = 0; !e && i < fresh->npools; i++)
+        e = orbit_json_to_pool(json_array_get(pools, i), ORBIT_JSON_LENIENT, &fresh->pools[i], st);
+    for (size_t i = 0; !e && i < fresh->ndr; i++)
+        e = orbit_json_to_dr(json_array_get(dr, i), ORBIT_JSON_LENIENT, &fresh->dr[i], st);
+    for (size_t i = 0; !e && i < nranges; i++) {
+        int64_t used = -1;
+        e = orbit_json_to_range(json_array_get(orbits, i), ORBIT_JSON_LENIENT, &ranges[i], &used,
+                                st);
+        if (!e && used >= 0 &&
+            !orbit_map_put(fresh->in_use, ranges[i].identity, count_pack((uint32_t)used)))
+            e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    }
+    if (!e)
+        e = orbit_table_load(fresh->orbits, ranges, nranges, st);
+    free(ranges);
+    json_t *config = json_object_get(state, "config");
+    if (!e && config)
+        e = orbit_json_to_settings(config, ORBIT_JSON_LENIENT, false, &fresh->config, st);
+    json_t *moh = json_object_get(state, "moh");
+    if (!e && moh)
+        e = orbit_json_to_moh(moh, ORBIT_JSON_LENIENT, &fresh->moh, st);
+    for (size_t i = 0; !e && i < json_array_size(parked); i++) {
+        parked_call c;
+        e = orbit_json_to_parked(json_array_get(parked, i), ORBIT_JSON_LENIENT, &c, st);
+        if (!e && !parked_upsert(fresh, &c))
+            e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    }
+    for (size_t i = 0; !e && i < json_array_size(queues); i++) {
+        json_t *calls = json_object_get(json_array_get(queues, i), "calls");
+        for (size_t k = 0; !e && k < json_array_size(calls); k++) {
+            pickup_call c;
+            e = orbit_json_to_pickup(json_array_get(calls, k), ORBIT_JSON_LENIENT, &c, st);
+            if (!e && !queued_add(fresh, &c))
+                e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+        }
+    }
+    if (e) {
+        client_mirror_free(fresh);
+        return e;
+    }
+    /* Only now: the snapshot's in_use already counts the calls loaded
+     * above, and events adjust counts only once `self` is known. */
+    load_self(&fresh->self, json_object_get(state, "pool"));
+    qsort(fresh->pools, fresh->npools, sizeof *fresh->pools, cmp_pool);
+    qsort(fresh->dr, fresh->ndr, sizeof *fresh->dr, cmp_dr);
+    fresh->loaded = true;
+    /* Swap contents so callers keep their pointer. */
+    client_mirror tmp = *m;
+    *m = *fresh;
+    *fresh = tmp;
+    client_mirror_free(fresh);
+    return ORBIT_OK;
+}
+
+/* ---- events ---- */
+
+static unsigned apply_range_event(client_mirror *m, const char *kind, const json_t *data)
+{
+    orbit_status st;
+    if (strcmp(kind, "orbit.reassigned") == 0) {
+        json_t *ranges = json_object_get(data, "ranges"), *r;
+        size_t i;
+        json_array_foreach(ranges, i, r)
+        {
+            orbit_range range;
+            if (orbit_json_to_range(r, ORBIT_JSON_LENIENT, &range, NULL, &st) != ORBIT_OK)
+                continue;
+            orbit_range_patch patch = {.pool = range.pool, .force = true};
+            orbit_table_update(m->orbits, range.identity, &patch, NULL, NULL, NULL, &st);
+        }
+        return CLIENT_CHANGED_ORBITS;
+    }
+    orbit_range range;
+    int64_t used = -1;
+    if (orbit_json_to_range(data, ORBIT_JSON_LENIENT, &range, &used, &st) != ORBIT_OK)
+        return 0;
+    if (strcmp(kind, "orbit.created") == 0) {
+        orbit_table_create(m->orbits, &range, &st);
+    } else if (strcmp(kind, "orbit.updated") == 0) {
+        char s[ORBIT_NUMBER_BUF], e[ORBIT_NUMBER_BUF];
+        orbit_range_patch patch = {.start = number_key(&range.start, s),
+                                   .end = number_key(&range.end, e),
+                                   .pool = range.pool,
+                                   .has_type = true,
+                                   .type = range.type,
+                                   .force = true};
+        orbit_table_update(m->orbits, range.identity, &patch, NULL, NULL, NULL, &st);
+    } else if (strcmp(kind, "orbit.deleted") == 0) {
+        orbit_table_delete(m->orbits, range.identity, true, NULL, NULL, &st);
+        orbit_map_remove(m->in_use, range.identity);
+        return CLIENT_CHANGED_ORBITS;
+    } else {
+        return 0;
+    }
+    if (used >= 0)
+        orbit_map_put(m->in_use, range.identity, count_pack((uint32_t)used));
+    return CLIENT_CHANGED_ORBITS;
+}
+
+static unsigned apply_pool_status(client_mirror *m, const json_t *data)
+{
+    pool_info p;
+    orbit_status st;
+    if (orbit_json_to_pool(data, ORBIT_JSON_LENIENT, &p, &st) != ORBIT_OK)
+        return 0;
+    for (size_t i = 0; i < m->npools; i++) {
+        if (strcmp(m->pools[i].fqdn, p.fqdn) == 0) {
+            m->pools[i].status = p.status;
+            m->pools[i].last_seen_ms = p.last_seen_ms;
+            return CLIENT_CHANGED_POOLS;
+        }
+    }
+    return 0;
+}
+
+static unsigned apply_dr(client_mirror *m, const json_t *data)
+{
+    dr_state d;
+    orbit_status st;
+    if (orbit_json_to_dr(data, ORBIT_JSON_LENIENT, &d, &st) != ORBIT_OK)
+        return 0;
+    for (size_t i = 0; i < m->ndr; i++) {
+        if (strcmp(m->dr[i].home, d.home) == 0) {
+            m->dr[i] = d;
+            return CLIENT_CHANGED_DR;
+        }
+    }
+    return 0;
+}
+
+static bool kind_is(const char *kind, const char *const *list)
+{
+    for (; *list; list++) {
+        if (strcmp(kind, *list) == 0)
+            return true;
+    }
+    return false;
+}
+
+unsigned client_mirror_apply(client_mirror *m, const char *kind, const json_t *data)
+{
+    static const char *const parked_upserts[] = {"call.parked", "call.ringback", "call.reparked",
+                                                 NULL};
+    static const char *const parked_ends[] = {"call.retrieved", "call.ringback_answered",
+                                              "call.forwarded", "call.disconnected", NULL};
+    static const char *const queue_ends[] = {"pickup.taken",     "pickup.answered",
+                                             "pickup.cancelled", "pickup.voicemail",
+                                             "pickup.dropped",   NULL};
+    orbit_status st;
+    if (!kind || !json_is_object(data))
+        return 0;
+    if (strncmp(kind, "orbit.", 6) == 0)
+        return apply_range_event(m, kind, data);
+    if (strcmp(kind, "pool.status") == 0)
+        return apply_pool_status(m, data);
+    if (strcmp(kind, "dr.changed") == 0)
+        return apply_dr(m, data);
+    if (strcmp(kind, "config.changed") == 0)
+        return orbit_json_to_settings(data, ORBIT_JSON_LENIENT, false, &m->config, &st) == ORBIT_OK
+                   ? CLIENT_CHANGED_CONFIG
+                   : 0;
+    if (strcmp(kind, "moh.changed") == 0)
+        return orbit_json_to_moh(data, ORBIT_JSON_LENIENT, &m->moh, &st) == ORBIT_OK
+                   ? CLIENT_CHANGED_MOH
+                   : 0;
+    const char *call_id = json_string_value(json_object_get(data, "call_id"));
+    if (kind_is(kind, parked_upserts)) {
+        parked_call c;
+        if (orbit_json_to_parked(data, ORBIT_JSON_LENIENT, &c, &st) != ORBIT_OK ||
+            !parked_upsert(m, &c))
+            return 0;
+        return CLIENT_CHANGED_PARKED | CLIENT_CHANGED_ORBITS;
+    }
+    if (kind_is(kind, parked_ends))
+        return call_id && parked_remove(m, call_id) ? CLIENT_CHANGED_PARKED | CLIENT_CHANGED_ORBITS
+                                                    : 0;
+    if (strcmp(kind, "pickup.queued") == 0) {
+        pickup_call c;
+        if (orbit_json_to_pickup(data, ORBIT_JSON_LENIENT, &c, &st) != ORBIT_OK ||
+            !queued_add(m, &c))
+            return 0;
+        return CLIENT_CHANGED_QUEUES;
+    }
+    if (strcmp(kind, "pickup.unpickable") == 0) {
+        pickup_call *c = call_id ? queued_find(m, call_id, NULL) : NULL;
+        if (!c)
+            return 0;
+        c->pickable = false;
+        return CLIENT_CHANGED_QUEUES;
+    }
+    if (kind_is(kind, queue_ends))
+        return call_id && queued_remove(m, call_id) ? CLIENT_CHANGED_QUEUES : 0;
+    return 0;
+}
+
+/* ---- accessors ---- */
+
+bool client_mirror_loaded(const client_mirror *m)
+{
+    return m->loaded;
+}
+
+const client_pool_self *client_mirror_self(const client_mirror *m)
+{
+    return &m->self;
+}
+
+size_t client_mirror_pool_count(const client_mirror *m)
+{
+    return m->npools;
+}
+
+const pool_info *client_mirror_pool_at(const client_mirror *m, size_t i)
+{
+    return i < m->npools ? &m->pools[i] : NULL;
+}
+
+const pool_info *client_mirror_pool(const client_mirror *m, const char *fqdn)
+{
+    for (size_t i = 0; fqdn && i < m->npools; i++) {
+        if (strcmp(m->pools[i].fqdn, fqdn) == 0)
+            return &m->pools[i];
+    }
+    return NULL;
+}
+
+size_t client_mirror_dr_count(const client_mirror *m)
+{
+    return m->ndr;
+}
+
+const dr_state *client_mirror_dr_at(const client_mirror *m, size_t i)
+{
+    return i < m->ndr ? &m->dr[i] : NULL;
+}
+
+const dr_state *client_mirror_dr(const client_mirror *m, const char *home)
+{
+    for (size_t i = 0; home && i < m->ndr; i++) {
+        if (strcmp(m->dr[i].home, home) == 0)
+            return &m->dr[i];
+    }
+    return NULL;
+}
+
+const orbit_table *client_mirror_orbits(const client_mirror *m)
+{
+    return m->orbits;
+}
+
+uint32_t client_mirror_in_use(const client_mirror *m, const char *identity)
+{
+    return count_unpack(orbit_map_get(m->in_use, identity));
+}
+
+const cps_settings *client_mirror_config(const client_mirror *m)
+{
+    return &m->config;
+}
+
+const moh_info *client_mirror_moh(const client_mirror *m)
+{
+    return &m->moh;
+}
+
+size_t client_mirror_parked_count(const client_mirror *m)
+{
+    return orbit_map_count(m->parked_by_id);
+}
+
+const parked_call *client_mirror_parked(const client_mirror *m, const char *call_id)
+{
+    return orbit_map_get(m->parked_by_id, call_id);
+}
+
+const parked_call *client_mirror_parked_on(const client_mirror *m, const orbit_number *orbit)
+{
+    char key[ORBIT_NUMBER_BUF];
+    return orbit_map_get(m->parked_by_orbit, number_key(orbit, key));
+}
+
+const parked_call *client_mirror_parked_next(const client_mirror *m, size_t *pos)
+{
+    void *v;
+    return orbit_map_next(m->parked_by_id, pos, NULL, &v) ? v : NULL;
+}
+
+size_t client_mirror_queue_count(const client_mirror *m)
+{
+    return orbit_map_count(m->queues);
+}
+
+size_t client_mirror_queued_calls(const client_mirror *m)
+{
+    return m->nqueued;
+}
+
+const client_queue *client_mirror_queue(const client_mirror *m, const orbit_number *group)
+{
+    char key[ORBIT_NUMBER_BUF];
+    return orbit_map_get(m->queues, number_key(group, key));
+}
+
+const client_queue *client_mirror_queue_next(const client_mirror *m, size_t *pos)
+{
+    void *v;
+    return orbit_map_next(m->queues, pos, NULL, &v) ? v : NULL;
+}
+
+const pickup_call *client_mirror_queued(const client_mirror *m, const char *call_id)
+{
+    return queued_find(m, call_id, NULL);
+}
+
+/* ---- canonical JSON ---- */
+
+static int cmp_json_key(const void *a, const void *b, const char *key)
+{
+    const char *x = json_string_value(json_object_get(*(json_t *const *)a, key));
+    const char *y = json_string_value(json_object_get(*(json_t *const *)b, key));
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+static int cmp_call_id(const void *a, const void *b)
+{
+    return cmp_json_key(a, b, "call_id");
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    return cmp_json_key(a, b, "group");
+}
+
+/* Sorts a JSON array in place by a comparator over its elements. */
+static json_t *sorted(json_t *arr, int (*cmp)(const void *, const void *))
+{
+    size_t n = json_array_size(arr);
+    if (!arr || n < 2)
+        return arr;
+    json_t **items = malloc(n * sizeof *items);
+    if (!items)
+        return arr;
+    for (size_t i = 0; i < n; i++)
+        items[i] = json_incref(json_array_get(arr, i));
+    qsort(items, n, sizeof *items, cmp);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, items[i]);
+    free(items);
+    return arr;
+}
+
+json_t *client_mirror_to_json(const client_mirror *m)
+{
+    json_t *pools = json_array(), *dr = json_array(), *orbits = json_array(),
+           *parked = json_array(), *queues = json_array();
+    for (size_t i = 0; pools && i < m->npools; i++)
+        json_array_append_new(pools, orbit_json_from_pool(&m->pools[i]));
+    for (size_t i = 0; dr && i < m->ndr; i++)
+        json_array_append_new(dr, orbit_json_from_dr(&m->dr[i]));
+    for (size_t i = 0; orbits && i < orbit_table_count(m->orbits); i++) {
+        const orbit_range *r = orbit_table_at(m->orbits, i);
+        json_array_append_new(orbits,
+                              orbit_json_from_range(r, client_mirror_in_use(m, r->identity)));
+    }
+    size_t pos = 0;
+    const parked_call *c;
+    while (parked && (c = client_mirror_parked_next(m, &pos)))
+        json_array_append_new(parked, orbit_json_from_parked(c));
+    pos = 0;
+    const client_queue *q;
+    while (queues && (q = client_mirror_queue_next(m, &pos))) {
+        json_t *calls = json_array();
+        for (size_t i = 0; calls && i < q->ncalls; i++)
+            json_array_append_new(calls, orbit_json_from_pickup(&q->calls[i]));
+        json_array_append_new(
+            queues, json_pack("{s:o, s:o}", "group", orbit_json_number(&q->group), "calls", calls));
+    }
+    return json_pack("{s:{s:s, s:s, s:s?, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool", "fqdn",
+                     m->self.fqdn, "site", m->self.site, "backup",
+                     m->self.backup[0] ? m->self.backup : NULL, "status", m->self.status, "pools",
+                     pools, "dr", dr, "orbits", orbits, "config",
+                     orbit_json_from_settings(&m->config), "moh", orbit_json_from_moh(&m->moh),
+                     "parked", sorted(parked, cmp_call_id), "queues", sorted(queues, cmp_group));
+}
