@@ -841,7 +841,9 @@ const char *client_conn_role(const client_conn *c)
 
 bool client_conn_stale(const client_conn *c)
 {
-    return c->stale;
+    /* Computed now, so a caller never sees a flag a tick old. */
+    return c->state != CLIENT_CONN_LIVE ||
+           orbit_time_now_ms() - c->last_frame_ms > 3 * (int64_t)c->heartbeat_ms;
 }
 
 int64_t client_conn_last_frame_ms(const client_conn *c)

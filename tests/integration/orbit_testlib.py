@@ -8,11 +8,13 @@ WebSocket (python3-websockets); http() calls the HTTP API.
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.error
@@ -25,7 +27,7 @@ BUILD_DIR = os.environ.get("ORBIT_BUILD_DIR") or os.path.abspath(
 
 
 def program(name):
-    for sub in ("tools", "server", "tui"):
+    for sub in ("tools", "server", "tui", os.path.join("tests", "tools")):
         path = os.path.join(BUILD_DIR, sub, name)
         if os.access(path, os.X_OK):
             return path
@@ -423,3 +425,152 @@ async def drain(client, seconds=0.5):
             return
         except websockets.ConnectionClosed:
             return
+
+
+class Proxy:
+    """A TCP proxy in front of a pool, run on its own thread, that tests use
+    to cut links, drop one event frame (a gap), or rewrite the SHA-256 a
+    pool reports for an upload."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.loop = asyncio.new_event_loop()
+        self.conns = set()
+        self.drop_events = 0
+        self.rewrite_sha = False
+        self.dropped = 0
+        ready = threading.Event()
+
+        def runner():
+            asyncio.set_event_loop(self.loop)
+            self.server = self.loop.run_until_complete(
+                asyncio.start_server(self._client, "127.0.0.1", 0))
+            self.port = self.server.sockets[0].getsockname()[1]
+            ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=runner, daemon=True)
+        self.thread.start()
+        ready.wait(5)
+
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/v1/stream"
+
+    def http(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _client(self, creader, cwriter):
+        try:
+            sreader, swriter = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            cwriter.close()
+            return
+        pair = (cwriter, swriter)
+        self.conns.add(pair)
+        first = await creader.read(65536)
+        is_put = first.startswith(b"PUT /v1/moh")
+        swriter.write(first)
+
+        async def up():
+            while True:
+                data = await creader.read(65536)
+                if not data:
+                    break
+                swriter.write(data)
+                await swriter.drain()
+            swriter.close()
+
+        async def down():
+            buf = b""
+            upgraded = False
+            while True:
+                data = await sreader.read(65536)
+                if not data:
+                    break
+                if is_put and self.rewrite_sha:
+                    data = re.sub(rb'"sha256":"[0-9a-f]{64}"', b'"sha256":"' + b"0" * 64 + b'"',
+                                  data)
+                    cwriter.write(data)
+                    await cwriter.drain()
+                    continue
+                buf += data
+                out = b""
+                if not upgraded:
+                    end = buf.find(b"\r\n\r\n")
+                    if end < 0:
+                        continue
+                    out, buf = buf[:end + 4], buf[end + 4:]
+                    upgraded = out.startswith(b"HTTP/1.1 101")
+                    if not upgraded:
+                        out, buf = out + buf, b""
+                while upgraded and len(buf) >= 2:
+                    n = buf[1] & 0x7F
+                    head = 2
+                    if n == 126:
+                        if len(buf) < 4:
+                            break
+                        n, head = int.from_bytes(buf[2:4], "big"), 4
+                    elif n == 127:
+                        if len(buf) < 10:
+                            break
+                        n, head = int.from_bytes(buf[2:10], "big"), 10
+                    if len(buf) < head + n:
+                        break
+                    frame, buf = buf[:head + n], buf[head + n:]
+                    if (self.drop_events and (frame[0] & 0x0F) == 1 and
+                            b'"t":"event"' in frame[head:]):
+                        self.drop_events -= 1
+                        self.dropped += 1
+                        continue
+                    out += frame
+                if out:
+                    cwriter.write(out)
+                    await cwriter.drain()
+            cwriter.close()
+
+        try:
+            await asyncio.gather(up(), down())
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            self.conns.discard(pair)
+            cwriter.close()
+            swriter.close()
+
+    def cut(self):
+        """Drops every connection through the proxy (a link failure)."""
+        def do():
+            for c, s in list(self.conns):
+                c.transport.abort()
+                s.transport.abort()
+        self.loop.call_soon_threadsafe(do)
+
+    def close(self):
+        self.cut()
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+class Probe:
+    """tests/tools/mirror_probe: the client library's mirror of one pool."""
+
+    def __init__(self, url, token):
+        self.proc = subprocess.Popen([program("mirror_probe"), url, token],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def dump(self):
+        self.proc.stdin.write("dump\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+        err = self.proc.stderr.read()
+        assert "Sanitizer" not in err and "runtime error:" not in err, err

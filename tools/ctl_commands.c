@@ -1,0 +1,1011 @@
+/* ctl_commands: state, watch, orbit, cps, moh and pool for orbitctl. */
+#include "ctl_commands.h"
+
+#include "client_moh.h"
+#include "orbit_json.h"
+#include "orbit_sha256.h"
+#include "orbit_time.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "orbitctl: %s (orbitctl --help)\n", msg);
+    return CTL_EXIT_USAGE;
+}
+
+static int open_and_connect(ctl *c, bool subscribe, bool discover)
+{
+    int rc = ctl_open(c, subscribe, discover);
+    return rc ? rc : ctl_connect(c);
+}
+
+/* Prints a result: the JSON data with --json, else a line of text. */
+static void done_text(ctl *c, json_t *data, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void done_text(ctl *c, json_t *data, const char *fmt, ...)
+{
+    if (c->opt.json) {
+        json_t *out = json_pack("{s:b, s:O}", "ok", 1, "data", data ? data : json_null());
+        ctl_print_json(out);
+        json_decref(out);
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* ---- state ---- */
+
+int ctl_cmd_state(ctl *c, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return usage_error("state takes no arguments");
+    int rc = ctl_open(c, false, false);
+    json_t *state = NULL;
+    if (!rc)
+        rc = ctl_get(c, NULL, "/v1/state", &state);
+    if (rc)
+        return rc;
+    if (c->opt.json) {
+        ctl_print_json(state);
+    } else {
+        const json_t *self = json_object_get(state, "pool");
+        printf("pool %s (site %s, backup %s): %s, epoch %s, rev %lld\n", str(self, "fqdn"),
+               str(self, "site"), str(self, "backup")[0] ? str(self, "backup") : "none",
+               str(self, "status"), str(state, "epoch"),
+               (long long)json_integer_value(json_object_get(state, "rev")));
+        printf("%zu pools, %zu ranges, %zu parked calls, %zu pickup queues\n",
+               json_array_size(json_object_get(state, "pools")),
+               json_array_size(json_object_get(state, "orbits")),
+               json_array_size(json_object_get(state, "parked")),
+               json_array_size(json_object_get(state, "queues")));
+        const json_t *d;
+        size_t i;
+        json_array_foreach(json_object_get(state, "dr"), i, d) printf(
+            "  %-32s %-13s served by %s%s\n", str(d, "home"), str(d, "phase"), str(d, "serving"),
+            json_is_true(json_object_get(d, "pickup_ranges_redirected"))
+                ? ""
+                : " (GroupPickup ranges not redirected)");
+    }
+    json_decref(state);
+    return CTL_EXIT_OK;
+}
+
+/* ---- watch ---- */
+
+static volatile sig_atomic_t *g_watch_stop;
+
+typedef struct {
+    ctl *c;
+    const char *kinds;
+    long count;
+    long seen;
+} watch_ctx;
+
+static bool kind_wanted(const char *kinds, const char *kind)
+{
+    if (!kinds || !*kinds)
+        return true;
+    size_t kl = strlen(kind);
+    for (const char *p = kinds; *p;) {
+        size_t n = strcspn(p, ",");
+        /* "call" matches call.*; "call.parked" matches itself. */
+        if ((n == kl && strncmp(p, kind, n) == 0) ||
+            (n < kl && strncmp(p, kind, n) == 0 && kind[n] == '.'))
+            return true;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+static void on_watch_event(void *ctx, client_conn *conn, const char *kind, const json_t *data,
+                           unsigned changed)
+{
+    (void)changed;
+    watch_ctx *w = ctx;
+    if (!kind || !kind_wanted(w->kinds, kind))
+        return;
+    json_t *line =
+        json_pack("{s:s, s:s, s:I, s:I, s:s, s:O}", "pool", client_conn_fqdn(conn), "epoch",
+                  client_conn_epoch(conn), "rev", (json_int_t)client_conn_rev(conn), "time_ms",
+                  (json_int_t)orbit_time_now_ms(), "kind", kind, "data", data);
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    if (text) {
+        printf("%s\n", text);
+        fflush(stdout);
+    }
+    free(text);
+    json_decref(line);
+    w->seen++;
+}
+
+static void on_watch_conn(void *ctx, client_conn *conn)
+{
+    watch_ctx *w = ctx;
+    if (client_conn_get_state(conn) == CLIENT_CONN_IDLE && client_conn_error(conn)[0])
+        fprintf(stderr, "orbitctl: %s: %s (reconnecting)\n",
+                client_conn_fqdn(conn)[0] ? client_conn_fqdn(conn) : client_conn_url(conn),
+                client_conn_error(conn));
+    (void)w;
+}
+
+static void on_watch_signal(int sig)
+{
+    (void)sig;
+    if (g_watch_stop)
+        *g_watch_stop = 1;
+}
+
+int ctl_cmd_watch(ctl *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"kinds", required_argument, NULL, 'k'},
+                                         {"count", required_argument, NULL, 'n'},
+                                         {"for", required_argument, NULL, 'f'},
+                                         {"all", no_argument, NULL, 'a'},
+                                         {NULL, 0, NULL, 0}};
+    watch_ctx w = {c, NULL, 0, 0};
+    double seconds = 0;
+    bool all = false;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'k')
+            w.kinds = optarg;
+        else if (o == 'n')
+            w.count = strtol(optarg, NULL, 10);
+        else if (o == 'f')
+            seconds = strtod(optarg, NULL);
+        else if (o == 'a')
+            all = true;
+        else
+            return usage_error("watch [--kinds K,..] [--count N] [--for SECONDS] [--all]");
+    }
+    int rc = ctl_open(c, true, all);
+    if (rc)
+        return rc;
+    /* The hub was made without hooks: make one that prints events. */
+    client_hub_free(c->hub);
+    client_rest_free(c->rest);
+    c->rest = NULL;
+    client_hooks hooks = {.on_event = on_watch_event, .on_conn = on_watch_conn};
+    client_options opt = {.token = c->token,
+                          .client_name = "orbitctl/" ORBIT_VERSION,
+                          .ca_file = c->opt.ca[0] ? c->opt.ca : NULL,
+                          .discover = all,
+                          .subscribe = true};
+    orbit_status st;
+    c->hub = client_hub_new(&opt, &hooks, &w, &st);
+    if (!c->hub)
+        return ctl_fail(c, &st);
+    rc = ctl_connect(c);
+    if (rc)
+        return rc;
+    volatile sig_atomic_t stop = 0;
+    g_watch_stop = &stop;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_watch_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int64_t until = seconds > 0 ? orbit_time_mono_ms() + (int64_t)(seconds * 1000) : INT64_MAX;
+    while (!stop && orbit_time_mono_ms() < until && (w.count <= 0 || w.seen < w.count))
+        client_hub_service(c->hub);
+    g_watch_stop = NULL;
+    return CTL_EXIT_OK;
+}
+
+/* ---- orbit ---- */
+
+static int orbit_list(ctl *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"pool", required_argument, NULL, 'p'},
+                                         {"type", required_argument, NULL, 't'},
+                                         {NULL, 0, NULL, 0}};
+    const char *pool = NULL, *type = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'p')
+            pool = optarg;
+        else if (o == 't')
+            type = optarg;
+        else
+            return usage_error("orbit list [--pool FQDN] [--type CallPark|GroupPickup]");
+    }
+    int rc = ctl_open(c, false, false);
+    json_t *state = NULL;
+    if (!rc)
+        rc = ctl_get(c, NULL, "/v1/state", &state);
+    if (rc)
+        return rc;
+    json_t *rows = json_array();
+    const json_t *r;
+    size_t i;
+    json_array_foreach(json_object_get(state, "orbits"), i, r)
+    {
+        if ((pool && strcmp(str(r, "pool"), pool) != 0) ||
+            (type && strcmp(str(r, "type"), type) != 0))
+            continue;
+        json_array_append(rows, (json_t *)r);
+    }
+    if (c->opt.json) {
+        ctl_print_json(rows);
+    } else {
+        printf("%-28s %-10s %-10s %-12s %-30s %7s %6s %5s\n", "IDENTITY", "START", "END", "TYPE",
+               "POOL", "IN USE", "SIZE", "USE%");
+        json_array_foreach(rows, i, r)
+        {
+            orbit_range range;
+            orbit_status st;
+            if (orbit_json_to_range(r, ORBIT_JSON_LENIENT, &range, NULL, &st) != ORBIT_OK)
+                continue;
+            uint32_t size = orbit_range_size(&range);
+            long long used = json_integer_value(json_object_get(r, "in_use"));
+            printf("%-28.28s %-10s %-10s %-12s %-30.30s %7lld %6u %4.0f%%\n", range.identity,
+                   str(r, "start"), str(r, "end"), str(r, "type"), range.pool, used, size,
+                   size ? 100.0 * (double)used / size : 0.0);
+        }
+    }
+    json_decref(rows);
+    json_decref(state);
+    return CTL_EXIT_OK;
+}
+
+static int orbit_create(ctl *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"pool", required_argument, NULL, 'p'},
+                                         {"type", required_argument, NULL, 't'},
+                                         {NULL, 0, NULL, 0}};
+    const char *pool = NULL, *type = "CallPark";
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'p')
+            pool = optarg;
+        else if (o == 't')
+            type = optarg;
+        else
+            return CTL_EXIT_USAGE;
+    }
+    if (argc - optind != 3 || !pool)
+        return usage_error("orbit create IDENTITY START END --pool FQDN [--type TYPE]");
+    int rc = open_and_connect(c, false, false);
+    json_t *data = NULL;
+    if (!rc)
+        rc = ctl_cmd(c, c->conn, "orbit.create",
+                     json_pack("{s:s, s:s, s:s, s:s, s:s}", "identity", argv[optind], "start",
+                               argv[optind + 1], "end", argv[optind + 2], "pool", pool, "type",
+                               type),
+                     &data);
+    if (!rc)
+        done_text(c, data, "created %s: %s..%s %s on %s", argv[optind], argv[optind + 1],
+                  argv[optind + 2], type, pool);
+    json_decref(data);
+    return rc;
+}
+
+static int orbit_set(ctl *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"start", required_argument, NULL, 's'}, {"end", required_argument, NULL, 'e'},
+        {"pool", required_argument, NULL, 'p'},  {"type", required_argument, NULL, 't'},
+        {"force", no_argument, NULL, 'f'},       {NULL, 0, NULL, 0}};
+    json_t *args = json_object();
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const char *key = o == 's'   ? "start"
+                          : o == 'e' ? "end"
+                          : o == 'p' ? "pool"
+                          : o == 't' ? "type"
+                                     : NULL;
+        if (key)
+            json_object_set_new(args, key, json_string(optarg));
+        else if (o == 'f')
+            json_object_set_new(args, "force", json_true());
+        else {
+            json_decref(args);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        json_decref(args);
+        return usage_error("orbit set IDENTITY [--start N] [--end N] [--pool FQDN] [--type T] "
+                           "[--force]");
+    }
+    json_object_set_new(args, "identity", json_string(argv[optind]));
+    int rc = open_and_connect(c, false, false);
+    json_t *data = NULL;
+    if (rc) {
+        json_decref(args);
+        return rc;
+    }
+    rc = ctl_cmd(c, c->conn, "orbit.update", args, &data);
+    if (!rc)
+        done_text(c, data, "updated %s: %s..%s %s on %s", str(data, "identity"), str(data, "start"),
+                  str(data, "end"), str(data, "type"), str(data, "pool"));
+    json_decref(data);
+    return rc;
+}
+
+static int orbit_remove(ctl *c, int argc, char **argv)
+{
+    bool force = false;
+    const char *id = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--force") == 0)
+            force = true;
+        else if (!id)
+            id = argv[i];
+        else
+            return usage_error("orbit remove IDENTITY [--force]");
+    }
+    if (!id)
+        return usage_error("orbit remove IDENTITY [--force]");
+    int rc = open_and_connect(c, false, false);
+    json_t *data = NULL;
+    if (!rc)
+        rc = ctl_cmd(c, c->conn, "orbit.delete",
+                     json_pack("{s:s, s:b}", "identity", id, "force", force), &data);
+    if (!rc)
+        done_text(c, data, "removed %s", id);
+    json_decref(data);
+    return rc;
+}
+
+static int orbit_reassign(ctl *c, int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL, *type = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
+            type = argv[++i];
+        else if (!from)
+            from = argv[i];
+        else if (!to)
+            to = argv[i];
+        else
+            return usage_error("orbit reassign FROM_POOL TO_POOL [--type TYPE]");
+    }
+    if (!from || !to)
+        return usage_error("orbit reassign FROM_POOL TO_POOL [--type TYPE]");
+    int rc = open_and_connect(c, false, false);
+    json_t *data = NULL;
+    if (!rc)
+        rc = ctl_cmd(c, c->conn, "orbit.reassign",
+                     json_pack("{s:s, s:s, s:s?}", "from_pool", from, "to_pool", to, "type", type),
+                     &data);
+    if (!rc)
+        done_text(c, data, "moved %lld %s range(s) from %s to %s",
+                  (long long)json_integer_value(json_object_get(data, "moved")), type ? type : "",
+                  from, to);
+    json_decref(data);
+    return rc;
+}
+
+int ctl_cmd_orbit(ctl *c, int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("orbit list|create|set|remove|reassign");
+    if (strcmp(argv[1], "list") == 0)
+        return orbit_list(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "create") == 0)
+        return orbit_create(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "set") == 0)
+        return orbit_set(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "remove") == 0)
+        return orbit_remove(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "reassign") == 0)
+        return orbit_reassign(c, argc - 1, argv + 1);
+    return usage_error("orbit list|create|set|remove|reassign");
+}
+
+/* ---- cps ---- */
+
+static void print_settings(ctl *c, const char *pool, json_t *cfg)
+{
+    if (c->opt.json) {
+        json_t *out = json_pack("{s:s, s:O}", "pool", pool, "config", cfg);
+        ctl_print_json(out);
+        json_decref(out);
+        return;
+    }
+    printf("Call Park settings of %s\n", pool);
+    printf("  call_pickup_timeout_threshold  %lld s\n",
+           (long long)json_integer_value(json_object_get(cfg, "call_pickup_timeout_threshold")));
+    printf("  enable_music_on_hold           %s\n",
+           json_is_true(json_object_get(cfg, "enable_music_on_hold")) ? "true" : "false");
+    printf("  max_call_pickup_attempts       %lld\n",
+           (long long)json_integer_value(json_object_get(cfg, "max_call_pickup_attempts")));
+    printf("  on_timeout_uri                 %s\n",
+           str(cfg, "on_timeout_uri")[0] ? str(cfg, "on_timeout_uri") : "(none)");
+}
+
+/* Records settings in the vault; a failure to back up is reported. */
+static int backup_settings(ctl *c, const char *pool, const json_t *cfg)
+{
+    client_vault *v;
+    int rc = ctl_vault(c, &v);
+    if (rc)
+        return rc;
+    cps_settings s;
+    cps_settings_default(&s);
+    orbit_status st;
+    if (orbit_json_to_settings(cfg, ORBIT_JSON_LENIENT, false, &s, &st) != ORBIT_OK ||
+        client_vault_store_settings(v, pool, &s, c->who, &st) != ORBIT_OK) {
+        fprintf(stderr, "orbitctl: could not back up %s's settings: %s\n", pool, st.message);
+        return CTL_EXIT_FAILED;
+    }
+    return CTL_EXIT_OK;
+}
+
+static int cps_get(ctl *c)
+{
+    int rc = ctl_open(c, false, false);
+    json_t *state = NULL;
+    if (!rc)
+        rc = ctl_get(c, NULL, "/v1/state", &state);
+    if (rc)
+        return rc;
+    const char *pool = str(json_object_get(state, "pool"), "fqdn");
+    json_t *cfg = json_object_get(state, "config");
+    print_settings(c, pool, cfg);
+    rc = backup_settings(c, pool, cfg);
+    json_decref(state);
+    return rc;
+}
+
+static int cps_set(ctl *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
+                                         {"moh", required_argument, NULL, 'm'},
+                                         {"attempts", required_argument, NULL, 'a'},
+                                         {"timeout-uri", required_argument, NULL, 'u'},
+                                         {NULL, 0, NULL, 0}};
+    json_t *args = json_object();
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end = NULL;
+        long v;
+        switch (o) {
+        case 't':
+        case 'a':
+            v = strtol(optarg, &end, 10);
+            if (*end) {
+                json_decref(args);
+                return usage_error("--timeout and --attempts take integers");
+            }
+            json_object_set_new(
+                args, o == 't' ? "call_pickup_timeout_threshold" : "max_call_pickup_attempts",
+                json_integer(v));
+            break;
+        case 'm':
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                json_decref(args);
+                return usage_error("--moh is on or off");
+            }
+            json_object_set_new(args, "enable_music_on_hold",
+                                json_boolean(strcmp(optarg, "on") == 0));
+            break;
+        case 'u':
+            json_object_set_new(args, "on_timeout_uri", json_string(optarg));
+            break;
+        default:
+            json_decref(args);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    if (optind != argc || json_object_size(args) == 0) {
+        json_decref(args);
+        return usage_error("cps set [--timeout S] [--moh on|off] [--attempts N] "
+                           "[--timeout-uri URI]");
+    }
+    int rc = open_and_connect(c, false, false);
+    json_t *data = NULL;
+    if (rc) {
+        json_decref(args);
+        return rc;
+    }
+    rc = ctl_cmd(c, c->conn, "config.set", args, &data);
+    if (!rc) {
+        print_settings(c, client_conn_fqdn(c->conn), data);
+        rc = backup_settings(c, client_conn_fqdn(c->conn), data);
+    }
+    json_decref(data);
+    return rc;
+}
+
+static int cps_restore(ctl *c, int argc, char **argv)
+{
+    const char *from = NULL, *sha = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            from = argv[++i];
+        else if (strcmp(argv[i], "--sha") == 0 && i + 1 < argc)
+            sha = argv[++i];
+        else
+            return usage_error("cps restore --from POOL [--sha PREFIX]");
+    }
+    if (!from)
+        return usage_error("cps restore --from POOL [--sha PREFIX]");
+    client_vault *v;
+    int rc = ctl_vault(c, &v);
+    if (rc)
+        return rc;
+    char path[1400];
+    orbit_status st;
+    json_t *entry = client_vault_find(v, from, "settings", sha, path, sizeof path, &st);
+    if (!entry)
+        return ctl_fail_local(c, &st);
+    rc = open_and_connect(c, false, false);
+    json_t *data = NULL;
+    if (!rc)
+        rc = ctl_cmd(c, c->conn, "config.set", json_deep_copy(json_object_get(entry, "settings")),
+                     &data);
+    if (!rc) {
+        if (!c->opt.json)
+            printf("restored the settings %s of %s (%s) to %s\n", str(entry, "time"), from,
+                   str(entry, "sha256"), client_conn_fqdn(c->conn));
+        print_settings(c, client_conn_fqdn(c->conn), data);
+        rc = backup_settings(c, client_conn_fqdn(c->conn), data);
+    }
+    json_decref(data);
+    json_decref(entry);
+    return rc;
+}
+
+int ctl_cmd_cps(ctl *c, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "get") == 0 && argc == 2)
+        return cps_get(c);
+    if (argc >= 2 && strcmp(argv[1], "set") == 0)
+        return cps_set(c, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "restore") == 0)
+        return cps_restore(c, argc - 1, argv + 1);
+    return usage_error("cps get|set|restore");
+}
+
+/* ---- moh ---- */
+
+typedef struct {
+    bool done;
+    bool tty;
+    client_moh_result result;
+} upload_wait;
+
+static bool on_upload_progress(void *ctx, uint64_t sent, uint64_t total)
+{
+    upload_wait *w = ctx;
+    if (w->tty && total) {
+        int width = 30, filled = (int)((double)sent / (double)total * width);
+        fprintf(stderr, "\r[%.*s%*s] %3d%% %llu/%llu bytes", filled,
+                "##############################", width - filled, "",
+                (int)(100.0 * (double)sent / (double)total), (unsigned long long)sent,
+                (unsigned long long)total);
+    }
+    return true;
+}
+
+static void on_upload_done(void *ctx, const client_moh_result *r)
+{
+    upload_wait *w = ctx;
+    w->result = *r;
+    w->done = true;
+    if (w->tty)
+        fputc('\n', stderr);
+}
+
+/* Backs a file up, uploads it to the connected pool and verifies it. */
+static int upload_file(ctl *c, const char *path, const char *name)
+{
+    client_vault *v;
+    int rc = ctl_vault(c, &v);
+    if (rc)
+        return rc;
+    upload_wait w = {.tty = !c->opt.json && isatty(STDERR_FILENO)};
+    orbit_status st;
+    const char *pool = client_conn_fqdn(c->conn);
+    client_moh_upload *u =
+        client_moh_upload_start(c->rest, v, pool, c->http, c->token, path, name, c->who,
+                                on_upload_progress, on_upload_done, &w, &st);
+    if (!u) /* the file or the vault: nothing reached the pool */
+        return ctl_fail_local(c, &st);
+    /* Uploads take as long as they take; only a stall times them out. */
+    while (!w.done)
+        client_hub_service(c->hub);
+    if (!w.result.ok)
+        return ctl_fail(c, &w.result.err);
+    json_t *data = orbit_json_from_moh(&w.result.moh);
+    if (data) {
+        json_object_set_new(data, "pool", json_string(pool));
+        json_object_set_new(data, "verified", json_true());
+        json_object_set_new(data, "backup", json_string(w.result.vault_path));
+    }
+    done_text(c, data, "uploaded %s to %s: %llu bytes, SHA-256 %s verified; backup %s",
+              w.result.moh.name, pool, (unsigned long long)w.result.moh.size, w.result.pool_sha256,
+              w.result.vault_path);
+    json_decref(data);
+    return CTL_EXIT_OK;
+}
+
+static int moh_upload(ctl *c, int argc, char **argv)
+{
+    const char *file = NULL, *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (!file)
+            file = argv[i];
+        else
+            return usage_error("moh upload FILE [--name NAME]");
+    }
+    if (!file)
+        return usage_error("moh upload FILE [--name NAME]");
+    int rc = open_and_connect(c, false, false);
+    return rc ? rc : upload_file(c, file, name);
+}
+
+typedef struct {
+    bool done;
+    long status;
+    orbit_status err;
+    bool failed;
+} dl_wait;
+
+static void on_download(void *ctx, long status, const char *body, size_t len,
+                        const orbit_status *err)
+{
+    (void)body;
+    (void)len;
+    dl_wait *w = ctx;
+    w->done = true;
+    w->status = status;
+    if (err) {
+        w->failed = true;
+        w->err = *err;
+    }
+}
+
+static int moh_download(ctl *c, int argc, char **argv)
+{
+    const char *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
+            out = argv[++i];
+        else
+            return usage_error("moh download [-o FILE]");
+    }
+    int rc = ctl_open(c, false, false);
+    json_t *state = NULL;
+    if (!rc)
+        rc = ctl_get(c, NULL, "/v1/state", &state);
+    if (rc)
+        return rc;
+    char name[300];
+    snprintf(name, sizeof name, "%s", str(json_object_get(state, "moh"), "name"));
+    char safe[300];
+    snprintf(safe, sizeof safe, "%s", name[0] ? basename(name) : "moh.bin");
+    const char *path = out ? out : safe;
+    char url[700], sha[80];
+    snprintf(url, sizeof url, "%s/v1/moh", c->http);
+    dl_wait w = {0};
+    orbit_status st;
+    if (!client_rest_download(c->rest, url, c->token, path, sha, sizeof sha, on_download, &w,
+                              &st)) {
+        json_decref(state);
+        return ctl_fail_local(c, &st);
+    }
+    while (!w.done)
+        client_hub_service(c->hub);
+    json_decref(state);
+    if (w.failed)
+        return ctl_fail(c, &w.err);
+    if (w.status != 200) {
+        orbit_status_set(
+            &st, w.status == 401 || w.status == 403 ? ORBIT_ERR_FORBIDDEN : ORBIT_ERR_INTERNAL, "",
+            "GET /v1/moh answered %ld", w.status);
+        return ctl_fail(c, &st);
+    }
+    char got[ORBIT_SHA256_HEX + 1];
+    if (!orbit_sha256_file(path, got) || (sha[0] && strcmp(sha, got) != 0)) {
+        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "",
+                         "downloaded %s does not match the pool's "
+                         "SHA-256",
+                         path);
+        return ctl_fail_local(c, &st);
+    }
+    json_t *data = json_pack("{s:s, s:s}", "path", path, "sha256", got);
+    done_text(c, data, "saved %s (SHA-256 %s verified)", path, got);
+    json_decref(data);
+    return CTL_EXIT_OK;
+}
+
+static int moh_backups(ctl *c, int argc, char **argv)
+{
+    const char *pool = NULL;
+    bool all = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--pool") == 0 && i + 1 < argc)
+            pool = argv[++i];
+        else if (strcmp(argv[i], "--all") == 0)
+            all = true;
+        else
+            return usage_error("moh backups [--pool FQDN | --all]");
+    }
+    int rc;
+    char fqdn[256] = "";
+    if (!pool && !all) {
+        /* The connected pool's FQDN. */
+        rc = open_and_connect(c, false, false);
+        if (rc)
+            return rc;
+        snprintf(fqdn, sizeof fqdn, "%s", client_conn_fqdn(c->conn));
+        pool = fqdn;
+    }
+    client_vault *v;
+    if ((rc = ctl_vault(c, &v)))
+        return rc;
+    orbit_status st;
+    json_t *entries = client_vault_list(v, all ? NULL : pool, &st);
+    if (!entries)
+        return ctl_fail_local(c, &st);
+    if (c->opt.json) {
+        ctl_print_json(entries);
+    } else {
+        printf("%-24s %-28s %-8s %-14s %10s %-10s %s\n", "TIME", "POOL", "KIND", "SHA-256", "SIZE",
+               "HAVE", "NAME / WHO");
+        const json_t *e;
+        size_t i;
+        json_array_foreach(entries, i, e)
+            printf("%-24s %-28.28s %-8s %-14.12s %10lld %-10s %s / %s\n", str(e, "time"),
+                   str(e, "pool"), str(e, "kind"), str(e, "sha256"),
+                   (long long)json_integer_value(json_object_get(e, "size")),
+                   json_is_true(json_object_get(e, "have")) ? "yes" : "MISSING", str(e, "name"),
+                   str(e, "who"));
+    }
+    json_decref(entries);
+    return CTL_EXIT_OK;
+}
+
+static int moh_restore(ctl *c, int argc, char **argv)
+{
+    const char *from = NULL, *sha = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            from = argv[++i];
+        else if (strcmp(argv[i], "--sha") == 0 && i + 1 < argc)
+            sha = argv[++i];
+        else
+            return usage_error("moh restore --from POOL [--sha PREFIX]");
+    }
+    if (!from)
+        return usage_error("moh restore --from POOL [--sha PREFIX]");
+    client_vault *v;
+    int rc = ctl_vault(c, &v);
+    if (rc)
+        return rc;
+    char path[1400];
+    orbit_status st;
+    json_t *entry = client_vault_find(v, from, "moh", sha, path, sizeof path, &st);
+    if (!entry)
+        return ctl_fail_local(c, &st);
+    rc = open_and_connect(c, false, false);
+    if (!rc)
+        rc = upload_file(c, path, str(entry, "name"));
+    json_decref(entry);
+    return rc;
+}
+
+int ctl_cmd_moh(ctl *c, int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("moh upload|download|backups|restore");
+    if (strcmp(argv[1], "upload") == 0)
+        return moh_upload(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "download") == 0)
+        return moh_download(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "backups") == 0)
+        return moh_backups(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "restore") == 0)
+        return moh_restore(c, argc - 1, argv + 1);
+    return usage_error("moh upload|download|backups|restore");
+}
+
+/* ---- pool ---- */
+
+static const json_t *find_by(const json_t *arr, const char *key, const char *value)
+{
+    const json_t *e;
+    size_t i;
+    json_array_foreach(arr, i, e)
+    {
+        if (strcmp(str(e, key), value) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static int pool_list(ctl *c, const char *only)
+{
+    int rc = ctl_open(c, false, false);
+    json_t *state = NULL;
+    if (!rc)
+        rc = ctl_get(c, NULL, "/v1/state", &state);
+    if (rc)
+        return rc;
+    json_t *pools = json_object_get(state, "pools"), *dr = json_object_get(state, "dr");
+    json_t *rows = json_array();
+    const json_t *p;
+    size_t i;
+    json_array_foreach(pools, i, p)
+    {
+        if (only && strcmp(str(p, "fqdn"), only) != 0)
+            continue;
+        json_t *row = json_deep_copy(p);
+        const json_t *d = find_by(dr, "home", str(p, "fqdn"));
+        if (row && d)
+            json_object_set_new(row, "dr", json_deep_copy(d));
+        json_array_append_new(rows, row);
+    }
+    if (only && json_array_size(rows) == 0) {
+        orbit_status st;
+        orbit_status_set(&st, ORBIT_ERR_NOT_FOUND, "pool", "unknown pool %s", only);
+        json_decref(rows);
+        json_decref(state);
+        return ctl_fail(c, &st);
+    }
+    if (c->opt.json) {
+        ctl_print_json(only ? json_array_get(rows, 0) : rows);
+    } else {
+        printf("%-28s %-7s %-28s %-8s %-13s %-28s %s\n", "POOL", "SITE", "BACKUP", "STATUS",
+               "PHASE", "SERVED BY", "PICKUP RANGES");
+        int64_t now = orbit_time_now_ms();
+        json_array_foreach(rows, i, p)
+        {
+            const json_t *d = json_object_get(p, "dr");
+            int64_t since = json_integer_value(json_object_get(d, "since_ms"));
+            printf("%-28.28s %-7.7s %-28.28s %-8s %-13s %-28.28s %s\n", str(p, "fqdn"),
+                   str(p, "site"), str(p, "backup")[0] ? str(p, "backup") : "-", str(p, "status"),
+                   str(d, "phase"), str(d, "serving"),
+                   json_is_true(json_object_get(d, "pickup_ranges_redirected"))
+                       ? "with the serving pool"
+                       : "NOT REDIRECTED");
+            if (only)
+                printf("  in phase for %llds%s; last heartbeat %lld ms ago\n",
+                       (long long)((now - since) / 1000),
+                       json_is_true(json_object_get(d, "disaster_mode")) ? " (disaster mode)" : "",
+                       (long long)(now - json_integer_value(json_object_get(p, "last_seen_ms"))));
+        }
+    }
+    json_decref(rows);
+    json_decref(state);
+    return CTL_EXIT_OK;
+}
+
+/* Failover and failback run at the home pool's backup: find it, connect
+ * there, send the op, and optionally wait for the phase to complete. */
+static int pool_dr(ctl *c, const char *op, int argc, char **argv)
+{
+    const char *home = NULL;
+    bool disaster = false, wait = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--disaster-mode") == 0 && strcmp(op, "pool.failover") == 0)
+            disaster = true;
+        else if (strcmp(argv[i], "--wait") == 0)
+            wait = true;
+        else if (!home && argv[i][0] != '-')
+            home = argv[i];
+        else
+            return usage_error("pool failover HOME_POOL [--disaster-mode] [--wait] | "
+                               "pool failback HOME_POOL [--wait]");
+    }
+    if (!home)
+        return usage_error("name the home pool");
+    int rc = ctl_open(c, false, false);
+    json_t *state = NULL;
+    if (!rc)
+        rc = ctl_get(c, NULL, "/v1/state", &state);
+    if (rc)
+        return rc;
+    orbit_status st;
+    const json_t *hp = find_by(json_object_get(state, "pools"), "fqdn", home);
+    const json_t *bp =
+        hp ? find_by(json_object_get(state, "pools"), "fqdn", str(hp, "backup")) : NULL;
+    if (!hp || !bp) {
+        orbit_status_set(&st, hp ? ORBIT_ERR_CONFLICT : ORBIT_ERR_NOT_FOUND, "pool",
+                         hp ? "%s has no backup pool" : "unknown pool %s", home);
+        json_decref(state);
+        return ctl_fail(c, &st);
+    }
+    char backup[256], url[512];
+    snprintf(backup, sizeof backup, "%s", str(bp, "fqdn"));
+    snprintf(url, sizeof url, "%s", str(bp, "url"));
+    json_decref(state);
+    snprintf(c->url, sizeof c->url, "%s", url);
+    snprintf(c->http, sizeof c->http, "%s://%.*s", strncmp(url, "wss", 3) == 0 ? "https" : "http",
+             (int)strcspn(url + (strncmp(url, "wss", 3) == 0 ? 6 : 5), "/"),
+             url + (strncmp(url, "wss", 3) == 0 ? 6 : 5));
+    rc = ctl_connect(c);
+    if (rc)
+        return rc;
+    json_t *args = json_pack("{s:s}", "pool", home);
+    if (disaster)
+        json_object_set_new(args, "disaster_mode", json_true());
+    json_t *data = NULL;
+    rc = ctl_cmd(c, c->conn, op, args, &data);
+    if (rc)
+        return rc;
+    if (!c->opt.json)
+        printf("%s of %s started at %s: %s until %s\n", op + 5, home, backup, str(data, "phase"),
+               "the phase completes");
+    if (wait) {
+        const char *goal = strcmp(op, "pool.failover") == 0 ? "failed_over" : "normal";
+        int64_t ends = json_integer_value(json_object_get(data, "ends_ms"));
+        int64_t give_up = orbit_time_mono_ms() + (ends - orbit_time_now_ms()) + 30000;
+        for (;;) {
+            json_t *s = NULL;
+            rc = ctl_get(c, NULL, "/v1/state", &s);
+            if (rc) {
+                json_decref(data);
+                return rc;
+            }
+            const json_t *d = find_by(json_object_get(s, "dr"), "home", home);
+            bool reached = d && strcmp(str(d, "phase"), goal) == 0;
+            if (reached) {
+                json_decref(data);
+                data = json_deep_copy(d);
+            }
+            json_decref(s);
+            if (reached)
+                break;
+            if (orbit_time_mono_ms() > give_up) {
+                orbit_status_set(&st, ORBIT_ERR_POOL_UNREACHABLE, "", "%s did not reach %s", home,
+                                 goal);
+                json_decref(data);
+                return ctl_fail(c, &st);
+            }
+            usleep(200000);
+        }
+        if (!c->opt.json)
+            printf("%s is %s, served by %s%s\n", home, goal, str(data, "serving"),
+                   json_is_true(json_object_get(data, "pickup_ranges_redirected"))
+                       ? ""
+                       : "; now redirect its GroupPickup ranges (orbitctl orbit reassign)");
+    }
+    if (c->opt.json)
+        done_text(c, data, "%s", "");
+    json_decref(data);
+    return CTL_EXIT_OK;
+}
+
+int ctl_cmd_pool(ctl *c, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "list") == 0 && argc == 2)
+        return pool_list(c, NULL);
+    if (argc >= 2 && strcmp(argv[1], "status") == 0 && argc <= 3)
+        return pool_list(c, argc == 3 ? argv[2] : NULL);
+    if (argc >= 2 && strcmp(argv[1], "failover") == 0)
+        return pool_dr(c, "pool.failover", argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "failback") == 0)
+        return pool_dr(c, "pool.failback", argc - 1, argv + 1);
+    return usage_error("pool list|status|failover|failback");
+}
