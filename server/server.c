@@ -177,8 +177,27 @@ static void apply_change(void *ctx, const store_change *c)
     orbit_json_put(data, "origin", json_string(c->origin));
     orbit_json_put(data, "who", json_string(c->who));
     if (strncmp(c->kind, "orbit.", 6) == 0) {
+        size_t npools = orbit_deployment_pool_count(srv->dep);
+        bool *before = calloc(npools ? npools : 1, sizeof *before);
+        for (size_t i = 0; before && i < npools; i++)
+            before[i] = orbit_deployment_dr(srv->dep, orbit_deployment_pool_at(srv->dep, i)->fqdn)
+                            ->pickup_ranges_redirected;
         reload_ranges(srv);
         server_emit(srv, c->kind, data);
+        /* A range move can redirect (or un-redirect) a home pool's pickup
+         * ranges: that is a DR state change clients must see. */
+        for (size_t i = 0; before && i < npools && i < orbit_deployment_pool_count(srv->dep); i++) {
+            const dr_state *d =
+                orbit_deployment_dr(srv->dep, orbit_deployment_pool_at(srv->dep, i)->fqdn);
+            if (d->pickup_ranges_redirected == before[i])
+                continue;
+            json_t *ev = orbit_json_from_dr(d);
+            if (ev && orbit_json_put(ev, "event", json_string("pickup_ranges_moved")))
+                server_emit(srv, "dr.changed", ev);
+            else
+                json_decref(ev);
+        }
+        free(before);
     } else if (strcmp(c->kind, "dr.changed") == 0) {
         reload_dr(srv);
         const char *home = json_string_value(json_object_get(c->data, "home"));

@@ -389,10 +389,13 @@ static int orbit_reassign(ctl *c, int argc, char **argv)
         return usage_error("orbit reassign FROM_POOL TO_POOL [--type TYPE]");
     int rc = open_and_connect(c, false, false);
     json_t *data = NULL;
+    json_t *args = json_pack("{s:s, s:s}", "from_pool", from, "to_pool", to);
+    if (args && type) /* no type: every type */
+        json_object_set_new(args, "type", json_string(type));
     if (!rc)
-        rc = ctl_cmd(c, c->conn, "orbit.reassign",
-                     json_pack("{s:s, s:s, s:s?}", "from_pool", from, "to_pool", to, "type", type),
-                     &data);
+        rc = ctl_cmd(c, c->conn, "orbit.reassign", args, &data);
+    else
+        json_decref(args);
     if (!rc)
         done_text(c, data, "moved %lld %s range(s) from %s to %s",
                   (long long)json_integer_value(json_object_get(data, "moved")), type ? type : "",

@@ -74,6 +74,10 @@ class OrbitctlTest(DeploymentTest):
         self.assertEqual(d["data"]["moved"], 2)
         self.ok("orbit", "reassign", P1, P2, "--type", "GroupPickup")
         self.ok("orbit", "remove", "lab")
+        # Without --type every range of the pool moves.
+        d = self.ok("orbit", "reassign", P2, P1, json_out=True)
+        self.assertEqual(d["data"]["moved"], 3)
+        self.ok("orbit", "reassign", P1, P2, "--type", "GroupPickup")
         self.assertNotIn("lab", {o["identity"] for o in state(self.dep, P1)["orbits"]})
 
     def test_cps_commands_and_settings_backup(self):

@@ -1,0 +1,94 @@
+"""orbit_console: drives the real orbitop in tmux (send-keys, capture-pane)
+for console tests."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+from orbit_testlib import program  # noqa: E402
+
+# Colour escapes: SGR 30-37, 40-47, 90-97, 100-107, 38;... and 48;...
+COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|38|48)(?:;[0-9;]*)?m")
+
+
+class Console:
+    def __init__(self, dep, cols=80, rows=24, term="xterm-256color", args=(), env=None,
+                 token_role=None, cwd=None, lang="C.UTF-8"):
+        self.dep = dep
+        self.sock = "orbit-" + uuid.uuid4().hex[:10]
+        self.vault = os.path.join(dep.dir, "vault")
+        self.done_file = os.path.join(dep.dir, f"orbitop-{self.sock}.exit")
+        self.err_file = os.path.join(dep.dir, f"orbitop-{self.sock}.err")
+        e = {"TERM": term, "LANG": lang, "LC_ALL": lang, "ORBIT_VAULT_DIR": self.vault,
+             "HOME": dep.dir, "XDG_CONFIG_HOME": os.path.join(dep.dir, "xdg")}
+        if token_role:
+            e["ORBIT_TOKEN"] = dep.token(token_role)
+        e.update(env or {})
+        envs = " ".join(f"{k}='{v}'" for k, v in e.items())
+        argv = " ".join(f"'{a}'" for a in args)
+        # After orbitop exits, record its status and the terminal modes so
+        # tests can check the terminal was restored.
+        cmd = (f"cd '{cwd or dep.dir}' && env {envs} '{program('orbitop')}' --deployment "
+               f"'{os.path.join(dep.dir, 'deployment.json')}' {argv} 2>'{self.err_file}'; "
+               f"echo \"$? $(stty -a | tr '\\n' ' ')\" > '{self.done_file}'; sleep 30")
+        self.tmux("new-session", "-d", "-s", "main", "-x", str(cols), "-y", str(rows), cmd)
+
+    def tmux(self, *args, check=True):
+        return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null", *args],
+                              capture_output=True, text=True, check=check)
+
+    def screen(self, escapes=False):
+        args = ["capture-pane", "-p", "-t", "main"] + (["-e"] if escapes else [])
+        return self.tmux(*args).stdout
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", "main", *keys)
+        time.sleep(0.15)
+
+    def type(self, text):
+        self.tmux("send-keys", "-t", "main", "-l", text)
+        time.sleep(0.15)
+
+    def wait_for(self, pattern, timeout=10.0, absent=False):
+        """Waits until the screen matches (or, with absent, stops matching)."""
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern)
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if bool(rx.search(screen)) != absent:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"screen {'still shows' if absent else 'never showed'} "
+                             f"{pattern!r}:\n{screen}")
+
+    def resize(self, cols, rows):
+        self.tmux("resize-window", "-t", "main", "-x", str(cols), "-y", str(rows))
+        time.sleep(0.3)
+
+    def exit_record(self, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(self.done_file):
+                with open(self.done_file) as f:
+                    text = f.read().strip()
+                if text:
+                    return text
+            time.sleep(0.1)
+        raise AssertionError("orbitop did not exit")
+
+    def stderr(self):
+        try:
+            with open(self.err_file) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def close(self):
+        self.tmux("kill-server", check=False)
+        err = self.stderr()
+        assert "Sanitizer" not in err and "runtime error:" not in err, err

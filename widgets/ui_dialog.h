@@ -1,0 +1,58 @@
+/* ui_dialog: a modal dialog: message lines, a few fields (text inputs,
+ * check boxes, choices), and Cancel / OK buttons with the focus starting
+ * on Cancel. A text field can demand an exact confirmation (typing a
+ * pool's name before a failover). Per-field errors are shown in place. */
+#ifndef UI_DIALOG_H
+#define UI_DIALOG_H
+
+#include "ui_draw.h"
+#include "ui_theme.h"
+
+#include <stdbool.h>
+
+#define UI_DIALOG_LINES   10
+#define UI_DIALOG_FIELDS  6
+#define UI_DIALOG_CHOICES 16
+
+typedef enum { UI_FIELD_TEXT = 0, UI_FIELD_CHECK, UI_FIELD_CHOICE } ui_field_kind;
+
+typedef struct {
+    ui_field_kind kind;
+    char label[48];
+    char text[256];                      /* TEXT: the value */
+    char must_equal[256];                /* TEXT: required exact value, "" for any */
+    bool checked;                        /* CHECK */
+    char choices[UI_DIALOG_CHOICES][96]; /* CHOICE */
+    int nchoices;
+    int choice;
+    char error[160]; /* shown under the field */
+} ui_field;
+
+typedef struct {
+    char title[80];
+    char lines[UI_DIALOG_LINES][200];
+    int nlines;
+    ui_field fields[UI_DIALOG_FIELDS];
+    int nfields;
+    char ok_label[32];
+    char error[320]; /* the whole dialog's message (e.g. the pool's refusal) */
+    int focus;       /* 0..nfields-1 fields, nfields Cancel, nfields+1 OK */
+} ui_dialog;
+
+typedef enum { UI_DIALOG_OPEN = 0, UI_DIALOG_CANCELLED, UI_DIALOG_ACCEPTED } ui_dialog_result;
+
+void ui_dialog_init(ui_dialog *d, const char *title, const char *ok_label);
+void ui_dialog_line(ui_dialog *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+ui_field *ui_dialog_text(ui_dialog *d, const char *label, const char *initial,
+                         const char *must_equal);
+ui_field *ui_dialog_check(ui_dialog *d, const char *label, bool checked);
+ui_field *ui_dialog_choice(ui_dialog *d, const char *label);
+void ui_field_add_choice(ui_field *f, const char *choice);
+
+/* Handles a key; ACCEPTED only when OK is pressed and every demanded
+ * confirmation matches. */
+ui_dialog_result ui_dialog_key(ui_dialog *d, int key);
+
+void ui_dialog_draw(const ui_dialog *d, WINDOW *w, const ui_theme *th, const ui_glyphs *g);
+
+#endif
