@@ -97,7 +97,8 @@ void ui_table_rebuild(ui_table *t, const ui_table_source *src, void *ctx)
             t->index[t->nindex++] = r;
     }
     sort_ctx sc = {src, ctx, t->sort_col, t->descending};
-    qsort_r(t->index, t->nindex, sizeof *t->index, cmp_rows, &sc);
+    if (t->nindex > 1)
+        qsort_r(t->index, t->nindex, sizeof *t->index, cmp_rows, &sc);
     size_t keep = 0;
     bool found = false;
     if (!t->moved && t->selected_key[0] && src->key) {
