@@ -66,6 +66,20 @@ class Console:
         raise AssertionError(f"screen {'still shows' if absent else 'never showed'} "
                              f"{pattern!r}:\n{screen}")
 
+    def wait_all(self, patterns, timeout=10.0):
+        """Waits for one screen where every pattern matches (a screen caught
+        half-drawn matches some and not others)."""
+        rxs = [re.compile(p) for p in patterns]
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if all(rx.search(screen) for rx in rxs):
+                return screen
+            time.sleep(0.1)
+        missing = [p for p, rx in zip(patterns, rxs) if not rx.search(screen)]
+        raise AssertionError(f"screen never showed {missing!r}:\n{screen}")
+
     def resize(self, cols, rows):
         self.tmux("resize-window", "-t", "main", "-x", str(cols), "-y", str(rows))
         time.sleep(0.3)
