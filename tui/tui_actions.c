@@ -103,10 +103,15 @@ static void on_result(void *ctx, client_conn *c, bool ok, const json_t *data,
         break;
     }
     case ACTION_REASSIGN:
-        tui_status(a, false, "reassigned %lld range(s) from %s to %s",
-                   (long long)json_integer_value(json_object_get(data, "moved")),
-                   json_string_value(json_object_get(data, "from_pool")),
-                   json_string_value(json_object_get(data, "to_pool")));
+        if (json_object_get(data, "identity")) /* one range (orbit.update) */
+            tui_status(a, false, "range %s now owned by %s",
+                       json_string_value(json_object_get(data, "identity")),
+                       json_string_value(json_object_get(data, "pool")));
+        else
+            tui_status(a, false, "reassigned %lld range(s) from %s to %s",
+                       (long long)json_integer_value(json_object_get(data, "moved")),
+                       json_string_value(json_object_get(data, "from_pool")),
+                       json_string_value(json_object_get(data, "to_pool")));
         break;
     case ACTION_SETTINGS:
         tui_status(a, false, "Call Park settings of %s saved (and backed up to the vault)",
@@ -262,8 +267,57 @@ static void on_users(void *ctx, long status, const char *body, size_t len, const
     a->screen_dirty = true;
 }
 
+/* Orbits view: move the selected range (Set-CsCallParkOrbit on one
+ * identity). */
+static void open_range_dialog(tui_app *a)
+{
+    const client_mirror *m = tui_any_mirror(a);
+    size_t row = ui_table_selected(a->orbits_table);
+    if (!m || row >= a->norbit_rows) {
+        tui_status(a, true, "reassign: select a range first");
+        return;
+    }
+    const orbit_range *r = &a->orbit_rows[row].range;
+    client_conn *c = NULL;
+    char why[300] = "no pool is connected";
+    /* Any connected pool can change the shared orbit table. */
+    for (size_t i = 0; i < client_mirror_pool_count(m) && !c; i++)
+        tui_action_allowed(a, ACTION_REASSIGN, client_mirror_pool_at(m, i)->fqdn, &c, why,
+                           sizeof why);
+    if (!c) {
+        tui_status(a, true, "%s", why);
+        return;
+    }
+    char s1[ORBIT_NUMBER_BUF], s2[ORBIT_NUMBER_BUF], title[320];
+    snprintf(title, sizeof title, "Reassign range %s", r->identity);
+    ui_dialog_init(&a->dialog, title, "Reassign");
+    ui_dialog_line(&a->dialog, "%s-%s (%s), now owned by %s.",
+                   orbit_number_format(&r->start, s1, sizeof s1),
+                   orbit_number_format(&r->end, s2, sizeof s2), orbit_type_name(r->type), r->pool);
+    ui_dialog_line(&a->dialog, "Parking and pickup on these numbers go to the new owner.");
+    ui_field *tf = ui_dialog_choice(&a->dialog, "to pool");
+    for (size_t i = 0; i < client_mirror_pool_count(m); i++) {
+        const pool_info *p = client_mirror_pool_at(m, i);
+        ui_field_add_choice(tf, p->fqdn);
+        /* Proposed: the pool after the current owner, never the owner. */
+        if (strcmp(p->fqdn, r->pool) == 0)
+            tf->choice = tf->nchoices % (int)client_mirror_pool_count(m);
+    }
+    snprintf(a->range_id, sizeof a->range_id, "%s", r->identity);
+    a->range_mode = true;
+    a->redirect_mode = false;
+    a->dialog_action = ACTION_REASSIGN;
+    snprintf(a->dialog_pool, sizeof a->dialog_pool, "%s", r->pool);
+    snprintf(a->dialog_target, sizeof a->dialog_target, "%s", client_conn_fqdn(c));
+    a->modal = MODAL_DIALOG;
+}
+
 static void open_reassign_dialog(tui_app *a)
 {
+    if (a->view == VIEW_ORBITS) {
+        open_range_dialog(a);
+        return;
+    }
     const client_mirror *m = tui_any_mirror(a);
     const pool_info *from = pool_of(a, a->selected);
     if (!m || !from) {
@@ -271,6 +325,7 @@ static void open_reassign_dialog(tui_app *a)
         return;
     }
     a->redirect_mode = false;
+    a->range_mode = false;
     client_conn *c;
     char why[300];
     /* Any connected pool can change the shared orbit table. */
@@ -531,6 +586,13 @@ static void accept_dialog(tui_app *a)
     case ACTION_REASSIGN: {
         if (a->redirect_mode) {
             redirect_send(a, c);
+            break;
+        }
+        if (a->range_mode) {
+            const ui_field *tf = &d->fields[0];
+            snprintf(a->dialog_pool, sizeof a->dialog_pool, "%s", tf->choices[tf->choice]);
+            send(a, c, "orbit.update",
+                 json_pack("{s:s, s:s}", "identity", a->range_id, "pool", tf->choices[tf->choice]));
             break;
         }
         const ui_field *ff = &d->fields[0], *tf = &d->fields[1], *ty = &d->fields[2];

@@ -143,6 +143,8 @@ typedef struct {
     int nredirect, redirect_done, redirect_failed;
     char redirect_to[ORBIT_FQDN_MAX + 1];
     bool redirect_mode;
+    bool range_mode; /* reassigning the one range selected in the orbits view */
+    char range_id[ORBIT_IDENTITY_MAX + 1];
     bool users_pending;
     ui_filepick *picker;
     char upload_path[1024];

@@ -21,7 +21,9 @@ const ui_key TUI_KEY_TABLE[] = {
      true},
     {TUI_KEY_FAILBACK, "Failback", "fail the selected pool's users back from its backup", POOLS,
      true, true},
-    {TUI_KEY_REASSIGN, "Reassign", "reassign ranges (one type or all) to another pool",
+    {TUI_KEY_REASSIGN, "Reassign",
+     "overview: redirect a pool's pickup ranges, or move all its ranges; orbits: move the "
+     "selected range",
      POOLS | V(VIEW_ORBITS), true, true},
     {TUI_KEY_SETTINGS, "Settings", "edit the selected pool's Call Park settings", POOLS, true,
      true},

@@ -2,6 +2,8 @@
  * console's tables show, plus the event log and per-pool event rates. */
 #include "tui_app.h"
 
+#include "client_view.h"
+
 #include "orbit_json.h"
 #include "orbit_time.h"
 
@@ -12,22 +14,7 @@
 
 const client_mirror *tui_any_mirror(const tui_app *a)
 {
-    const client_mirror *best = NULL;
-    int64_t newest = -1;
-    for (size_t i = 0; i < client_hub_count(a->hub); i++) {
-        client_conn *c = client_hub_at(a->hub, i);
-        const client_mirror *m = client_conn_mirror(c);
-        if (!client_mirror_loaded(m))
-            continue;
-        /* A live connection beats any other; among equals the freshest. */
-        int64_t score = client_conn_last_frame_ms(c) +
-                        (client_conn_get_state(c) == CLIENT_CONN_LIVE ? (int64_t)1 << 50 : 0);
-        if (score > newest) {
-            newest = score;
-            best = m;
-        }
-    }
-    return best;
+    return client_view_mirror(a->hub);
 }
 
 client_conn *tui_conn(const tui_app *a, const char *fqdn)
@@ -73,10 +60,7 @@ static void rebuild_orbits(tui_app *a)
             continue;
         tui_orbit_row *row = &a->orbit_rows[a->norbit_rows++];
         row->range = *r;
-        /* The owner knows its parked calls best. */
-        client_conn *owner = tui_conn(a, r->pool);
-        const client_mirror *src = live(owner) ? client_conn_mirror(owner) : m;
-        row->in_use = client_mirror_in_use(src, r->identity);
+        row->in_use = client_view_in_use(a->hub, r);
     }
 }
 

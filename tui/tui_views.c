@@ -3,6 +3,7 @@
  * drawn into curses' virtual screen; doupdate() sends only the cells that
  * changed. */
 #include "tui_app.h"
+#include "client_view.h"
 #include "tui_keys.h"
 
 #include "orbit_time.h"
@@ -153,14 +154,7 @@ static void draw_pool_box(tui_app *a, const client_mirror *m, const pool_info *p
     /* line 3: users and pickup redirect. Served counts follow the DR
      * state: a pool serves its own users and those failed over to it. */
     if (self) {
-        uint32_t served = 0;
-        for (size_t i = 0; m && i < client_mirror_dr_count(m); i++) {
-            const dr_state *hd = client_mirror_dr_at(m, i);
-            client_conn *hc = tui_conn(a, hd->home);
-            const client_mirror *hm = hc ? client_conn_mirror(hc) : NULL;
-            if (strcmp(hd->serving, p->fqdn) == 0 && hm && client_mirror_loaded(hm))
-                served += client_mirror_self(hm)->users_homed;
-        }
+        uint32_t served = client_view_users_served(a->hub, p->fqdn);
         /* During a failover or failback the actionable fact takes the
          * line: the users' GroupPickup ranges are not where they are
          * served. */
@@ -203,21 +197,6 @@ static void draw_pool_box(tui_app *a, const client_mirror *m, const pool_info *p
     }
 }
 
-static void pairs_of(const client_mirror *m, const pool_info **left, const pool_info **right,
-                     size_t *n)
-{
-    *n = 0;
-    for (size_t i = 0; m && i < client_mirror_pool_count(m); i++) {
-        const pool_info *p = client_mirror_pool_at(m, i);
-        const pool_info *b = p->backup[0] ? client_mirror_pool(m, p->backup) : NULL;
-        if (b && strcmp(b->fqdn, p->fqdn) < 0)
-            continue; /* drawn with its partner */
-        left[*n] = p;
-        right[*n] = b;
-        (*n)++;
-    }
-}
-
 #define TUI_MAX_PAIRS 64
 
 static void draw_overview(tui_app *a, int top, int height, int cols)
@@ -234,11 +213,15 @@ static void draw_overview(tui_app *a, int top, int height, int cols)
         }
         return;
     }
-    const pool_info *left[TUI_MAX_PAIRS], *right[TUI_MAX_PAIRS];
-    size_t n;
-    pairs_of(m, left, right, &n);
+    client_pair pairs[TUI_MAX_PAIRS];
+    size_t n = client_view_pairs(a->hub, pairs, TUI_MAX_PAIRS);
     if (n > TUI_MAX_PAIRS)
         n = TUI_MAX_PAIRS;
+    const pool_info *left[TUI_MAX_PAIRS], *right[TUI_MAX_PAIRS];
+    for (size_t i = 0; i < n; i++) {
+        left[i] = pairs[i].left;
+        right[i] = pairs[i].right;
+    }
     if (!a->selected[0] && n)
         snprintf(a->selected, sizeof a->selected, "%s", left[0]->fqdn);
     int per_page = height / 7;
@@ -270,12 +253,17 @@ static void draw_overview(tui_app *a, int top, int height, int cols)
 
 void tui_overview_move(tui_app *a, int key)
 {
-    const client_mirror *m = tui_any_mirror(a);
-    const pool_info *left[TUI_MAX_PAIRS], *right[TUI_MAX_PAIRS];
-    size_t n;
-    pairs_of(m, left, right, &n);
+    client_pair pairs[TUI_MAX_PAIRS];
+    size_t n = client_view_pairs(a->hub, pairs, TUI_MAX_PAIRS);
+    if (n > TUI_MAX_PAIRS)
+        n = TUI_MAX_PAIRS;
     if (!n)
         return;
+    const pool_info *left[TUI_MAX_PAIRS], *right[TUI_MAX_PAIRS];
+    for (size_t i = 0; i < n; i++) {
+        left[i] = pairs[i].left;
+        right[i] = pairs[i].right;
+    }
     size_t row = 0;
     int col = 0;
     for (size_t i = 0; i < n; i++) {
