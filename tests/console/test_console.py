@@ -164,6 +164,24 @@ class ConsoleTest(DeploymentTest):
         self.assertEqual(owners["pool3 GroupPickup"], "pool4.south.example.net")
         self.assertIn(("orbit.reassign", True, "demo-operator"), audit_ops(self.dep, 2))
 
+    def test_reassign_the_selected_range_in_the_orbits_view(self):
+        c = self.console()
+        c.wait_for(r"4/4 pools connected")
+        c.keys("2")
+        c.wait_for(r"pool1 CallPark")
+        c.keys("Down")  # the second row: pool1 GroupPickup
+        c.keys("R")
+        c.wait_all([r"Reassign range pool1 GroupPickup", r"17000-17099 \(GroupPickup\)",
+                    r"to pool\s+< pool2\.south\.example\.net >", r"Reassign \]"])
+        c.keys("Right", "Enter")
+        c.wait_for(r"range pool1 GroupPickup now owned by pool2\.south\.example\.net")
+        owners = {o["identity"]: o["pool"] for o in state(self.dep, P1)["orbits"]}
+        self.assertEqual(owners["pool1 GroupPickup"], P2)
+        self.assertEqual(owners["pool1 CallPark"], P1)
+        self.assertIn(("orbit.update", True, "demo-operator"),
+                      audit_ops(self.dep, 0) + audit_ops(self.dep, 1) + audit_ops(self.dep, 2) +
+                      audit_ops(self.dep, 3))
+
     def test_failover_offers_disaster_mode_when_the_pool_is_down(self):
         c = self.console()
         c.wait_for(r"4/4 pools connected")

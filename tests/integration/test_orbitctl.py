@@ -178,3 +178,25 @@ class OrbitctlTest(DeploymentTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OrbitctlTlsTest(DeploymentTest):
+    """The client library over TLS: orbitctl against wss:// and https://."""
+    TLS = True
+
+    def test_commands_over_tls(self):
+        dep = os.path.join(self.dep.dir, "deployment.json")
+        base = [program("orbitctl"), "--deployment", dep, "--vault",
+                os.path.join(self.dep.dir, "vault"), "--json"]
+        r = subprocess.run(base + ["state"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["pool"]["fqdn"], P1)
+        r = subprocess.run(base + ["cps", "set", "--timeout", "33"], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["config"]["call_pickup_timeout_threshold"], 33)
+        # Without the demo's CA the certificate is not trusted.
+        env = dict(os.environ, ORBIT_TOKEN=self.dep.token("viewer"))
+        r = subprocess.run([program("orbitctl"), "--url", self.dep.url(0), "state"],
+                           capture_output=True, text=True, timeout=30, env=env)
+        self.assertEqual(r.returncode, 5, r.stderr)
