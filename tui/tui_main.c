@@ -48,19 +48,22 @@ static void on_crash_signal(int sig)
     raise(sig);
 }
 
-static void install_signals(void)
+static bool install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_quit_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    int quit[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof quit / sizeof quit[0]; i++)
+        if (sigaction(quit[i], &sa, NULL) != 0)
+            return false;
     sa.sa_handler = on_crash_signal;
     int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
-        sigaction(crash[i], &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+        if (sigaction(crash[i], &sa, NULL) != 0)
+            return false;
+    return signal(SIGPIPE, SIG_IGN) != SIG_ERR;
 }
 
 void tui_status(tui_app *a, bool error, const char *fmt, ...)
@@ -646,7 +649,12 @@ int main(int argc, char **argv)
 
     if (tcgetattr(STDIN_FILENO, &g_tty) == 0)
         g_tty_saved = true;
-    install_signals();
+    if (!install_signals()) {
+        fprintf(stderr, "orbitop: cannot install signal handlers: %s\n", strerror(errno));
+        free_app(a);
+        free(a);
+        return 1;
+    }
     if (!initscr()) {
         fprintf(stderr, "orbitop: cannot initialise the terminal (TERM=%s)\n",
                 getenv("TERM") ? getenv("TERM") : "");

@@ -95,6 +95,18 @@ class Console:
             time.sleep(0.1)
         raise AssertionError("orbitop did not exit")
 
+    def pid(self, timeout=5.0):
+        """orbitop's pid: the child of the pane's shell (env execs it)."""
+        shell = self.tmux("list-panes", "-t", "main", "-F", "#{pane_pid}").stdout.strip()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = subprocess.run(["pgrep", "-P", shell, "-x", "orbitop"],
+                                 capture_output=True, text=True).stdout.split()
+            if out:
+                return int(out[0])
+            time.sleep(0.1)
+        raise AssertionError("orbitop is not running in the pane")
+
     def stderr(self):
         try:
             with open(self.err_file) as f:

@@ -5,6 +5,7 @@ mode, colour and ASCII fallbacks, and a pool killed while watched."""
 
 import json
 import os
+import signal
 import struct
 import time
 import unittest
@@ -355,6 +356,23 @@ class ConsoleTest(DeploymentTest):
                 c.close()
         # The deployment keeps running after the console quits.
         self.assertEqual(http(self.dep, "/v1/health")[0], 200)
+
+    def test_signals_restore_the_terminal(self):
+        # SIGTERM and SIGHUP (the ssh session to the jump host dropping) quit
+        # cleanly; a crash signal still restores the terminal, then dies
+        # with that signal so the shell reports it.
+        for sig, want in ((signal.SIGTERM, "0"), (signal.SIGHUP, "0"),
+                          (signal.SIGSEGV, str(128 + signal.SIGSEGV))):
+            c = Console(self.dep)
+            try:
+                c.wait_for(r"4/4 pools connected")
+                os.kill(c.pid(), sig)
+                record = c.exit_record()
+                self.assertEqual(record.split()[0], want, record)
+                self.assertIn(" icanon", record)
+                self.assertIn(" echo", record)
+            finally:
+                c.close()
 
 
 if __name__ == "__main__":
