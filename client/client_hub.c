@@ -38,7 +38,7 @@ struct client_conn {
     char url[512];
     char fqdn[ORBIT_FQDN_MAX + 1];
     char role[16];
-    char error[256];
+    char error[384];
     client_conn_state state;
     struct lws *wsi;
     bool tls;
@@ -211,7 +211,7 @@ static void conn_connect(client_conn *c)
     ci.origin = c->host;
     ci.protocol = HUB_PROTOCOL;
     ci.local_protocol_name = HUB_PROTOCOL;
-    ci.ssl_connection = c->tls ? LCCSCF_USE_SSL | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK : 0;
+    ci.ssl_connection = c->tls ? LCCSCF_USE_SSL : 0;
     ci.opaque_user_data = c;
     ci.pwsi = &c->wsi;
     c->rx_len = 0;
@@ -425,9 +425,17 @@ static int conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c) {
-            char why[200];
-            snprintf(why, sizeof why, "cannot connect: %s",
-                     in ? (const char *)in : "connection refused");
+            char why[400];
+            const char *lws_why = in ? (const char *)in : "connection refused";
+            /* OpenSSL's verify failures reach us as opaque codes; say what
+             * an operator can check instead. */
+            if (c->tls && strstr(lws_why, "SSL"))
+                snprintf(why, sizeof why,
+                         "cannot connect: TLS handshake failed (certificate not signed by the "
+                         "CA file, not issued for %.80s, or not a TLS port): %.120s",
+                         c->host, lws_why);
+            else
+                snprintf(why, sizeof why, "cannot connect: %.200s", lws_why);
             c->error[0] = '\0';
             conn_closed(c, why);
         }

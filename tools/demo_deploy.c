@@ -318,10 +318,8 @@ static bool healthy(const char *http_base, const char *ca_file)
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    if (ca_file && *ca_file) {
+    if (ca_file && *ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
     long code = 0;
     bool ok = curl_easy_perform(c) == CURLE_OK &&
               curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200;
