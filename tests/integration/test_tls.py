@@ -7,6 +7,7 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 import websockets
@@ -101,6 +102,10 @@ class TlsNameCheckTest(unittest.TestCase):
                                 f"wss://127.0.0.1:{listener.port}/v1/stream",
                                 "--ca", listener.cert, "--timeout", "2", *command],
                                capture_output=True, text=True, timeout=30, env=env)
+            # orbitctl can exit before the listener has seen the alert.
+            deadline = time.monotonic() + 5
+            while not listener.handshakes and time.monotonic() < deadline:
+                time.sleep(0.05)
             return r, list(listener.handshakes)
         finally:
             listener.close()
