@@ -19,6 +19,27 @@ static int usage_error(const char *msg)
     return CTL_EXIT_USAGE;
 }
 
+/* A subcommand (`orbit list`, `moh upload`...): argv[0] is its name. */
+typedef struct {
+    const char *name;
+    int (*run)(ctl *c, int argc, char **argv);
+} ctl_subcommand;
+
+/* Runs the subcommand named by argv[1]; the usage line lists them all. */
+static int run_subcommand(ctl *c, int argc, char **argv, const ctl_subcommand *subs, size_t n)
+{
+    for (size_t i = 0; argc >= 2 && i < n; i++) {
+        if (strcmp(argv[1], subs[i].name) == 0)
+            return subs[i].run(c, argc - 1, argv + 1);
+    }
+    char usage[160];
+    int len = snprintf(usage, sizeof usage, "%s ", argv[0]);
+    for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof usage; i++)
+        len +=
+            snprintf(usage + len, sizeof usage - (size_t)len, "%s%s", i ? "|" : "", subs[i].name);
+    return usage_error(usage);
+}
+
 static int open_and_connect(ctl *c, bool subscribe, bool discover)
 {
     int rc = ctl_open(c, subscribe, discover);
@@ -406,19 +427,12 @@ static int orbit_reassign(ctl *c, int argc, char **argv)
 
 int ctl_cmd_orbit(ctl *c, int argc, char **argv)
 {
-    if (argc < 2)
-        return usage_error("orbit list|create|set|remove|reassign");
-    if (strcmp(argv[1], "list") == 0)
-        return orbit_list(c, argc - 1, argv + 1);
-    if (strcmp(argv[1], "create") == 0)
-        return orbit_create(c, argc - 1, argv + 1);
-    if (strcmp(argv[1], "set") == 0)
-        return orbit_set(c, argc - 1, argv + 1);
-    if (strcmp(argv[1], "remove") == 0)
-        return orbit_remove(c, argc - 1, argv + 1);
-    if (strcmp(argv[1], "reassign") == 0)
-        return orbit_reassign(c, argc - 1, argv + 1);
-    return usage_error("orbit list|create|set|remove|reassign");
+    static const ctl_subcommand subs[] = {{"list", orbit_list},
+                                          {"create", orbit_create},
+                                          {"set", orbit_set},
+                                          {"remove", orbit_remove},
+                                          {"reassign", orbit_reassign}};
+    return run_subcommand(c, argc, argv, subs, sizeof subs / sizeof subs[0]);
 }
 
 /* ---- cps ---- */
@@ -537,28 +551,41 @@ static int cps_set(ctl *c, int argc, char **argv)
     return rc;
 }
 
-static int cps_restore(ctl *c, int argc, char **argv)
+/* Parses `restore --from POOL [--sha PREFIX]` and finds that backup of
+ * the given kind in the vault; the caller frees *entry. */
+static int find_restore_entry(ctl *c, int argc, char **argv, const char *kind, const char *usage,
+                              const char **from, json_t **entry, char *path, size_t pathlen)
 {
-    const char *from = NULL, *sha = NULL;
+    const char *sha = NULL;
+    *from = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
-            from = argv[++i];
+            *from = argv[++i];
         else if (strcmp(argv[i], "--sha") == 0 && i + 1 < argc)
             sha = argv[++i];
         else
-            return usage_error("cps restore --from POOL [--sha PREFIX]");
+            return usage_error(usage);
     }
-    if (!from)
-        return usage_error("cps restore --from POOL [--sha PREFIX]");
+    if (!*from)
+        return usage_error(usage);
     client_vault *v;
     int rc = ctl_vault(c, &v);
     if (rc)
         return rc;
-    char path[1400];
     orbit_status st;
-    json_t *entry = client_vault_find(v, from, "settings", sha, path, sizeof path, &st);
-    if (!entry)
-        return ctl_fail_local(c, &st);
+    *entry = client_vault_find(v, *from, kind, sha, path, pathlen, &st);
+    return *entry ? CTL_EXIT_OK : ctl_fail_local(c, &st);
+}
+
+static int cps_restore(ctl *c, int argc, char **argv)
+{
+    const char *from;
+    char path[1400];
+    json_t *entry;
+    int rc = find_restore_entry(c, argc, argv, "settings", "cps restore --from POOL [--sha PREFIX]",
+                                &from, &entry, path, sizeof path);
+    if (rc)
+        return rc;
     rc = open_and_connect(c, false, false);
     json_t *data = NULL;
     if (!rc)
@@ -576,15 +603,17 @@ static int cps_restore(ctl *c, int argc, char **argv)
     return rc;
 }
 
+static int cps_get_command(ctl *c, int argc, char **argv)
+{
+    (void)argv;
+    return argc == 1 ? cps_get(c) : usage_error("cps get takes no arguments");
+}
+
 int ctl_cmd_cps(ctl *c, int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "get") == 0 && argc == 2)
-        return cps_get(c);
-    if (argc >= 2 && strcmp(argv[1], "set") == 0)
-        return cps_set(c, argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "restore") == 0)
-        return cps_restore(c, argc - 1, argv + 1);
-    return usage_error("cps get|set|restore");
+    static const ctl_subcommand subs[] = {
+        {"get", cps_get_command}, {"set", cps_set}, {"restore", cps_restore}};
+    return run_subcommand(c, argc, argv, subs, sizeof subs / sizeof subs[0]);
 }
 
 /* ---- moh ---- */
@@ -791,26 +820,13 @@ static int moh_backups(ctl *c, int argc, char **argv)
 
 static int moh_restore(ctl *c, int argc, char **argv)
 {
-    const char *from = NULL, *sha = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
-            from = argv[++i];
-        else if (strcmp(argv[i], "--sha") == 0 && i + 1 < argc)
-            sha = argv[++i];
-        else
-            return usage_error("moh restore --from POOL [--sha PREFIX]");
-    }
-    if (!from)
-        return usage_error("moh restore --from POOL [--sha PREFIX]");
-    client_vault *v;
-    int rc = ctl_vault(c, &v);
+    const char *from;
+    char path[1400];
+    json_t *entry;
+    int rc = find_restore_entry(c, argc, argv, "moh", "moh restore --from POOL [--sha PREFIX]",
+                                &from, &entry, path, sizeof path);
     if (rc)
         return rc;
-    char path[1400];
-    orbit_status st;
-    json_t *entry = client_vault_find(v, from, "moh", sha, path, sizeof path, &st);
-    if (!entry)
-        return ctl_fail_local(c, &st);
     rc = open_and_connect(c, false, false);
     if (!rc)
         rc = upload_file(c, path, str(entry, "name"));
@@ -820,17 +836,11 @@ static int moh_restore(ctl *c, int argc, char **argv)
 
 int ctl_cmd_moh(ctl *c, int argc, char **argv)
 {
-    if (argc < 2)
-        return usage_error("moh upload|download|backups|restore");
-    if (strcmp(argv[1], "upload") == 0)
-        return moh_upload(c, argc - 1, argv + 1);
-    if (strcmp(argv[1], "download") == 0)
-        return moh_download(c, argc - 1, argv + 1);
-    if (strcmp(argv[1], "backups") == 0)
-        return moh_backups(c, argc - 1, argv + 1);
-    if (strcmp(argv[1], "restore") == 0)
-        return moh_restore(c, argc - 1, argv + 1);
-    return usage_error("moh upload|download|backups|restore");
+    static const ctl_subcommand subs[] = {{"upload", moh_upload},
+                                          {"download", moh_download},
+                                          {"backups", moh_backups},
+                                          {"restore", moh_restore}};
+    return run_subcommand(c, argc, argv, subs, sizeof subs / sizeof subs[0]);
 }
 
 /* ---- pool ---- */
@@ -1000,15 +1010,32 @@ static int pool_dr(ctl *c, const char *op, int argc, char **argv)
     return CTL_EXIT_OK;
 }
 
+static int pool_list_command(ctl *c, int argc, char **argv)
+{
+    (void)argv;
+    return argc == 1 ? pool_list(c, NULL) : usage_error("pool list takes no arguments");
+}
+
+static int pool_status_command(ctl *c, int argc, char **argv)
+{
+    return argc <= 2 ? pool_list(c, argc == 2 ? argv[1] : NULL) : usage_error("pool status [POOL]");
+}
+
+static int pool_failover_command(ctl *c, int argc, char **argv)
+{
+    return pool_dr(c, "pool.failover", argc, argv);
+}
+
+static int pool_failback_command(ctl *c, int argc, char **argv)
+{
+    return pool_dr(c, "pool.failback", argc, argv);
+}
+
 int ctl_cmd_pool(ctl *c, int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "list") == 0 && argc == 2)
-        return pool_list(c, NULL);
-    if (argc >= 2 && strcmp(argv[1], "status") == 0 && argc <= 3)
-        return pool_list(c, argc == 3 ? argv[2] : NULL);
-    if (argc >= 2 && strcmp(argv[1], "failover") == 0)
-        return pool_dr(c, "pool.failover", argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "failback") == 0)
-        return pool_dr(c, "pool.failback", argc - 1, argv + 1);
-    return usage_error("pool list|status|failover|failback");
+    static const ctl_subcommand subs[] = {{"list", pool_list_command},
+                                          {"status", pool_status_command},
+                                          {"failover", pool_failover_command},
+                                          {"failback", pool_failback_command}};
+    return run_subcommand(c, argc, argv, subs, sizeof subs / sizeof subs[0]);
 }
