@@ -161,158 +161,134 @@ void store_image_free(store_image *img)
     memset(img, 0, sizeof *img);
 }
 
-/* Grows an array by one element; false on OOM. */
-static bool grow(void **arr, size_t *n, size_t *cap, size_t elem)
-{
-    if (*n < *cap)
-        return true;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    void *p = realloc(*arr, ncap * elem);
-    if (!p)
-        return false;
-    *arr = p;
-    *cap = ncap;
-    return true;
-}
+/* Fills one zeroed record from the current row. */
+typedef orbit_err (*row_reader)(sqlite3_stmt *stmt, void *record, orbit_status *st);
 
-static orbit_err load_pools(orbit_store *s, store_image *img, orbit_status *st)
-{
-    sqlite3_stmt *stmt;
-    orbit_err e = prepare(s, "SELECT fqdn, site, backup, url, heartbeat_ms FROM pools", &stmt, st);
-    if (e)
-        return e;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!grow((void **)&img->pools, &img->npools, &cap, sizeof *img->pools)) {
-            sqlite3_finalize(stmt);
-            return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-        }
-        pool_info *p = &img->pools[img->npools++];
-        memset(p, 0, sizeof *p);
-        snprintf(p->fqdn, sizeof p->fqdn, "%s", col_text(stmt, 0));
-        snprintf(p->site, sizeof p->site, "%s", col_text(stmt, 1));
-        snprintf(p->backup, sizeof p->backup, "%s", col_text(stmt, 2));
-        snprintf(p->url, sizeof p->url, "%s", col_text(stmt, 3));
-        p->last_seen_ms = sqlite3_column_int64(stmt, 4);
-        p->status = POOL_STATUS_UNKNOWN;
-    }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? ORBIT_OK : db_error(s, st, "load pools");
-}
-
-static orbit_err read_ranges(orbit_store *s, orbit_range **out, size_t *n, orbit_status *st)
+/* Reads every row of a query into a new array of records; on any failure
+ * the array is freed and *out is NULL. */
+static orbit_err read_rows(orbit_store *s, const char *sql, const char *what, size_t size,
+                           row_reader fn, void **out, size_t *n, orbit_status *st)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *stmt;
-    orbit_err e = prepare(s, "SELECT identity, start, \"end\", pool, type FROM ranges", &stmt, st);
+    orbit_err e = prepare(s, sql, &stmt, st);
     if (e)
         return e;
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!grow((void **)out, n, &cap, sizeof **out)) {
-            sqlite3_finalize(stmt);
-            return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            void *grown = realloc(*out, ncap * size);
+            if (!grown) {
+                e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+                break;
+            }
+            *out = grown;
+            cap = ncap;
         }
-        orbit_range *r = &(*out)[*n];
-        memset(r, 0, sizeof *r);
-        snprintf(r->identity, sizeof r->identity, "%s", col_text(stmt, 0));
-        snprintf(r->pool, sizeof r->pool, "%s", col_text(stmt, 3));
-        if (!orbit_type_from_name(col_text(stmt, 4), &r->type) ||
-            orbit_range_set_numbers(r, col_text(stmt, 1), col_text(stmt, 2), st) != ORBIT_OK) {
-            sqlite3_finalize(stmt);
-            return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: range '%s' is corrupt",
-                                    r->identity);
-        }
+        void *record = (char *)*out + *n * size;
+        memset(record, 0, size);
+        if ((e = fn(stmt, record, st)) != ORBIT_OK)
+            break;
         (*n)++;
     }
     sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? ORBIT_OK : db_error(s, st, "load ranges");
+    if (!e && rc != SQLITE_DONE)
+        e = db_error(s, st, what);
+    if (e) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return e;
+}
+
+static orbit_err pool_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
+{
+    (void)st;
+    pool_info *p = record;
+    snprintf(p->fqdn, sizeof p->fqdn, "%s", col_text(stmt, 0));
+    snprintf(p->site, sizeof p->site, "%s", col_text(stmt, 1));
+    snprintf(p->backup, sizeof p->backup, "%s", col_text(stmt, 2));
+    snprintf(p->url, sizeof p->url, "%s", col_text(stmt, 3));
+    p->last_seen_ms = sqlite3_column_int64(stmt, 4);
+    p->status = POOL_STATUS_UNKNOWN;
+    return ORBIT_OK;
+}
+
+static orbit_err range_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
+{
+    orbit_range *r = record;
+    snprintf(r->identity, sizeof r->identity, "%s", col_text(stmt, 0));
+    snprintf(r->pool, sizeof r->pool, "%s", col_text(stmt, 3));
+    if (!orbit_type_from_name(col_text(stmt, 4), &r->type) ||
+        orbit_range_set_numbers(r, col_text(stmt, 1), col_text(stmt, 2), st) != ORBIT_OK)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: range '%s' is corrupt",
+                                r->identity);
+    return ORBIT_OK;
+}
+
+static orbit_err user_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
+{
+    orbit_user *u = record;
+    snprintf(u->uri, sizeof u->uri, "%s", col_text(stmt, 0));
+    snprintf(u->home, sizeof u->home, "%s", col_text(stmt, 1));
+    const char *g = col_text(stmt, 2);
+    if (!*g)
+        return ORBIT_OK;
+    if (orbit_number_parse(g, &u->pickup_group) != ORBIT_NUMBER_OK)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: user %s has a corrupt group",
+                                u->uri);
+    u->has_group = true;
+    return ORBIT_OK;
+}
+
+static orbit_err dr_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
+{
+    (void)st;
+    store_dr_row *row = record;
+    snprintf(row->state.home, sizeof row->state.home, "%s", col_text(stmt, 0));
+    if (!dr_phase_from_name(col_text(stmt, 1), &row->state.phase))
+        row->state.phase = DR_PHASE_NORMAL;
+    row->state.since_ms = sqlite3_column_int64(stmt, 2);
+    row->state.ends_ms = sqlite3_column_int64(stmt, 3);
+    row->state.disaster_mode = sqlite3_column_int(stmt, 4) != 0;
+    snprintf(row->run_by, sizeof row->run_by, "%s", col_text(stmt, 5));
+    return ORBIT_OK;
+}
+
+static orbit_err heartbeat_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
+{
+    (void)st;
+    store_heartbeat *b = record;
+    snprintf(b->fqdn, sizeof b->fqdn, "%s", col_text(stmt, 0));
+    b->heartbeat_ms = sqlite3_column_int64(stmt, 1);
+    snprintf(b->epoch, sizeof b->epoch, "%s", col_text(stmt, 2));
+    return ORBIT_OK;
+}
+
+static orbit_err usage_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
+{
+    (void)st;
+    store_usage *u = record;
+    snprintf(u->identity, sizeof u->identity, "%s", col_text(stmt, 0));
+    snprintf(u->pool, sizeof u->pool, "%s", col_text(stmt, 1));
+    u->in_use = (uint32_t)sqlite3_column_int64(stmt, 2);
+    return ORBIT_OK;
 }
 
 orbit_err store_load_ranges(orbit_store *s, orbit_range **out, size_t *n, orbit_status *st)
 {
-    orbit_err e = read_ranges(s, out, n, st);
-    if (e) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return e;
-}
-
-static orbit_err load_users(orbit_store *s, store_image *img, orbit_status *st)
-{
-    sqlite3_stmt *stmt;
-    orbit_err e = prepare(s, "SELECT uri, home, pickup_group FROM users", &stmt, st);
-    if (e)
-        return e;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!grow((void **)&img->users, &img->nusers, &cap, sizeof *img->users)) {
-            sqlite3_finalize(stmt);
-            return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-        }
-        orbit_user *u = &img->users[img->nusers++];
-        memset(u, 0, sizeof *u);
-        snprintf(u->uri, sizeof u->uri, "%s", col_text(stmt, 0));
-        snprintf(u->home, sizeof u->home, "%s", col_text(stmt, 1));
-        const char *g = col_text(stmt, 2);
-        if (*g) {
-            if (orbit_number_parse(g, &u->pickup_group) != ORBIT_NUMBER_OK) {
-                sqlite3_finalize(stmt);
-                return orbit_status_set(st, ORBIT_ERR_INTERNAL, "",
-                                        "store: user %s has a corrupt group", u->uri);
-            }
-            u->has_group = true;
-        }
-    }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? ORBIT_OK : db_error(s, st, "load users");
-}
-
-static orbit_err read_dr(orbit_store *s, store_dr_row **out, size_t *n, orbit_status *st)
-{
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *stmt;
-    orbit_err e = prepare(s, "SELECT home, phase, since_ms, ends_ms, disaster_mode, run_by FROM dr",
-                          &stmt, st);
-    if (e)
-        return e;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!grow((void **)out, n, &cap, sizeof **out)) {
-            sqlite3_finalize(stmt);
-            return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-        }
-        store_dr_row *row = &(*out)[(*n)++];
-        memset(row, 0, sizeof *row);
-        snprintf(row->state.home, sizeof row->state.home, "%s", col_text(stmt, 0));
-        if (!dr_phase_from_name(col_text(stmt, 1), &row->state.phase))
-            row->state.phase = DR_PHASE_NORMAL;
-        row->state.since_ms = sqlite3_column_int64(stmt, 2);
-        row->state.ends_ms = sqlite3_column_int64(stmt, 3);
-        row->state.disaster_mode = sqlite3_column_int(stmt, 4) != 0;
-        snprintf(row->run_by, sizeof row->run_by, "%s", col_text(stmt, 5));
-    }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? ORBIT_OK : db_error(s, st, "load dr");
+    return read_rows(s, "SELECT identity, start, \"end\", pool, type FROM ranges", "load ranges",
+                     sizeof **out, range_row, (void **)out, n, st);
 }
 
 orbit_err store_load_dr(orbit_store *s, store_dr_row **out, size_t *n, orbit_status *st)
 {
-    orbit_err e = read_dr(s, out, n, st);
-    if (e) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return e;
+    return read_rows(s, "SELECT home, phase, since_ms, ends_ms, disaster_mode, run_by FROM dr",
+                     "load dr", sizeof **out, dr_row, (void **)out, n, st);
 }
 
 static int64_t last_seq(orbit_store *s)
@@ -337,13 +313,15 @@ orbit_err store_load(orbit_store *s, store_image *out, orbit_status *st)
     orbit_err e = own_txn ? exec(s, "BEGIN", st) : ORBIT_OK;
     if (e)
         return e;
-    e = load_pools(s, out, st);
+    e = read_rows(s, "SELECT fqdn, site, backup, url, heartbeat_ms FROM pools", "load pools",
+                  sizeof *out->pools, pool_row, (void **)&out->pools, &out->npools, st);
     if (!e)
-        e = read_ranges(s, &out->ranges, &out->nranges, st);
+        e = store_load_ranges(s, &out->ranges, &out->nranges, st);
     if (!e)
-        e = load_users(s, out, st);
+        e = read_rows(s, "SELECT uri, home, pickup_group FROM users", "load users",
+                      sizeof *out->users, user_row, (void **)&out->users, &out->nusers, st);
     if (!e)
-        e = read_dr(s, &out->dr, &out->ndr, st);
+        e = store_load_dr(s, &out->dr, &out->ndr, st);
     if (!e)
         out->last_seq = last_seq(s);
     if (own_txn)
@@ -424,55 +402,18 @@ orbit_err store_heartbeat_write(orbit_store *s, const char *fqdn, int64_t now_ms
 orbit_err store_liveness_read(orbit_store *s, store_heartbeat **beats, size_t *nbeats,
                               store_usage **usage, size_t *nusage, orbit_status *st)
 {
-    *beats = NULL;
-    *nbeats = 0;
     *usage = NULL;
     *nusage = 0;
-    sqlite3_stmt *stmt;
-    orbit_err e = prepare(s, "SELECT fqdn, heartbeat_ms, epoch FROM pools", &stmt, st);
-    if (e)
-        return e;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!grow((void **)beats, nbeats, &cap, sizeof **beats)) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        store_heartbeat *b = &(*beats)[(*nbeats)++];
-        snprintf(b->fqdn, sizeof b->fqdn, "%s", col_text(stmt, 0));
-        b->heartbeat_ms = sqlite3_column_int64(stmt, 1);
-        snprintf(b->epoch, sizeof b->epoch, "%s", col_text(stmt, 2));
+    orbit_err e = read_rows(s, "SELECT fqdn, heartbeat_ms, epoch FROM pools", "read liveness",
+                            sizeof **beats, heartbeat_row, (void **)beats, nbeats, st);
+    if (!e)
+        e = read_rows(s, "SELECT identity, pool, in_use FROM usage", "read usage", sizeof **usage,
+                      usage_row, (void **)usage, nusage, st);
+    if (e) {
+        free(*beats);
+        *beats = NULL;
+        *nbeats = 0;
     }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        goto fail;
-    if ((e = prepare(s, "SELECT identity, pool, in_use FROM usage", &stmt, st)))
-        goto fail_e;
-    cap = 0;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!grow((void **)usage, nusage, &cap, sizeof **usage)) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        store_usage *u = &(*usage)[(*nusage)++];
-        snprintf(u->identity, sizeof u->identity, "%s", col_text(stmt, 0));
-        snprintf(u->pool, sizeof u->pool, "%s", col_text(stmt, 1));
-        u->in_use = (uint32_t)sqlite3_column_int64(stmt, 2);
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        goto fail;
-    return ORBIT_OK;
-fail:
-    e = rc == SQLITE_NOMEM ? orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory")
-                           : db_error(s, st, "read liveness");
-fail_e:
-    free(*beats);
-    free(*usage);
-    *beats = NULL;
-    *usage = NULL;
-    *nbeats = *nusage = 0;
     return e;
 }
 
