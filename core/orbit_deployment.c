@@ -50,22 +50,18 @@ void orbit_deployment_free(orbit_deployment *d)
     free(d);
 }
 
+static int cmp_fqdn_to_pool(const void *key, const void *elem)
+{
+    return strcmp(key, ((const pool_info *)elem)->fqdn);
+}
+
+/* Pools stay sorted by fqdn, so a lookup is a binary search. */
 static ptrdiff_t pool_index(const orbit_deployment *d, const char *fqdn)
 {
-    if (!fqdn)
+    if (!fqdn || !d->npools)
         return -1;
-    size_t lo = 0, hi = d->npools;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(d->pools[mid].fqdn, fqdn);
-        if (c == 0)
-            return (ptrdiff_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    const pool_info *p = bsearch(fqdn, d->pools, d->npools, sizeof *d->pools, cmp_fqdn_to_pool);
+    return p ? p - d->pools : -1;
 }
 
 static int cmp_pool(const void *a, const void *b)

@@ -114,20 +114,19 @@ static bool reindex(orbit_table *t)
     return true;
 }
 
+static int cmp_identity_to_range(const void *key, const void *elem)
+{
+    return strcasecmp(key, ((const orbit_range *)elem)->identity);
+}
+
+/* Rows stay sorted by identity (case-insensitively, as identities are
+ * compared), so a lookup is a binary search. */
 static ptrdiff_t find_index(const orbit_table *t, const char *identity)
 {
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcasecmp(t->rows[mid].identity, identity);
-        if (c == 0)
-            return (ptrdiff_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    if (!t->n)
+        return -1;
+    const orbit_range *r = bsearch(identity, t->rows, t->n, sizeof *t->rows, cmp_identity_to_range);
+    return r ? r - t->rows : -1;
 }
 
 const orbit_range *orbit_table_find(const orbit_table *t, const char *identity)
