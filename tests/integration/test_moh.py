@@ -26,6 +26,23 @@ def put(dep, payload, name="hold.wav", sha=None, role="operator", token=None):
                 headers=headers)
 
 
+def raw_put(dep, headers, body=b""):
+    """A PUT /v1/moh written by hand (to send what urllib will not: a false
+    Content-Length, chunked encoding); returns the whole reply."""
+    host, port = dep.http_base(0).split("//")[1].split(":")
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall(("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
+                   f"Authorization: Bearer {dep.token('operator')}\r\n"
+                   f"X-Orbit-Sha256: {'a' * 64}\r\n{headers}\r\n").encode() + body)
+        s.settimeout(10)
+        reply = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                return reply
+            reply += chunk
+
+
 class MohTest(DeploymentTest):
     POOLS = 1
 
@@ -91,41 +108,16 @@ class MohTest(DeploymentTest):
 
     def test_too_large_is_413_before_the_body_is_read(self):
         before = self.current()
-        host, port = self.dep.http_base(0).split("//")[1].split(":")
         size = 32 * 1024 * 1024 + 1
-        with socket.create_connection((host, int(port))) as s:
-            s.sendall(("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
-                       f"Authorization: Bearer {self.dep.token('operator')}\r\n"
-                       "X-Orbit-Filename: huge.wav\r\n"
-                       f"X-Orbit-Sha256: {'a' * 64}\r\n"
-                       f"Content-Length: {size}\r\n\r\n").encode() + wav(1))
-            s.settimeout(10)
-            reply = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                reply += chunk
+        reply = raw_put(self.dep, "X-Orbit-Filename: huge.wav\r\n"
+                        f"Content-Length: {size}\r\n", wav(1))
         self.assertTrue(reply.startswith(b"HTTP/1.1 413"), reply[:100])
         self.assertIn(b"too_large", reply)
         self.assertEqual(self.current(), before)
 
     def test_chunked_upload_is_refused_without_reading_it(self):
         before = self.current()
-        host, port = self.dep.http_base(0).split("//")[1].split(":")
-        with socket.create_connection((host, int(port))) as s:
-            s.sendall(("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
-                       f"Authorization: Bearer {self.dep.token('operator')}\r\n"
-                       "X-Orbit-Filename: c.wav\r\n"
-                       f"X-Orbit-Sha256: {'a' * 64}\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n").encode())
-            s.settimeout(10)
-            reply = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                reply += chunk
+        reply = raw_put(self.dep, "X-Orbit-Filename: c.wav\r\nTransfer-Encoding: chunked\r\n")
         self.assertTrue(reply.startswith(b"HTTP/1.1 400"), reply[:100])
         self.assertIn(b"Content-Length", reply)
         self.assertEqual(self.current(), before)
