@@ -151,7 +151,7 @@ static void http_from_url(const char *url, char *out, size_t len)
 
 int ctl_open(ctl *c, bool subscribe, bool discover)
 {
-    char err[600];
+    char err[CTL_ERR_MAX];
     const char *env_token = getenv("ORBIT_TOKEN");
     client_depfile dep;
     memset(&dep, 0, sizeof dep);

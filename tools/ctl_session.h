@@ -51,6 +51,10 @@ typedef struct {
  * then the environment; flags parsed later override. */
 int ctl_defaults(ctl_options *o, char *err, size_t errlen);
 
+/* Room for a message that quotes one of the paths above in full plus its
+ * reason, so no build type's truncation check can fire. */
+#define CTL_ERR_MAX 1536
+
 /* Resolves the pool and the token; starts the network context. */
 int ctl_open(ctl *c, bool subscribe, bool discover);
 void ctl_close(ctl *c);

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 {
     ctl c;
     memset(&c, 0, sizeof c);
-    char err[600];
+    char err[CTL_ERR_MAX];
     int rc = ctl_defaults(&c.opt, err, sizeof err);
     if (rc) {
         fprintf(stderr, "orbitctl: %s\n", err);

@@ -165,7 +165,7 @@ static void open_dr_dialog(tui_app *a, tui_action act)
         return;
     }
     client_conn *c;
-    char why[300];
+    char why[TUI_WHY_MAX];
     if (!tui_action_allowed(a, act, home->backup, &c, why, sizeof why)) {
         tui_status(a, true, "%s", why);
         return;
@@ -279,7 +279,7 @@ static void open_range_dialog(tui_app *a)
     }
     const orbit_range *r = &a->orbit_rows[row].range;
     client_conn *c = NULL;
-    char why[300] = "no pool is connected";
+    char why[TUI_WHY_MAX] = "no pool is connected";
     /* Any connected pool can change the shared orbit table. */
     for (size_t i = 0; i < client_mirror_pool_count(m) && !c; i++)
         tui_action_allowed(a, ACTION_REASSIGN, client_mirror_pool_at(m, i)->fqdn, &c, why,
@@ -327,7 +327,7 @@ static void open_reassign_dialog(tui_app *a)
     a->redirect_mode = false;
     a->range_mode = false;
     client_conn *c;
-    char why[300];
+    char why[TUI_WHY_MAX];
     /* Any connected pool can change the shared orbit table. */
     const char *via = a->selected;
     if (!tui_conn(a, via) || client_conn_get_state(tui_conn(a, via)) != CLIENT_CONN_LIVE)
@@ -381,7 +381,7 @@ static void open_reassign_dialog(tui_app *a)
 static void open_settings_dialog(tui_app *a)
 {
     client_conn *c;
-    char why[300];
+    char why[TUI_WHY_MAX];
     if (!tui_action_allowed(a, ACTION_SETTINGS, a->selected, &c, why, sizeof why)) {
         tui_status(a, true, "%s", why);
         return;
@@ -407,7 +407,7 @@ static void open_settings_dialog(tui_app *a)
 static void open_moh_picker(tui_app *a)
 {
     client_conn *c;
-    char why[300];
+    char why[TUI_WHY_MAX];
     if (!tui_action_allowed(a, ACTION_MOH, a->selected, &c, why, sizeof why)) {
         tui_status(a, true, "%s", why);
         return;
@@ -564,7 +564,7 @@ static void redirect_send(tui_app *a, client_conn *c)
 static void accept_dialog(tui_app *a)
 {
     client_conn *c;
-    char why[300];
+    char why[TUI_WHY_MAX];
     /* The gate again: the role or the connection may have changed while
      * the dialog was open. */
     if (!tui_action_allowed(a, a->dialog_action, a->dialog_target, &c, why, sizeof why)) {
@@ -644,7 +644,7 @@ static void on_upload_done(void *ctx, const client_moh_result *r)
 static void start_upload(tui_app *a)
 {
     client_conn *c;
-    char why[300];
+    char why[TUI_WHY_MAX];
     if (!tui_action_allowed(a, ACTION_MOH, a->dialog_pool, &c, why, sizeof why)) {
         a->modal = MODAL_NONE;
         tui_status(a, true, "%s", why);

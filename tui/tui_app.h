@@ -184,6 +184,10 @@ void tui_overview_move(tui_app *a, int key);
  * is in why. */
 bool tui_action_allowed(tui_app *a, tui_action act, const char *pool, client_conn **conn, char *why,
                         size_t len);
+
+/* Room for a refusal that names a pool (an FQDN of up to 253 bytes) and
+ * quotes a connection error in full, so the remedy is never cut. */
+#define TUI_WHY_MAX 1024
 void tui_action_start(tui_app *a, tui_action act);
 void tui_action_dialog_key(tui_app *a, int key);
 void tui_action_pick_key(tui_app *a, int key);

@@ -35,7 +35,7 @@ typedef struct {
     ui_field fields[UI_DIALOG_FIELDS];
     int nfields;
     char ok_label[32];
-    char error[320]; /* the whole dialog's message (e.g. the pool's refusal) */
+    char error[1024]; /* the whole dialog's message (e.g. the pool's refusal) */
     int focus;       /* 0..nfields-1 fields, nfields Cancel, nfields+1 OK */
 } ui_dialog;
 
