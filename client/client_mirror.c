@@ -1,6 +1,8 @@
 /* client_mirror: snapshot loading and event application. */
 #include "client_mirror.h"
 
+#include "orbit_event.h"
+
 #include "orbit_json.h"
 #include "orbit_map.h"
 
@@ -351,10 +353,10 @@ orbit_err client_mirror_load(client_mirror *m, const json_t *state, orbit_status
 
 /* ---- events ---- */
 
-static unsigned apply_range_event(client_mirror *m, const char *kind, const json_t *data)
+static unsigned apply_range_event(client_mirror *m, orbit_event_kind kind, const json_t *data)
 {
     orbit_status st;
-    if (strcmp(kind, "orbit.reassigned") == 0) {
+    if (orbit_event_effect_of(kind) == ORBIT_EVEFFECT_BULK) {
         json_t *ranges = json_object_get(data, "ranges"), *r;
         size_t i;
         json_array_foreach(ranges, i, r)
@@ -371,9 +373,14 @@ static unsigned apply_range_event(client_mirror *m, const char *kind, const json
     int64_t used = -1;
     if (orbit_json_to_range(data, ORBIT_JSON_LENIENT, &range, &used, &st) != ORBIT_OK)
         return 0;
-    if (strcmp(kind, "orbit.created") == 0) {
+    if (orbit_event_effect_of(kind) == ORBIT_EVEFFECT_REMOVE) {
+        orbit_table_delete(m->orbits, range.identity, true, NULL, NULL, &st);
+        orbit_map_remove(m->in_use, range.identity);
+        return CLIENT_CHANGED_ORBITS;
+    }
+    if (!orbit_table_find(m->orbits, range.identity)) {
         orbit_table_create(m->orbits, &range, &st);
-    } else if (strcmp(kind, "orbit.updated") == 0) {
+    } else {
         char s[ORBIT_NUMBER_BUF], e[ORBIT_NUMBER_BUF];
         orbit_range_patch patch = {.start = number_key(&range.start, s),
                                    .end = number_key(&range.end, e),
@@ -382,12 +389,6 @@ static unsigned apply_range_event(client_mirror *m, const char *kind, const json
                                    .type = range.type,
                                    .force = true};
         orbit_table_update(m->orbits, range.identity, &patch, NULL, NULL, NULL, &st);
-    } else if (strcmp(kind, "orbit.deleted") == 0) {
-        orbit_table_delete(m->orbits, range.identity, true, NULL, NULL, &st);
-        orbit_map_remove(m->in_use, range.identity);
-        return CLIENT_CHANGED_ORBITS;
-    } else {
-        return 0;
     }
     if (used >= 0)
         orbit_map_put(m->in_use, range.identity, count_pack((uint32_t)used));
@@ -425,69 +426,75 @@ static unsigned apply_dr(client_mirror *m, const json_t *data)
     return 0;
 }
 
-static bool kind_is(const char *kind, const char *const *list)
+static unsigned apply_parked(client_mirror *m, orbit_event_kind kind, const json_t *data)
 {
-    for (; *list; list++) {
-        if (strcmp(kind, *list) == 0)
-            return true;
-    }
-    return false;
-}
-
-unsigned client_mirror_apply(client_mirror *m, const char *kind, const json_t *data)
-{
-    static const char *const parked_upserts[] = {"call.parked", "call.ringback", "call.reparked",
-                                                 NULL};
-    static const char *const parked_ends[] = {"call.retrieved", "call.ringback_answered",
-                                              "call.forwarded", "call.disconnected", NULL};
-    static const char *const queue_ends[] = {"pickup.taken",     "pickup.answered",
-                                             "pickup.cancelled", "pickup.voicemail",
-                                             "pickup.dropped",   NULL};
     orbit_status st;
-    if (!kind || !json_is_object(data))
-        return 0;
-    if (strncmp(kind, "orbit.", 6) == 0)
-        return apply_range_event(m, kind, data);
-    if (strcmp(kind, "pool.status") == 0)
-        return apply_pool_status(m, data);
-    if (strcmp(kind, "dr.changed") == 0)
-        return apply_dr(m, data);
-    if (strcmp(kind, "config.changed") == 0)
-        return orbit_json_to_settings(data, ORBIT_JSON_LENIENT, false, &m->config, &st) == ORBIT_OK
-                   ? CLIENT_CHANGED_CONFIG
-                   : 0;
-    if (strcmp(kind, "moh.changed") == 0)
-        return orbit_json_to_moh(data, ORBIT_JSON_LENIENT, &m->moh, &st) == ORBIT_OK
-                   ? CLIENT_CHANGED_MOH
-                   : 0;
-    const char *call_id = json_string_value(json_object_get(data, "call_id"));
-    if (kind_is(kind, parked_upserts)) {
-        parked_call c;
-        if (orbit_json_to_parked(data, ORBIT_JSON_LENIENT, &c, &st) != ORBIT_OK ||
-            !parked_upsert(m, &c))
-            return 0;
-        return CLIENT_CHANGED_PARKED | CLIENT_CHANGED_ORBITS;
-    }
-    if (kind_is(kind, parked_ends))
+    if (orbit_event_effect_of(kind) == ORBIT_EVEFFECT_REMOVE) {
+        const char *call_id = json_string_value(json_object_get(data, "call_id"));
         return call_id && parked_remove(m, call_id) ? CLIENT_CHANGED_PARKED | CLIENT_CHANGED_ORBITS
                                                     : 0;
-    if (strcmp(kind, "pickup.queued") == 0) {
+    }
+    parked_call c;
+    if (orbit_json_to_parked(data, ORBIT_JSON_LENIENT, &c, &st) != ORBIT_OK ||
+        !parked_upsert(m, &c))
+        return 0;
+    return CLIENT_CHANGED_PARKED | CLIENT_CHANGED_ORBITS;
+}
+
+static unsigned apply_queue(client_mirror *m, orbit_event_kind kind, const json_t *data)
+{
+    orbit_status st;
+    const char *call_id = json_string_value(json_object_get(data, "call_id"));
+    switch (orbit_event_effect_of(kind)) {
+    case ORBIT_EVEFFECT_UPSERT: {
         pickup_call c;
         if (orbit_json_to_pickup(data, ORBIT_JSON_LENIENT, &c, &st) != ORBIT_OK ||
             !queued_add(m, &c))
             return 0;
         return CLIENT_CHANGED_QUEUES;
     }
-    if (strcmp(kind, "pickup.unpickable") == 0) {
+    case ORBIT_EVEFFECT_MARK: {
         pickup_call *c = call_id ? queued_find(m, call_id, NULL) : NULL;
         if (!c)
             return 0;
         c->pickable = false;
         return CLIENT_CHANGED_QUEUES;
     }
-    if (kind_is(kind, queue_ends))
+    case ORBIT_EVEFFECT_REMOVE:
         return call_id && queued_remove(m, call_id) ? CLIENT_CHANGED_QUEUES : 0;
-    return 0;
+    default:
+        return 0;
+    }
+}
+
+unsigned client_mirror_apply(client_mirror *m, const char *name, const json_t *data)
+{
+    orbit_status st;
+    orbit_event_kind kind;
+    if (!orbit_event_from_name(name, &kind) || !json_is_object(data))
+        return 0;
+    switch (orbit_event_class_of(kind)) {
+    case ORBIT_EVCLASS_ORBITS:
+        return apply_range_event(m, kind, data);
+    case ORBIT_EVCLASS_POOLS:
+        return kind == ORBIT_EV_POOL_STATUS ? apply_pool_status(m, data) : 0;
+    case ORBIT_EVCLASS_DR:
+        return apply_dr(m, data);
+    case ORBIT_EVCLASS_CONFIG:
+        return orbit_json_to_settings(data, ORBIT_JSON_LENIENT, false, &m->config, &st) == ORBIT_OK
+                   ? CLIENT_CHANGED_CONFIG
+                   : 0;
+    case ORBIT_EVCLASS_MOH:
+        return orbit_json_to_moh(data, ORBIT_JSON_LENIENT, &m->moh, &st) == ORBIT_OK
+                   ? CLIENT_CHANGED_MOH
+                   : 0;
+    case ORBIT_EVCLASS_PARKED:
+        return apply_parked(m, kind, data);
+    case ORBIT_EVCLASS_QUEUE:
+        return apply_queue(m, kind, data);
+    default:
+        return 0;
+    }
 }
 
 /* ---- accessors ---- */

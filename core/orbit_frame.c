@@ -121,6 +121,9 @@ orbit_err orbit_frame_cmd(const orbit_frame *f, orbit_cmd *out, orbit_status *st
         return ORBIT_ERR_BAD_REQUEST;
     if (!orbit_op_from_name(op, &out->op))
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "op", "unknown op '%s'", op);
+    if (!orbit_op_via_cmd(out->op))
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "op",
+                                "%s is not a command: send the file with PUT /v1/moh", op);
     out->args = json_object_get(f->root, "args");
     return ORBIT_OK;
 }

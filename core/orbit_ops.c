@@ -3,12 +3,18 @@
 
 #include "orbit_json.h"
 
+#include <stdint.h>
 #include <string.h>
 
+/* One row per op: its wire name, the role it needs, whether a `cmd`
+ * frame may carry it, the argument names it accepts and its decoder. */
 typedef struct {
     const char *name;
     orbit_role role;
-    const char *const *keys; /* allowed argument names */
+    bool via_cmd;
+    const char *const *keys;
+    orbit_err (*decode)(const json_t *args, const cps_settings *current, orbit_cmd_args *out,
+                        orbit_status *st);
 } op_row;
 
 static const char *const KEYS_CREATE[] = {"identity", "start", "end", "pool", "type", NULL};
@@ -25,23 +31,10 @@ static const char *const KEYS_RETRIEVE[] = {"orbit", "by", NULL};
 static const char *const KEYS_CALL[] = {"call_id", NULL};
 static const char *const KEYS_RING[] = {"call_id", "caller", "callee", NULL};
 static const char *const KEYS_TAKE[] = {"group", "by", NULL};
+static const char *const KEYS_MOH[] = {"name", "size", "sha256", NULL};
 
-static const op_row OPS[ORBIT_OP_COUNT] = {
-    [ORBIT_OP_ORBIT_CREATE] = {"orbit.create", ORBIT_ROLE_OPERATOR, KEYS_CREATE},
-    [ORBIT_OP_ORBIT_UPDATE] = {"orbit.update", ORBIT_ROLE_OPERATOR, KEYS_UPDATE},
-    [ORBIT_OP_ORBIT_DELETE] = {"orbit.delete", ORBIT_ROLE_OPERATOR, KEYS_DELETE},
-    [ORBIT_OP_ORBIT_REASSIGN] = {"orbit.reassign", ORBIT_ROLE_OPERATOR, KEYS_REASSIGN},
-    [ORBIT_OP_CONFIG_SET] = {"config.set", ORBIT_ROLE_OPERATOR, KEYS_CONFIG},
-    [ORBIT_OP_POOL_FAILOVER] = {"pool.failover", ORBIT_ROLE_OPERATOR, KEYS_FAILOVER},
-    [ORBIT_OP_POOL_FAILBACK] = {"pool.failback", ORBIT_ROLE_OPERATOR, KEYS_FAILBACK},
-    [ORBIT_OP_CALL_PARK] = {"call.park", ORBIT_ROLE_ENDPOINT, KEYS_PARK},
-    [ORBIT_OP_CALL_RETRIEVE] = {"call.retrieve", ORBIT_ROLE_ENDPOINT, KEYS_RETRIEVE},
-    [ORBIT_OP_CALL_RINGBACK_ANSWER] = {"call.ringback_answer", ORBIT_ROLE_ENDPOINT, KEYS_CALL},
-    [ORBIT_OP_PICKUP_RING] = {"pickup.ring", ORBIT_ROLE_ENDPOINT, KEYS_RING},
-    [ORBIT_OP_PICKUP_TAKE] = {"pickup.take", ORBIT_ROLE_ENDPOINT, KEYS_TAKE},
-    [ORBIT_OP_PICKUP_ANSWER] = {"pickup.answer", ORBIT_ROLE_ENDPOINT, KEYS_CALL},
-    [ORBIT_OP_PICKUP_CANCEL] = {"pickup.cancel", ORBIT_ROLE_ENDPOINT, KEYS_CALL},
-};
+/* Defined below, after the decoders its rows name. */
+static const op_row OPS[ORBIT_OP_COUNT];
 
 static const char *const ROLE_NAMES[ORBIT_ROLE_COUNT] = {
     [ORBIT_ROLE_NONE] = "none",
@@ -96,6 +89,11 @@ bool orbit_role_may(orbit_role r, orbit_op op)
     return (unsigned)op < ORBIT_OP_COUNT && r == OPS[op].role;
 }
 
+bool orbit_op_via_cmd(orbit_op op)
+{
+    return (unsigned)op < ORBIT_OP_COUNT && OPS[op].via_cmd;
+}
+
 static orbit_err checked(const json_t *o, const char *key, bool required, char *out, size_t cap,
                          const char *(*check)(const char *), orbit_status *st)
 {
@@ -147,8 +145,10 @@ static orbit_err number_text_arg(const json_t *o, const char *key, bool *has, ch
     return ORBIT_OK;
 }
 
-static orbit_err decode_update(const json_t *a, orbit_cmd_args *out, orbit_status *st)
+static orbit_err decode_update(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                               orbit_status *st)
 {
+    (void)cur;
     orbit_err e = checked(a, "identity", true, out->u.update.identity,
                           sizeof out->u.update.identity, orbit_identity_check, st);
     if (e)
@@ -173,8 +173,10 @@ static orbit_err decode_update(const json_t *a, orbit_cmd_args *out, orbit_statu
     return ORBIT_OK;
 }
 
-static orbit_err decode_call_park(const json_t *a, orbit_cmd_args *out, orbit_status *st)
+static orbit_err decode_call_park(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                  orbit_status *st)
 {
+    (void)cur;
     orbit_err e;
     if ((e = checked(a, "call_id", true, out->u.park.call_id, sizeof out->u.park.call_id,
                      orbit_call_id_check, st)))
@@ -186,8 +188,10 @@ static orbit_err decode_call_park(const json_t *a, orbit_cmd_args *out, orbit_st
                    orbit_party_check, st);
 }
 
-static orbit_err decode_ring(const json_t *a, orbit_cmd_args *out, orbit_status *st)
+static orbit_err decode_ring(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                             orbit_status *st)
 {
+    (void)cur;
     orbit_err e;
     if ((e = checked(a, "call_id", true, out->u.ring.call_id, sizeof out->u.ring.call_id,
                      orbit_call_id_check, st)))
@@ -198,6 +202,140 @@ static orbit_err decode_ring(const json_t *a, orbit_cmd_args *out, orbit_status 
     return checked(a, "callee", true, out->u.ring.callee, sizeof out->u.ring.callee,
                    orbit_sip_uri_check, st);
 }
+
+static orbit_err decode_create(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                               orbit_status *st)
+{
+    (void)cur;
+    return orbit_json_to_range(a, ORBIT_JSON_STRICT, &out->u.create, NULL, st);
+}
+
+static orbit_err decode_delete(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                               orbit_status *st)
+{
+    (void)cur;
+    orbit_err e = checked(a, "identity", true, out->u.del.identity, sizeof out->u.del.identity,
+                          orbit_identity_check, st);
+    if (e == ORBIT_OK && orbit_json_get_bool(a, "force", false, &out->u.del.force, st) < 0)
+        e = ORBIT_ERR_BAD_REQUEST;
+    return e;
+}
+
+static orbit_err decode_reassign(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                 orbit_status *st)
+{
+    (void)cur;
+    orbit_err e = fqdn_arg(a, "from_pool", true, out->u.reassign.from_pool,
+                           sizeof out->u.reassign.from_pool, st);
+    if (e == ORBIT_OK)
+        e = fqdn_arg(a, "to_pool", true, out->u.reassign.to_pool, sizeof out->u.reassign.to_pool,
+                     st);
+    if (e == ORBIT_OK)
+        e = type_arg(a, &out->u.reassign.has_type, &out->u.reassign.type, st);
+    return e;
+}
+
+static orbit_err decode_config(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                               orbit_status *st)
+{
+    if (json_object_size(a) == 0)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "",
+                                "config.set needs at least one setting");
+    if (cur)
+        out->u.config = *cur;
+    else
+        cps_settings_default(&out->u.config);
+    return orbit_json_to_settings(a, ORBIT_JSON_STRICT, false, &out->u.config, st);
+}
+
+static orbit_err decode_failover(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                 orbit_status *st)
+{
+    (void)cur;
+    orbit_err e = fqdn_arg(a, "pool", true, out->u.dr.pool, sizeof out->u.dr.pool, st);
+    if (e == ORBIT_OK &&
+        orbit_json_get_bool(a, "disaster_mode", false, &out->u.dr.disaster_mode, st) < 0)
+        e = ORBIT_ERR_BAD_REQUEST;
+    return e;
+}
+
+static orbit_err decode_failback(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                 orbit_status *st)
+{
+    (void)cur;
+    return fqdn_arg(a, "pool", true, out->u.dr.pool, sizeof out->u.dr.pool, st);
+}
+
+static orbit_err decode_retrieve(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                 orbit_status *st)
+{
+    (void)cur;
+    if (orbit_json_get_number(a, "orbit", true, &out->u.retrieve.orbit, st) < 0)
+        return st->code;
+    return checked(a, "by", true, out->u.retrieve.by, sizeof out->u.retrieve.by, orbit_party_check,
+                   st);
+}
+
+static orbit_err decode_take(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                             orbit_status *st)
+{
+    (void)cur;
+    if (orbit_json_get_number(a, "group", true, &out->u.take.group, st) < 0)
+        return st->code;
+    return checked(a, "by", true, out->u.take.by, sizeof out->u.take.by, orbit_party_check, st);
+}
+
+static orbit_err decode_call_ref(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                 orbit_status *st)
+{
+    (void)cur;
+    return checked(a, "call_id", true, out->u.call.call_id, sizeof out->u.call.call_id,
+                   orbit_call_id_check, st);
+}
+
+static orbit_err decode_moh_upload(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                   orbit_status *st)
+{
+    (void)cur;
+    orbit_err e =
+        checked(a, "name", true, out->u.moh.name, sizeof out->u.moh.name, orbit_moh_name_check, st);
+    if (e)
+        return e;
+    int64_t size = 0;
+    if (orbit_json_get_int(a, "size", true, 1, INT64_MAX, &size, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    out->u.moh.size = (uint64_t)size;
+    return checked(a, "sha256", true, out->u.moh.sha256, sizeof out->u.moh.sha256,
+                   orbit_sha256_hex_check, st);
+}
+
+static const op_row OPS[ORBIT_OP_COUNT] = {
+    [ORBIT_OP_ORBIT_CREATE] = {"orbit.create", ORBIT_ROLE_OPERATOR, true, KEYS_CREATE,
+                               decode_create},
+    [ORBIT_OP_ORBIT_UPDATE] = {"orbit.update", ORBIT_ROLE_OPERATOR, true, KEYS_UPDATE,
+                               decode_update},
+    [ORBIT_OP_ORBIT_DELETE] = {"orbit.delete", ORBIT_ROLE_OPERATOR, true, KEYS_DELETE,
+                               decode_delete},
+    [ORBIT_OP_ORBIT_REASSIGN] = {"orbit.reassign", ORBIT_ROLE_OPERATOR, true, KEYS_REASSIGN,
+                                 decode_reassign},
+    [ORBIT_OP_CONFIG_SET] = {"config.set", ORBIT_ROLE_OPERATOR, true, KEYS_CONFIG, decode_config},
+    [ORBIT_OP_POOL_FAILOVER] = {"pool.failover", ORBIT_ROLE_OPERATOR, true, KEYS_FAILOVER,
+                                decode_failover},
+    [ORBIT_OP_POOL_FAILBACK] = {"pool.failback", ORBIT_ROLE_OPERATOR, true, KEYS_FAILBACK,
+                                decode_failback},
+    [ORBIT_OP_MOH_UPLOAD] = {"moh.upload", ORBIT_ROLE_OPERATOR, false, KEYS_MOH, decode_moh_upload},
+    [ORBIT_OP_CALL_PARK] = {"call.park", ORBIT_ROLE_ENDPOINT, true, KEYS_PARK, decode_call_park},
+    [ORBIT_OP_CALL_RETRIEVE] = {"call.retrieve", ORBIT_ROLE_ENDPOINT, true, KEYS_RETRIEVE,
+                                decode_retrieve},
+    [ORBIT_OP_CALL_RINGBACK_ANSWER] = {"call.ringback_answer", ORBIT_ROLE_ENDPOINT, true, KEYS_CALL,
+                                       decode_call_ref},
+    [ORBIT_OP_PICKUP_RING] = {"pickup.ring", ORBIT_ROLE_ENDPOINT, true, KEYS_RING, decode_ring},
+    [ORBIT_OP_PICKUP_TAKE] = {"pickup.take", ORBIT_ROLE_ENDPOINT, true, KEYS_TAKE, decode_take},
+    [ORBIT_OP_PICKUP_ANSWER] = {"pickup.answer", ORBIT_ROLE_ENDPOINT, true, KEYS_CALL,
+                                decode_call_ref},
+    [ORBIT_OP_PICKUP_CANCEL] = {"pickup.cancel", ORBIT_ROLE_ENDPOINT, true, KEYS_CALL,
+                                decode_call_ref},
+};
 
 orbit_err orbit_args_decode(orbit_op op, const json_t *args, const cps_settings *current,
                             orbit_cmd_args *out, orbit_status *st)
@@ -216,83 +354,8 @@ orbit_err orbit_args_decode(orbit_op op, const json_t *args, const cps_settings 
     orbit_err e = orbit_json_need_object(args, "args", st);
     if (e == ORBIT_OK)
         e = orbit_json_only_keys(args, OPS[op].keys, st);
-    if (e != ORBIT_OK) {
-        json_decref(empty);
-        return e;
-    }
-    switch (op) {
-    case ORBIT_OP_ORBIT_CREATE:
-        e = orbit_json_to_range(args, ORBIT_JSON_STRICT, &out->u.create, NULL, st);
-        break;
-    case ORBIT_OP_ORBIT_UPDATE:
-        e = decode_update(args, out, st);
-        break;
-    case ORBIT_OP_ORBIT_DELETE:
-        e = checked(args, "identity", true, out->u.del.identity, sizeof out->u.del.identity,
-                    orbit_identity_check, st);
-        if (e == ORBIT_OK && orbit_json_get_bool(args, "force", false, &out->u.del.force, st) < 0)
-            e = ORBIT_ERR_BAD_REQUEST;
-        break;
-    case ORBIT_OP_ORBIT_REASSIGN:
-        e = fqdn_arg(args, "from_pool", true, out->u.reassign.from_pool,
-                     sizeof out->u.reassign.from_pool, st);
-        if (e == ORBIT_OK)
-            e = fqdn_arg(args, "to_pool", true, out->u.reassign.to_pool,
-                         sizeof out->u.reassign.to_pool, st);
-        if (e == ORBIT_OK)
-            e = type_arg(args, &out->u.reassign.has_type, &out->u.reassign.type, st);
-        break;
-    case ORBIT_OP_CONFIG_SET:
-        if (json_object_size(args) == 0) {
-            e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "",
-                                 "config.set needs at least one setting");
-            break;
-        }
-        if (current)
-            out->u.config = *current;
-        else
-            cps_settings_default(&out->u.config);
-        e = orbit_json_to_settings(args, ORBIT_JSON_STRICT, false, &out->u.config, st);
-        break;
-    case ORBIT_OP_POOL_FAILOVER:
-        e = fqdn_arg(args, "pool", true, out->u.dr.pool, sizeof out->u.dr.pool, st);
-        if (e == ORBIT_OK &&
-            orbit_json_get_bool(args, "disaster_mode", false, &out->u.dr.disaster_mode, st) < 0)
-            e = ORBIT_ERR_BAD_REQUEST;
-        break;
-    case ORBIT_OP_POOL_FAILBACK:
-        e = fqdn_arg(args, "pool", true, out->u.dr.pool, sizeof out->u.dr.pool, st);
-        break;
-    case ORBIT_OP_CALL_PARK:
-        e = decode_call_park(args, out, st);
-        break;
-    case ORBIT_OP_CALL_RETRIEVE:
-        if (orbit_json_get_number(args, "orbit", true, &out->u.retrieve.orbit, st) < 0)
-            e = st->code;
-        else
-            e = checked(args, "by", true, out->u.retrieve.by, sizeof out->u.retrieve.by,
-                        orbit_party_check, st);
-        break;
-    case ORBIT_OP_PICKUP_RING:
-        e = decode_ring(args, out, st);
-        break;
-    case ORBIT_OP_PICKUP_TAKE:
-        if (orbit_json_get_number(args, "group", true, &out->u.take.group, st) < 0)
-            e = st->code;
-        else
-            e = checked(args, "by", true, out->u.take.by, sizeof out->u.take.by, orbit_party_check,
-                        st);
-        break;
-    case ORBIT_OP_CALL_RINGBACK_ANSWER:
-    case ORBIT_OP_PICKUP_ANSWER:
-    case ORBIT_OP_PICKUP_CANCEL:
-        e = checked(args, "call_id", true, out->u.call.call_id, sizeof out->u.call.call_id,
-                    orbit_call_id_check, st);
-        break;
-    case ORBIT_OP_COUNT:
-        e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "op", "unknown op");
-        break;
-    }
+    if (e == ORBIT_OK)
+        e = OPS[op].decode(args, current, out, st);
     json_decref(empty);
     return e;
 }

@@ -28,6 +28,7 @@ typedef enum {
     ORBIT_OP_CONFIG_SET,
     ORBIT_OP_POOL_FAILOVER,
     ORBIT_OP_POOL_FAILBACK,
+    ORBIT_OP_MOH_UPLOAD, /* PUT /v1/moh: the body streams, the op installs it */
     ORBIT_OP_CALL_PARK,
     ORBIT_OP_CALL_RETRIEVE,
     ORBIT_OP_CALL_RINGBACK_ANSWER,
@@ -49,6 +50,10 @@ orbit_role orbit_op_role(orbit_op op);
 
 /* May a session with role r run op? Viewers run nothing. */
 bool orbit_role_may(orbit_role r, orbit_op op);
+
+/* May a `cmd` frame (or POST /v1/cmd) carry op? moh.upload may not: its
+ * body is the file, sent with PUT /v1/moh. */
+bool orbit_op_via_cmd(orbit_op op);
 
 /* Decoded arguments of every op. Strings are validated; numbers parsed. */
 typedef struct {
@@ -100,6 +105,11 @@ typedef struct {
         struct {
             char call_id[ORBIT_CALL_ID_MAX + 1];
         } call; /* ringback_answer, pickup.answer, pickup.cancel */
+        struct {
+            char name[ORBIT_MOH_NAME_MAX + 1];
+            uint64_t size;
+            char sha256[ORBIT_SHA256_HEX + 1];
+        } moh;
     } u;
 } orbit_cmd_args;
 

@@ -122,3 +122,30 @@ const char *orbit_party_check(const char *party)
     }
     return NULL;
 }
+
+const char *orbit_moh_name_check(const char *name)
+{
+    if (!name || !*name)
+        return "a file name is required";
+    if (strlen(name) > 128)
+        return "a file name has at most 128 characters";
+    for (const char *p = name; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f)
+            return "a file name cannot contain control characters";
+        if (c == '/' || c == '\\')
+            return "a file name cannot name a directory ('/' or '\\')";
+    }
+    return NULL;
+}
+
+const char *orbit_sha256_hex_check(const char *hex)
+{
+    if (!hex || strlen(hex) != 64)
+        return "a SHA-256 is 64 hexadecimal digits";
+    for (const char *p = hex; *p; p++) {
+        if (!isxdigit((unsigned char)*p))
+            return "a SHA-256 is 64 hexadecimal digits";
+    }
+    return NULL;
+}

@@ -37,4 +37,11 @@ const char *orbit_party_check(const char *party);
 /* A site name: 1..64 of [A-Za-z0-9._-]. */
 const char *orbit_site_check(const char *site);
 
+/* A music-on-hold file name: 1..128 bytes, a name without a directory
+ * ('/' or '\\') and without control characters. */
+const char *orbit_moh_name_check(const char *name);
+
+/* A SHA-256 digest written as 64 hexadecimal digits (either case). */
+const char *orbit_sha256_hex_check(const char *hex);
+
 #endif

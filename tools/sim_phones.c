@@ -1,6 +1,7 @@
 /* sim_phones: traffic generation, call tracking and result classing. */
 #include "sim_phones.h"
 
+#include "orbit_event.h"
 #include "orbit_json.h"
 #include "orbit_map.h"
 #include "orbit_rng.h"
@@ -426,21 +427,22 @@ static bool ours(const sim_phones *s, const char *call_id)
     return call_id && strncmp(call_id, s->prefix, strlen(s->prefix)) == 0;
 }
 
-static void on_event(void *ctx, client_conn *c, const char *kind, const json_t *data,
+static void on_event(void *ctx, client_conn *c, const char *name, const json_t *data,
                      unsigned changed)
 {
     (void)c;
     (void)changed;
     sim_phones *s = ctx;
-    if (!kind)
+    orbit_event_kind kind;
+    if (!orbit_event_from_name(name, &kind))
         return;
-    if (strcmp(kind, "dr.changed") == 0) {
+    if (kind == ORBIT_EV_DR_CHANGED) {
         const char *home = json_string_value(json_object_get(data, "home"));
         if (home)
             orbit_map_put(s->dr_change, home, (void *)(intptr_t)mono());
         return;
     }
-    if (strncmp(kind, "orbit.", 6) == 0) {
+    if (orbit_event_class_of(kind) == ORBIT_EVCLASS_ORBITS) {
         s->range_change_ms = mono();
         return;
     }
@@ -448,30 +450,42 @@ static void on_event(void *ctx, client_conn *c, const char *kind, const json_t *
     if (!ours(s, call_id))
         return;
     sim_call *call = orbit_map_get(s->calls, call_id);
-    if (strcmp(kind, "call.ringback") == 0) {
+    switch (kind) {
+    case ORBIT_EV_CALL_RINGBACK:
         if (call && orbit_rng_unit(&s->rng) < s->p->ringback_answer_p) {
             call->action = ACT_RINGBACK_ANSWER;
             call->action_ms = mono() + domain_ms(s, uniform(s, 1, 5));
         }
-    } else if (strcmp(kind, "call.reparked") == 0) {
+        break;
+    case ORBIT_EV_CALL_REPARKED:
         if (call && call->action == ACT_RINGBACK_ANSWER)
             call->action = ACT_RETRIEVE;
-    } else if (strcmp(kind, "call.forwarded") == 0) {
+        break;
+    case ORBIT_EV_CALL_FORWARDED:
         untrack(s, call_id, SIM_OUT_FORWARDED);
-    } else if (strcmp(kind, "call.disconnected") == 0) {
+        break;
+    case ORBIT_EV_CALL_DISCONNECTED: {
         const char *reason = json_string_value(json_object_get(data, "reason"));
         untrack(s, call_id,
                 reason && strcmp(reason, "timeout") == 0 ? SIM_OUT_DISCONNECTED_TIMEOUT
                                                          : SIM_OUT_DISCONNECTED_DR);
-    } else if (strcmp(kind, "pickup.voicemail") == 0) {
+        break;
+    }
+    case ORBIT_EV_PICKUP_VOICEMAIL:
         untrack(s, call_id, SIM_OUT_VOICEMAIL);
-    } else if (strcmp(kind, "pickup.dropped") == 0) {
+        break;
+    case ORBIT_EV_PICKUP_DROPPED:
         untrack(s, call_id, SIM_OUT_DROPPED_DR);
-    } else if (strcmp(kind, "pickup.taken") == 0) {
+        break;
+    case ORBIT_EV_PICKUP_TAKEN:
         untrack(s, call_id, SIM_OUT_PICKED_UP);
-    } else if (strcmp(kind, "pickup.unpickable") == 0) {
+        break;
+    case ORBIT_EV_PICKUP_UNPICKABLE:
         if (call && call->action == ACT_TAKE)
             call->action = ACT_NONE; /* nobody can pick it up any more */
+        break;
+    default:
+        break;
     }
 }
 

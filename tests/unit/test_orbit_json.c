@@ -306,6 +306,38 @@ static void roles_gate_ops(void **state)
     assert_false(orbit_role_may(ORBIT_ROLE_OPERATOR, ORBIT_OP_CALL_PARK));
 }
 
+static void moh_upload_is_an_op_but_not_a_command(void **state)
+{
+    (void)state;
+    orbit_op op;
+    assert_true(orbit_op_from_name("moh.upload", &op));
+    assert_int_equal(op, ORBIT_OP_MOH_UPLOAD);
+    assert_int_equal(orbit_op_role(op), ORBIT_ROLE_OPERATOR);
+    assert_false(orbit_op_via_cmd(op));
+    assert_true(orbit_op_via_cmd(ORBIT_OP_ORBIT_CREATE));
+    orbit_cmd_args a;
+    orbit_status st;
+    json_t *args = json_pack("{s:s, s:i, s:s}", "name", "hold.wav", "size", 1000, "sha256",
+                             "ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789");
+    assert_int_equal(orbit_args_decode(op, args, NULL, &a, &st), ORBIT_OK);
+    assert_string_equal(a.u.moh.name, "hold.wav");
+    assert_int_equal(a.u.moh.size, 1000);
+    json_object_set_new(args, "name", json_string("../etc/passwd"));
+    assert_int_equal(orbit_args_decode(op, args, NULL, &a, &st), ORBIT_ERR_BAD_REQUEST);
+    assert_string_equal(st.field, "name");
+    json_object_set_new(args, "name", json_string("hold.wav"));
+    json_object_set_new(args, "sha256", json_string("xyz"));
+    assert_int_equal(orbit_args_decode(op, args, NULL, &a, &st), ORBIT_ERR_BAD_REQUEST);
+    assert_string_equal(st.field, "sha256");
+    json_object_set_new(
+        args, "sha256",
+        json_string("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"));
+    json_object_set_new(args, "size", json_integer(0));
+    assert_int_equal(orbit_args_decode(op, args, NULL, &a, &st), ORBIT_ERR_BAD_REQUEST);
+    assert_string_equal(st.field, "size");
+    json_decref(args);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(range_round_trips),
     cmocka_unit_test(range_rejects_wrong_types_and_values),
@@ -317,6 +349,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(lenient_mode_ignores_unknown_fields),
     cmocka_unit_test(op_args_decode_strictly),
     cmocka_unit_test(roles_gate_ops),
+    cmocka_unit_test(moh_upload_is_an_op_but_not_a_command),
 };
 
 ORBIT_TEST_MAIN(tests)
