@@ -1,20 +1,41 @@
-/* orbit_alloc: dense free list with positions, for O(1) random parking. */
+/* orbit_alloc: dense free list with positions, for O(1) random parking.
+ *
+ * Each range owns a block of consecutive slots; a slot maps back to its
+ * number through its block. Adding a range appends a block, removing one
+ * turns its block into a hole, so a change costs O(size of that range)
+ * rather than O(all the pool's numbers). Holes are squeezed out by a
+ * rebuild once they outnumber live slots, which keeps the arrays within
+ * twice the pool's capacity at an amortised O(1) per slot. */
 #include "orbit_alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define SLOT_TAKEN UINT32_MAX
+#define NO_BLOCK   UINT32_MAX
+/* Holes are tolerated up to this many slots before any rebuild. */
+#define HOLES_SLACK 4096u
+
+typedef struct {
+    orbit_number start;
+    orbit_number end;
+    uint32_t base; /* first slot */
+    bool live;
+} alloc_block;
 
 struct orbit_alloc {
-    orbit_range *ranges; /* sorted by start */
-    uint32_t *base;      /* base[k]: slot of ranges[k].start */
-    size_t nranges;
-    uint32_t *slot_range; /* slot -> index of its range */
+    alloc_block *blocks; /* by block id; ids of dead blocks are reused */
+    size_t nblocks, capblocks;
+    uint32_t *order; /* ids of live blocks, sorted by start */
+    size_t nlive;
+    uint32_t *slot_block; /* slot -> block id, NO_BLOCK in a hole */
     uint32_t *free_slots; /* free_slots[0..nfree) are the free slots */
     uint32_t *pos;        /* pos[slot]: index in free_slots, or SLOT_TAKEN */
-    uint32_t capacity;
+    uint32_t nslots;      /* slots handed out so far (live + holes) */
+    uint32_t capslots;
+    uint32_t capacity; /* numbers in live blocks */
     uint32_t nfree;
+    uint32_t holes;
 };
 
 orbit_alloc *orbit_alloc_new(void)
@@ -24,9 +45,9 @@ orbit_alloc *orbit_alloc_new(void)
 
 static void release_arrays(orbit_alloc *a)
 {
-    free(a->ranges);
-    free(a->base);
-    free(a->slot_range);
+    free(a->blocks);
+    free(a->order);
+    free(a->slot_block);
     free(a->free_slots);
     free(a->pos);
 }
@@ -39,81 +60,93 @@ void orbit_alloc_free(orbit_alloc *a)
     free(a);
 }
 
-static int cmp_start(const void *x, const void *y)
-{
-    const orbit_range *a = x, *b = y;
-    return orbit_number_compare(&a->start, &b->start);
-}
-
 static orbit_number slot_number(const orbit_alloc *a, uint32_t slot)
 {
-    uint32_t k = a->slot_range[slot];
-    const orbit_range *r = &a->ranges[k];
-    return orbit_number_with_value(&r->start, r->start.value + (slot - a->base[k]));
+    const alloc_block *b = &a->blocks[a->slot_block[slot]];
+    return orbit_number_with_value(&b->start, b->start.value + (slot - b->base));
+}
+
+/* Position in order of the first live block whose start is above n. */
+static size_t order_upper_bound(const orbit_alloc *a, const orbit_number *n)
+{
+    size_t lo = 0, hi = a->nlive;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (orbit_number_compare(&a->blocks[a->order[mid]].start, n) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The block holding n, or NULL. */
+static const alloc_block *block_of(const orbit_alloc *a, const orbit_number *n)
+{
+    size_t i = order_upper_bound(a, n);
+    if (i == 0)
+        return NULL;
+    const alloc_block *b = &a->blocks[a->order[i - 1]];
+    if (b->start.prefix != n->prefix || n->value > b->end.value || n->value < b->start.value)
+        return NULL;
+    return b;
 }
 
 /* The slot of n, or SLOT_TAKEN when n is outside every range. */
 static uint32_t number_slot(const orbit_alloc *a, const orbit_number *n)
 {
-    size_t lo = 0, hi = a->nranges;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (orbit_number_compare(&a->ranges[mid].start, n) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return SLOT_TAKEN;
-    const orbit_range *r = &a->ranges[lo - 1];
-    if (!orbit_range_contains(r, n))
-        return SLOT_TAKEN;
-    return a->base[lo - 1] + (n->value - r->start.value);
+    const alloc_block *b = block_of(a, n);
+    return b ? b->base + (n->value - b->start.value) : SLOT_TAKEN;
 }
 
-bool orbit_alloc_build(orbit_alloc *a, const orbit_range *ranges, size_t n,
-                       orbit_alloc_used_fn used, void *ctx)
+static bool grow_slots(orbit_alloc *a, uint32_t want)
 {
-    orbit_alloc fresh = {0};
-    uint64_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += orbit_range_size(&ranges[i]);
-    if (total >= SLOT_TAKEN)
+    if (want <= a->capslots)
+        return true;
+    uint64_t cap = a->capslots ? a->capslots : 256;
+    while (cap < want)
+        cap *= 2;
+    if (cap >= SLOT_TAKEN)
         return false;
-    fresh.capacity = (uint32_t)total;
-    fresh.nranges = n;
-    size_t nr = n ? n : 1, ns = total ? (size_t)total : 1;
-    fresh.ranges = malloc(nr * sizeof *fresh.ranges);
-    fresh.base = malloc(nr * sizeof *fresh.base);
-    fresh.slot_range = malloc(ns * sizeof *fresh.slot_range);
-    fresh.free_slots = malloc(ns * sizeof *fresh.free_slots);
-    fresh.pos = malloc(ns * sizeof *fresh.pos);
-    if (!fresh.ranges || !fresh.base || !fresh.slot_range || !fresh.free_slots || !fresh.pos) {
-        release_arrays(&fresh);
+    uint32_t *sb = realloc(a->slot_block, cap * sizeof *sb);
+    if (!sb)
         return false;
-    }
-    if (n)
-        memcpy(fresh.ranges, ranges, n * sizeof *ranges);
-    qsort(fresh.ranges, n, sizeof *fresh.ranges, cmp_start);
-    uint32_t slot = 0;
-    for (size_t k = 0; k < n; k++) {
-        fresh.base[k] = slot;
-        uint32_t size = orbit_range_size(&fresh.ranges[k]);
-        for (uint32_t j = 0; j < size; j++)
-            fresh.slot_range[slot + j] = (uint32_t)k;
-        slot += size;
-    }
-    for (uint32_t s = 0; s < fresh.capacity; s++) {
-        orbit_number num = slot_number(&fresh, s);
-        if (used && used(ctx, &num)) {
-            fresh.pos[s] = SLOT_TAKEN;
-        } else {
-            fresh.pos[s] = fresh.nfree;
-            fresh.free_slots[fresh.nfree++] = s;
+    a->slot_block = sb;
+    uint32_t *fs = realloc(a->free_slots, cap * sizeof *fs);
+    if (!fs)
+        return false;
+    a->free_slots = fs;
+    uint32_t *p = realloc(a->pos, cap * sizeof *p);
+    if (!p)
+        return false;
+    a->pos = p;
+    a->capslots = (uint32_t)cap;
+    return true;
+}
+
+/* A free block id, growing the table of blocks if needed. */
+static bool new_block(orbit_alloc *a, uint32_t *id)
+{
+    for (size_t i = 0; i < a->nblocks; i++) {
+        if (!a->blocks[i].live) {
+            *id = (uint32_t)i;
+            return true;
         }
     }
-    release_arrays(a);
-    *a = fresh;
+    if (a->nblocks == a->capblocks) {
+        size_t cap = a->capblocks ? a->capblocks * 2 : 16;
+        alloc_block *b = realloc(a->blocks, cap * sizeof *b);
+        if (!b)
+            return false;
+        a->blocks = b;
+        uint32_t *o = realloc(a->order, cap * sizeof *o);
+        if (!o)
+            return false;
+        a->order = o;
+        a->capblocks = cap;
+    }
+    *id = (uint32_t)a->nblocks++;
+    a->blocks[*id].live = false;
     return true;
 }
 
@@ -124,6 +157,112 @@ static void remove_free_at(orbit_alloc *a, uint32_t i)
     a->free_slots[i] = last;
     a->pos[last] = i;
     a->pos[slot] = SLOT_TAKEN;
+}
+
+static bool add_block(orbit_alloc *a, const orbit_range *r, orbit_alloc_used_fn used, void *ctx)
+{
+    uint32_t size = orbit_range_size(r);
+    uint64_t want = (uint64_t)a->nslots + size;
+    if (size == 0 || want >= SLOT_TAKEN || block_of(a, &r->start) || block_of(a, &r->end))
+        return false;
+    uint32_t id;
+    if (!grow_slots(a, (uint32_t)want) || !new_block(a, &id))
+        return false;
+    alloc_block *b = &a->blocks[id];
+    b->start = r->start;
+    b->end = r->end;
+    b->base = a->nslots;
+    b->live = true;
+    size_t at = order_upper_bound(a, &r->start);
+    memmove(&a->order[at + 1], &a->order[at], (a->nlive - at) * sizeof *a->order);
+    a->order[at] = id;
+    a->nlive++;
+    for (uint32_t j = 0; j < size; j++) {
+        uint32_t s = b->base + j;
+        a->slot_block[s] = id;
+        orbit_number num = orbit_number_with_value(&r->start, r->start.value + j);
+        if (used && used(ctx, &num)) {
+            a->pos[s] = SLOT_TAKEN;
+        } else {
+            a->pos[s] = a->nfree;
+            a->free_slots[a->nfree++] = s;
+        }
+    }
+    a->nslots += size;
+    a->capacity += size;
+    return true;
+}
+
+/* Rebuilds without holes: the live blocks again, in order, keeping which
+ * numbers are taken. */
+static bool compact(orbit_alloc *a)
+{
+    orbit_alloc fresh = {0};
+    for (size_t i = 0; i < a->nlive; i++) {
+        const alloc_block *b = &a->blocks[a->order[i]];
+        orbit_range r = {.start = b->start, .end = b->end};
+        if (!add_block(&fresh, &r, NULL, NULL)) {
+            release_arrays(&fresh);
+            return false;
+        }
+        for (uint32_t j = 0; j <= b->end.value - b->start.value; j++) {
+            if (a->pos[b->base + j] == SLOT_TAKEN) {
+                uint32_t s = fresh.blocks[fresh.order[i]].base + j;
+                remove_free_at(&fresh, fresh.pos[s]);
+            }
+        }
+    }
+    release_arrays(a);
+    *a = fresh;
+    return true;
+}
+
+bool orbit_alloc_add_range(orbit_alloc *a, const orbit_range *r, orbit_alloc_used_fn used,
+                           void *ctx)
+{
+    return add_block(a, r, used, ctx);
+}
+
+bool orbit_alloc_remove_range(orbit_alloc *a, const orbit_range *r)
+{
+    size_t i = order_upper_bound(a, &r->start);
+    if (i == 0)
+        return false;
+    uint32_t id = a->order[i - 1];
+    alloc_block *b = &a->blocks[id];
+    if (orbit_number_compare(&b->start, &r->start) != 0 ||
+        orbit_number_compare(&b->end, &r->end) != 0)
+        return false;
+    uint32_t size = b->end.value - b->start.value + 1;
+    for (uint32_t j = 0; j < size; j++) {
+        uint32_t s = b->base + j;
+        if (a->pos[s] != SLOT_TAKEN)
+            remove_free_at(a, a->pos[s]);
+        a->slot_block[s] = NO_BLOCK;
+    }
+    memmove(&a->order[i - 1], &a->order[i], (a->nlive - i) * sizeof *a->order);
+    a->nlive--;
+    b->live = false;
+    a->capacity -= size;
+    a->holes += size;
+    if (a->holes > HOLES_SLACK && a->holes > a->capacity)
+        compact(a); /* on OOM the holes stay: correct, only larger */
+    return true;
+}
+
+bool orbit_alloc_build(orbit_alloc *a, const orbit_range *ranges, size_t n,
+                       orbit_alloc_used_fn used, void *ctx)
+{
+    orbit_alloc fresh = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (!add_block(&fresh, &ranges[i], used, ctx)) {
+            release_arrays(&fresh);
+            return false;
+        }
+    }
+    release_arrays(a);
+    *a = fresh;
+    return true;
 }
 
 bool orbit_alloc_take_random(orbit_alloc *a, orbit_rng *rng, orbit_number *out)

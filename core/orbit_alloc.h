@@ -2,7 +2,8 @@
  * park takes a random one in O(1) whatever the occupancy: the free numbers
  * sit in a dense array (pick a random index, swap with the last), and each
  * number knows its position in it, so taking or releasing a given number is
- * O(log r) for r ranges. Rebuilt when the pool's ranges change. */
+ * O(log r) for r ranges. A range joins or leaves in O(its size), so a
+ * change to one range never walks the pool's other numbers. */
 #ifndef ORBIT_ALLOC_H
 #define ORBIT_ALLOC_H
 
@@ -26,6 +27,16 @@ void orbit_alloc_free(orbit_alloc *a);
  * taken; used may be NULL. Returns false on OOM (a left unchanged). */
 bool orbit_alloc_build(orbit_alloc *a, const orbit_range *ranges, size_t n,
                        orbit_alloc_used_fn used, void *ctx);
+
+/* Adds one range (it must not overlap one already held); its numbers for
+ * which used() is true start taken. False on OOM or overlap, a unchanged. */
+bool orbit_alloc_add_range(orbit_alloc *a, const orbit_range *r, orbit_alloc_used_fn used,
+                           void *ctx);
+
+/* Removes the range with r's start and end; its numbers are no longer
+ * handed out (a taken one simply stops existing here). False when no such
+ * range is held. */
+bool orbit_alloc_remove_range(orbit_alloc *a, const orbit_range *r);
 
 /* Takes a uniformly random free number; false when none is free. */
 bool orbit_alloc_take_random(orbit_alloc *a, orbit_rng *rng, orbit_number *out);

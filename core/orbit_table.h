@@ -1,7 +1,9 @@
 /* orbit_table: the deployment's global orbit table with every rule that
  * spans ranges: unique identity, no overlap across types and pools, the
  * per-pool number limit, guarded type changes, bulk reassignment, and the
- * owner of a number in O(log n). */
+ * owner of a number in O(log n). Every single-range change is checked and
+ * applied in O(log n) plus a memmove of pointers. Pointers returned stay
+ * valid until that range is deleted or the table is loaded again. */
 #ifndef ORBIT_TABLE_H
 #define ORBIT_TABLE_H
 
@@ -53,6 +55,24 @@ size_t orbit_table_select(const orbit_table *t, const char *pool, const orbit_ty
 
 /* Adds a range after checking every rule. */
 orbit_err orbit_table_create(orbit_table *t, const orbit_range *r, orbit_status *st);
+
+/* The checks of create, update, delete and reassign without the change:
+ * an operator's request is judged against the table it was made at, and
+ * the change itself lands once the store has committed it. update's
+ * resulting row goes to *out; reassign's count of ranges to *moving. */
+orbit_err orbit_table_check_create(const orbit_table *t, const orbit_range *r, orbit_status *st);
+orbit_err orbit_table_check_update(const orbit_table *t, const char *identity,
+                                   const orbit_range_patch *patch, orbit_in_use_fn in_use,
+                                   void *ctx, orbit_range *out, orbit_status *st);
+orbit_err orbit_table_check_delete(const orbit_table *t, const char *identity, bool force,
+                                   orbit_in_use_fn in_use, void *ctx, orbit_status *st);
+orbit_err orbit_table_check_reassign(const orbit_table *t, const char *from_pool,
+                                     const char *to_pool, const orbit_type *only, size_t *moving,
+                                     orbit_status *st);
+
+/* Creates r, or replaces the row of the same identity by r, after every
+ * rule (applying a row committed elsewhere, whatever it was before). */
+orbit_err orbit_table_put(orbit_table *t, const orbit_range *r, orbit_status *st);
 
 /* Changes a range (identity never changes). A type change is refused with
  * in_use while in_use() reports numbers in use, unless patch->force.

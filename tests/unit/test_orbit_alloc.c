@@ -158,12 +158,100 @@ static void empty_pool_has_nothing_to_give(void **state)
     orbit_alloc_free(a);
 }
 
+/* Ranges join and leave one at a time while numbers are taken and
+ * released; a plain array of flags per number is the model. Enough
+ * churn passes through to force the hole compaction several times. */
+static void ranges_join_and_leave_without_a_rebuild(void **state)
+{
+    (void)state;
+    enum { SLOTS = 20, WIDTH = 700 };
+    static bool live[SLOTS], taken[SLOTS][WIDTH];
+    memset(live, 0, sizeof live);
+    memset(taken, 0, sizeof taken);
+    orbit_range ranges[SLOTS];
+    for (int k = 0; k < SLOTS; k++) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", 10000 + k * 1000);
+        snprintf(b, sizeof b, "%d", 10000 + k * 1000 + WIDTH - 1);
+        ranges[k] = range(a, b);
+    }
+    orbit_alloc *al = orbit_alloc_new();
+    assert_non_null(al);
+    orbit_rng rng;
+    orbit_rng_seed(&rng, 7);
+    uint32_t seed = 99;
+    for (int step = 0; step < 6000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t x = seed >> 8;
+        int k = (int)(x % SLOTS);
+        switch ((x / SLOTS) % 4) {
+        case 0:
+            assert_int_equal(orbit_alloc_add_range(al, &ranges[k], NULL, NULL), !live[k]);
+            if (!live[k])
+                memset(taken[k], 0, sizeof taken[k]);
+            live[k] = true;
+            break;
+        case 1:
+            assert_int_equal(orbit_alloc_remove_range(al, &ranges[k]), live[k]);
+            live[k] = false;
+            break;
+        case 2: {
+            orbit_number n;
+            bool any = false;
+            for (int i = 0; i < SLOTS; i++)
+                for (int j = 0; live[i] && j < WIDTH; j++)
+                    any = any || !taken[i][j];
+            assert_int_equal(orbit_alloc_take_random(al, &rng, &n), any);
+            if (any) {
+                int i = (int)((n.value - 10000) / 1000), j = (int)((n.value - 10000) % 1000);
+                assert_true(live[i]);
+                assert_false(taken[i][j]);
+                taken[i][j] = true;
+            }
+            break;
+        }
+        default: {
+            int j = (int)((x / 97) % WIDTH);
+            orbit_number n =
+                orbit_number_with_value(&ranges[k].start, ranges[k].start.value + (uint32_t)j);
+            assert_int_equal(orbit_alloc_release(al, &n), live[k] && taken[k][j]);
+            taken[k][j] = false;
+            break;
+        }
+        }
+        uint32_t cap = 0, nfree = 0;
+        for (int i = 0; i < SLOTS; i++)
+            for (int j = 0; live[i] && j < WIDTH; j++) {
+                cap++;
+                nfree += !taken[i][j];
+            }
+        assert_int_equal(orbit_alloc_capacity(al), cap);
+        assert_int_equal(orbit_alloc_free_count(al), nfree);
+    }
+    orbit_alloc_free(al);
+}
+
+static void overlapping_range_is_refused(void **state)
+{
+    (void)state;
+    orbit_alloc *al = orbit_alloc_new();
+    orbit_range a = range("1000", "1999"), b = range("1500", "2500"), c = range("2000", "2999");
+    assert_true(orbit_alloc_add_range(al, &a, NULL, NULL));
+    assert_false(orbit_alloc_add_range(al, &b, NULL, NULL));
+    assert_true(orbit_alloc_add_range(al, &c, NULL, NULL));
+    assert_false(orbit_alloc_remove_range(al, &b));
+    assert_int_equal(orbit_alloc_capacity(al), 2000);
+    orbit_alloc_free(al);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(last_free_orbit_is_found_when_49999_of_50000_taken),
     cmocka_unit_test(every_orbit_is_handed_out_once),
     cmocka_unit_test(picks_are_spread_over_the_ranges),
     cmocka_unit_test(take_and_release_specific_numbers),
     cmocka_unit_test(empty_pool_has_nothing_to_give),
+    cmocka_unit_test(ranges_join_and_leave_without_a_rebuild),
+    cmocka_unit_test(overlapping_range_is_refused),
 };
 
 ORBIT_TEST_MAIN(tests)

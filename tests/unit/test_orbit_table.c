@@ -3,6 +3,8 @@
 
 #include "orbit_table.h"
 
+#include <strings.h>
+
 #define P1 "pool1.north.example.net"
 #define P2 "pool2.south.example.net"
 
@@ -278,6 +280,114 @@ static void clone_is_independent(void **state)
     orbit_table_free(c);
 }
 
+/* A naive model of the table: an array checked pair by pair, the way the
+ * rules read. Random changes applied to both must agree on every answer,
+ * which pins the incremental indexes (neighbour overlap checks, running
+ * pool totals, pointer arrays) to the rules themselves. */
+typedef struct {
+    orbit_range rows[64];
+    size_t n;
+} model;
+
+static bool model_accepts(const model *m, const orbit_range *r, const char *replacing)
+{
+    uint32_t total = orbit_range_size(r);
+    for (size_t i = 0; i < m->n; i++) {
+        const orbit_range *o = &m->rows[i];
+        if (replacing && strcasecmp(o->identity, replacing) == 0)
+            continue;
+        if (strcasecmp(o->identity, r->identity) == 0 || orbit_range_overlaps(o, r))
+            return false;
+        if (strcmp(o->pool, r->pool) == 0)
+            total += orbit_range_size(o);
+    }
+    return total < ORBIT_POOL_NUMBER_LIMIT;
+}
+
+static void random_changes_agree_with_a_naive_model(void **state)
+{
+    orbit_table *t = *state;
+    model m = {.n = 0};
+    static const char *const pools[] = {P1, P2};
+    static const char *const prefixes[] = {"", "*", "#"};
+    uint32_t seed = 12345;
+    for (int step = 0; step < 20000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t x = seed >> 8;
+        char id[16], start[16], end[16];
+        snprintf(id, sizeof id, "r%u", x % 40);
+        uint32_t lo = 1000 + (x / 40) % 8000, len = 1 + (x / 7) % 900;
+        const char *prefix = prefixes[(x / 3) % 3];
+        snprintf(start, sizeof start, "%s%u", prefix, lo);
+        snprintf(end, sizeof end, "%s%u", prefix, lo + len > 9999 ? 9999 : lo + len);
+        orbit_range r = range(id, start, end, pools[(x / 11) % 2],
+                              (orbit_type)((x / 13) % ORBIT_TYPE_COUNT));
+        orbit_status st;
+        ptrdiff_t at = -1;
+        for (size_t i = 0; i < m.n; i++)
+            if (strcasecmp(m.rows[i].identity, id) == 0)
+                at = (ptrdiff_t)i;
+        switch (x % 3) {
+        case 0: { /* create */
+            bool ok = at < 0 && model_accepts(&m, &r, NULL);
+            assert_int_equal(orbit_table_check_create(t, &r, &st) == ORBIT_OK, ok);
+            assert_int_equal(orbit_table_create(t, &r, &st) == ORBIT_OK, ok);
+            if (ok)
+                m.rows[m.n++] = r;
+            break;
+        }
+        case 1: { /* put: replace numbers, pool and type, or create when absent */
+            bool ok = model_accepts(&m, &r, at >= 0 ? id : NULL);
+            assert_int_equal(orbit_table_put(t, &r, &st) == ORBIT_OK, ok);
+            if (ok && at >= 0)
+                m.rows[at] = r;
+            else if (ok)
+                m.rows[m.n++] = r;
+            break;
+        }
+        default: /* delete */
+            assert_int_equal(orbit_table_delete(t, id, true, NULL, NULL, &st) == ORBIT_OK, at >= 0);
+            if (at >= 0)
+                m.rows[at] = m.rows[--m.n];
+            break;
+        }
+        assert_int_equal(orbit_table_count(t), m.n);
+        uint32_t totals[2] = {0, 0};
+        for (size_t i = 0; i < m.n; i++) {
+            const orbit_range *row = orbit_table_find(t, m.rows[i].identity);
+            assert_non_null(row);
+            assert_int_equal(orbit_number_compare(&row->start, &m.rows[i].start), 0);
+            assert_ptr_equal(orbit_table_owner_of(t, &m.rows[i].end), row);
+            totals[strcmp(m.rows[i].pool, P1) == 0 ? 0 : 1] += orbit_range_size(&m.rows[i]);
+        }
+        assert_int_equal(orbit_table_pool_total(t, P1, NULL), totals[0]);
+        assert_int_equal(orbit_table_pool_total(t, P2, NULL), totals[1]);
+        for (size_t i = 1; i < orbit_table_count(t); i++)
+            assert_true(strcasecmp(orbit_table_at(t, i - 1)->identity,
+                                   orbit_table_at(t, i)->identity) < 0);
+    }
+}
+
+static void checks_do_not_change_the_table(void **state)
+{
+    orbit_table *t = *state;
+    orbit_status st;
+    assert_int_equal(create(t, "a", "100", "199", P1, ORBIT_TYPE_CALLPARK, &st), ORBIT_OK);
+    orbit_range b = range("b", "200", "299", P1, ORBIT_TYPE_CALLPARK);
+    assert_int_equal(orbit_table_check_create(t, &b, &st), ORBIT_OK);
+    orbit_range_patch patch = {.pool = P2};
+    orbit_range out;
+    assert_int_equal(orbit_table_check_update(t, "a", &patch, NULL, NULL, &out, &st), ORBIT_OK);
+    assert_string_equal(out.pool, P2);
+    assert_int_equal(orbit_table_check_delete(t, "a", false, NULL, NULL, &st), ORBIT_OK);
+    size_t moving = 0;
+    assert_int_equal(orbit_table_check_reassign(t, P1, P2, NULL, &moving, &st), ORBIT_OK);
+    assert_int_equal(moving, 1);
+    assert_int_equal(orbit_table_count(t), 1);
+    assert_string_equal(orbit_table_find(t, "a")->pool, P1);
+    assert_int_equal(orbit_table_pool_total(t, P2, NULL), 0);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(identity_must_be_unique, setup, teardown),
     cmocka_unit_test_setup_teardown(touching_ranges_are_accepted, setup, teardown),
@@ -294,6 +404,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(reassign_respects_pool_limit_all_or_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(load_refuses_a_bad_set_whole, setup, teardown),
     cmocka_unit_test_setup_teardown(clone_is_independent, setup, teardown),
+    cmocka_unit_test_setup_teardown(random_changes_agree_with_a_naive_model, setup, teardown),
+    cmocka_unit_test_setup_teardown(checks_do_not_change_the_table, setup, teardown),
 };
 
 ORBIT_TEST_MAIN(tests)
