@@ -19,7 +19,8 @@
 typedef struct {
     orbit_number start;
     orbit_number end;
-    uint32_t base; /* first slot */
+    uint32_t base;  /* first slot */
+    uint32_t taken; /* numbers of this block in use */
     bool live;
 } alloc_block;
 
@@ -157,6 +158,7 @@ static void remove_free_at(orbit_alloc *a, uint32_t i)
     a->free_slots[i] = last;
     a->pos[last] = i;
     a->pos[slot] = SLOT_TAKEN;
+    a->blocks[a->slot_block[slot]].taken++;
 }
 
 static bool add_block(orbit_alloc *a, const orbit_range *r, orbit_alloc_used_fn used, void *ctx)
@@ -172,6 +174,7 @@ static bool add_block(orbit_alloc *a, const orbit_range *r, orbit_alloc_used_fn 
     b->start = r->start;
     b->end = r->end;
     b->base = a->nslots;
+    b->taken = 0;
     b->live = true;
     size_t at = order_upper_bound(a, &r->start);
     memmove(&a->order[at + 1], &a->order[at], (a->nlive - at) * sizeof *a->order);
@@ -183,6 +186,7 @@ static bool add_block(orbit_alloc *a, const orbit_range *r, orbit_alloc_used_fn 
         orbit_number num = orbit_number_with_value(&r->start, r->start.value + j);
         if (used && used(ctx, &num)) {
             a->pos[s] = SLOT_TAKEN;
+            b->taken++;
         } else {
             a->pos[s] = a->nfree;
             a->free_slots[a->nfree++] = s;
@@ -237,7 +241,7 @@ bool orbit_alloc_remove_range(orbit_alloc *a, const orbit_range *r)
     for (uint32_t j = 0; j < size; j++) {
         uint32_t s = b->base + j;
         if (a->pos[s] != SLOT_TAKEN)
-            remove_free_at(a, a->pos[s]);
+            remove_free_at(a, a->pos[s]); /* counted as taken: the block goes anyway */
         a->slot_block[s] = NO_BLOCK;
     }
     memmove(&a->order[i - 1], &a->order[i], (a->nlive - i) * sizeof *a->order);
@@ -292,7 +296,17 @@ bool orbit_alloc_release(orbit_alloc *a, const orbit_number *n)
         return false;
     a->pos[slot] = a->nfree;
     a->free_slots[a->nfree++] = slot;
+    a->blocks[a->slot_block[slot]].taken--;
     return true;
+}
+
+uint32_t orbit_alloc_taken_in(const orbit_alloc *a, const orbit_range *r)
+{
+    const alloc_block *b = block_of(a, &r->start);
+    if (!b || orbit_number_compare(&b->start, &r->start) != 0 ||
+        orbit_number_compare(&b->end, &r->end) != 0)
+        return 0;
+    return b->taken;
 }
 
 bool orbit_alloc_covers(const orbit_alloc *a, const orbit_number *n)

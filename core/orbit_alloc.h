@@ -51,6 +51,10 @@ bool orbit_alloc_release(orbit_alloc *a, const orbit_number *n);
 bool orbit_alloc_covers(const orbit_alloc *a, const orbit_number *n);
 
 uint32_t orbit_alloc_free_count(const orbit_alloc *a);
+
+/* Numbers taken in the held range with r's start and end (0 when no such
+ * range is held): O(log r), kept as numbers are taken and released. */
+uint32_t orbit_alloc_taken_in(const orbit_alloc *a, const orbit_range *r);
 uint32_t orbit_alloc_capacity(const orbit_alloc *a);
 
 #endif

@@ -220,11 +220,15 @@ static void ranges_join_and_leave_without_a_rebuild(void **state)
         }
         }
         uint32_t cap = 0, nfree = 0;
-        for (int i = 0; i < SLOTS; i++)
+        for (int i = 0; i < SLOTS; i++) {
+            uint32_t in_range = 0;
             for (int j = 0; live[i] && j < WIDTH; j++) {
                 cap++;
                 nfree += !taken[i][j];
+                in_range += taken[i][j];
             }
+            assert_int_equal(orbit_alloc_taken_in(al, &ranges[i]), in_range);
+        }
         assert_int_equal(orbit_alloc_capacity(al), cap);
         assert_int_equal(orbit_alloc_free_count(al), nfree);
     }
