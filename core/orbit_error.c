@@ -25,6 +25,7 @@ static const char *const ORBIT_ERR_NAMES[ORBIT_ERR_COUNT] = {
     [ORBIT_ERR_TOO_LARGE] = "too_large",
     [ORBIT_ERR_UNSUPPORTED_MEDIA] = "unsupported_media",
     [ORBIT_ERR_RATE_LIMITED] = "rate_limited",
+    [ORBIT_ERR_UNAVAILABLE] = "unavailable",
     [ORBIT_ERR_INTERNAL] = "internal",
 };
 

@@ -26,6 +26,7 @@ typedef enum {
     ORBIT_ERR_TOO_LARGE,
     ORBIT_ERR_UNSUPPORTED_MEDIA,
     ORBIT_ERR_RATE_LIMITED,
+    ORBIT_ERR_UNAVAILABLE, /* the deployment store cannot be reached: try again later */
     ORBIT_ERR_INTERNAL,
     ORBIT_ERR_COUNT
 } orbit_err;
