@@ -4,6 +4,7 @@
 #include "orbit_frame.h"
 #include "topology.h"
 
+#include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: orbitd [-c FILE] [options]     run one pool's Call Park service\n"
-                 "       orbitd import --store PATH [--replace] TOPOLOGY.json\n"
+                 "       orbitd import --store LOCATION [-c FILE] [--replace] TOPOLOGY.json\n"
                  "       orbitd hash-token               read a token on stdin, print its hash\n"
                  "\n"
                  "options (each overrides the configuration file):\n"
@@ -22,7 +23,8 @@ static void usage(FILE *out)
                  "      --fqdn FQDN         this pool's FQDN\n"
                  "      --listen ADDR       address to listen on (default 127.0.0.1)\n"
                  "      --port N            TCP port (default 7081)\n"
-                 "      --store PATH        deployment store\n"
+                 "      --store LOCATION    deployment store: a SQLite file path, or\n"
+                 "                          etcd://host:port[,host:port...]\n"
                  "      --data-dir DIR      this pool's data directory\n"
                  "      --clock-scale X     run domain timers X times faster\n"
                  "      --phase-seconds S   failover / failback phase length\n"
@@ -31,13 +33,17 @@ static void usage(FILE *out)
                  "  -V, --version           print the version\n");
 }
 
+/* Imports a topology. The store's location comes from --store, and its
+ * TLS files and credentials from the store_* keys of -c FILE. */
 static int cmd_import(int argc, char **argv)
 {
-    const char *store_path = NULL, *file = NULL;
+    const char *location = NULL, *file = NULL, *config = NULL;
     bool replace = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
-            store_path = argv[++i];
+            location = argv[++i];
+        else if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+            config = argv[++i];
         else if (strcmp(argv[i], "--replace") == 0)
             replace = true;
         else if (argv[i][0] != '-' && !file)
@@ -47,10 +53,29 @@ static int cmd_import(int argc, char **argv)
             return 2;
         }
     }
-    if (!store_path || !file) {
-        fprintf(stderr, "usage: orbitd import --store PATH [--replace] TOPOLOGY.json\n");
+    server_config cfg;
+    server_config_defaults(&cfg);
+    char err[512];
+    if (config && !server_config_load(&cfg, config, err, sizeof err)) {
+        fprintf(stderr, "orbitd import: %s\n", err);
+        server_config_free(&cfg);
         return 2;
     }
+    if (location)
+        snprintf(cfg.store, sizeof cfg.store, "%s", location);
+    if (!cfg.store[0] || !file) {
+        fprintf(stderr, "usage: orbitd import --store LOCATION [-c FILE] [--replace] "
+                        "TOPOLOGY.json\n");
+        server_config_free(&cfg);
+        return 2;
+    }
+    store_options opt;
+    if (!server_config_store_options(&cfg, &opt, err, sizeof err)) {
+        fprintf(stderr, "orbitd import: %s\n", err);
+        server_config_free(&cfg);
+        return 2;
+    }
+    server_config_free(&cfg);
     store_image img;
     orbit_status st;
     if (topology_load_file(file, &img, &st) != ORBIT_OK) {
@@ -58,15 +83,15 @@ static int cmd_import(int argc, char **argv)
         return 1;
     }
     orbit_store *store;
-    if (store_open(store_path, &store, &st) != ORBIT_OK) {
+    if (store_open(&opt, &store, &st) != ORBIT_OK) {
         store_image_free(&img);
         fprintf(stderr, "orbitd import: %s\n", st.message);
         return 1;
     }
     orbit_err e = store_import(store, &img, replace, &st);
     if (e == ORBIT_OK)
-        printf("imported %zu pools, %zu ranges, %zu users into %s\n", img.npools, img.nranges,
-               img.nusers, store_path);
+        printf("imported %zu pools, %zu ranges, %zu users into %s (%s)\n", img.npools, img.nranges,
+               img.nusers, opt.location, store_backend_name(store));
     else
         fprintf(stderr, "orbitd import: %s\n", st.message);
     store_image_free(&img);
@@ -95,6 +120,8 @@ static int cmd_hash_token(void)
     return 0;
 }
 
+static int orbitd_main(int argc, char **argv);
+
 /* The only state a signal touches; main owns it. */
 static volatile sig_atomic_t g_stop;
 
@@ -105,6 +132,18 @@ static void on_signal(int sig)
 }
 
 int main(int argc, char **argv)
+{
+    /* libcurl (the etcd store) is set up once, before any thread starts. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "orbitd: cannot initialise libcurl\n");
+        return 1;
+    }
+    int rc = orbitd_main(argc, argv);
+    curl_global_cleanup();
+    return rc;
+}
+
+static int orbitd_main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "import") == 0)
         return cmd_import(argc - 1, argv + 1);

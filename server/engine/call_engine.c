@@ -4,8 +4,6 @@
 #include "orbit_alloc.h"
 #include "orbit_json.h"
 #include "orbit_map.h"
-#include "orbit_time.h"
-#include "server.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -44,7 +42,8 @@ struct group_queue {
 };
 
 struct call_engine {
-    orbit_server *srv;
+    call_engine_env env;
+    const orbit_deployment *dep;
     orbit_map *parked_by_id;
     orbit_map *parked_by_orbit;
     orbit_map *queued_by_id;
@@ -140,33 +139,55 @@ static bool orbit_taken(void *ctx, const orbit_number *n)
     return orbit_map_get(ce->parked_by_orbit, orbit_number_format(n, key, sizeof key)) != NULL;
 }
 
-bool call_engine_ranges_changed(call_engine *ce)
+static bool is_my_callpark(const call_engine *ce, const orbit_range *r)
 {
-    const orbit_table *t = orbit_deployment_table_const(ce->srv->dep);
+    return r->type == ORBIT_TYPE_CALLPARK && strcmp(r->pool, ce->env.fqdn) == 0;
+}
+
+bool call_engine_set_deployment(call_engine *ce, const orbit_deployment *dep)
+{
+    const orbit_table *t = orbit_deployment_table_const(dep);
     orbit_type cp = ORBIT_TYPE_CALLPARK;
-    size_t n = orbit_table_select(t, server_fqdn(ce->srv), &cp, NULL, 0);
+    size_t n = orbit_table_select(t, ce->env.fqdn, &cp, NULL, 0);
     orbit_range *ranges = malloc((n ? n : 1) * sizeof *ranges);
     if (!ranges)
         return false;
-    orbit_table_select(t, server_fqdn(ce->srv), &cp, ranges, n);
+    orbit_table_select(t, ce->env.fqdn, &cp, ranges, n);
     bool ok = orbit_alloc_build(ce->alloc, ranges, n, orbit_taken, ce);
     free(ranges);
+    if (ok)
+        ce->dep = dep;
     return ok;
 }
 
-call_engine *call_engine_new(orbit_server *srv)
+bool call_engine_range_added(call_engine *ce, const orbit_range *r)
+{
+    if (!is_my_callpark(ce, r))
+        return true;
+    /* The slots stay taken for calls still parked on them (a range that
+     * comes back while its calls were never retrieved). */
+    return orbit_alloc_add_range(ce->alloc, r, orbit_taken, ce);
+}
+
+void call_engine_range_removed(call_engine *ce, const orbit_range *r)
+{
+    if (is_my_callpark(ce, r))
+        orbit_alloc_remove_range(ce->alloc, r);
+}
+
+call_engine *call_engine_new(const call_engine_env *env, const orbit_deployment *dep)
 {
     call_engine *ce = calloc(1, sizeof *ce);
     if (!ce)
         return NULL;
-    ce->srv = srv;
+    ce->env = *env;
     ce->parked_by_id = orbit_map_new();
     ce->parked_by_orbit = orbit_map_new();
     ce->queued_by_id = orbit_map_new();
     ce->queues = orbit_map_new();
     ce->alloc = orbit_alloc_new();
     if (!ce->parked_by_id || !ce->parked_by_orbit || !ce->queued_by_id || !ce->queues ||
-        !ce->alloc || !call_engine_ranges_changed(ce)) {
+        !ce->alloc || !call_engine_set_deployment(ce, dep)) {
         call_engine_free(ce);
         return NULL;
     }
@@ -204,21 +225,33 @@ void call_engine_free(call_engine *ce)
 
 /* ---- helpers ---- */
 
-static int64_t now_ms(void)
+static int64_t now_ms(const call_engine *ce)
 {
-    return orbit_time_now_ms();
+    return ce->env.hooks.now_ms(ce->env.hooks.ctx);
 }
 
 static const char *me(const call_engine *ce)
 {
-    return server_fqdn(ce->srv);
+    return ce->env.fqdn;
 }
 
-static void emit_parked(call_engine *ce, const char *kind, const parked_entry *p)
+/* Milliseconds of real time a domain duration lasts under the clock scale. */
+static int64_t scaled_ms(const call_engine *ce, double seconds)
+{
+    double ms = seconds * 1000.0 / ce->env.clock_scale;
+    return ms < 1.0 ? (seconds > 0 ? 1 : 0) : (int64_t)ms;
+}
+
+static void emit(call_engine *ce, orbit_event_kind kind, json_t *data)
+{
+    ce->env.hooks.emit(ce->env.hooks.ctx, kind, data);
+}
+
+static void emit_parked(call_engine *ce, orbit_event_kind kind, const parked_entry *p)
 {
     json_t *data = orbit_json_from_parked(&p->call);
     if (data && orbit_json_put(data, "pool", json_string(me(ce))))
-        server_emit(ce->srv, kind, data);
+        emit(ce, kind, data);
     else
         json_decref(data);
 }
@@ -232,7 +265,7 @@ static json_t *call_ref(const char *call_id, const orbit_number *n, const char *
 
 /* Removes a parked call, frees its orbit, and emits `kind` with extra
  * fields (stolen, may be NULL). */
-static void end_parked(call_engine *ce, parked_entry *p, const char *kind, json_t *extra)
+static void end_parked(call_engine *ce, parked_entry *p, orbit_event_kind kind, json_t *extra)
 {
     char num[ORBIT_NUMBER_BUF];
     orbit_number_format(&p->call.orbit, num, sizeof num);
@@ -245,8 +278,8 @@ static void end_parked(call_engine *ce, parked_entry *p, const char *kind, json_
         json_object_update(data, extra);
     json_decref(extra);
     if (data)
-        server_emit(ce->srv, kind, data);
-    ce->srv->usage_dirty = true;
+        emit(ce, kind, data);
+    ce->env.hooks.usage_changed(ce->env.hooks.ctx);
     free(p);
 }
 
@@ -268,7 +301,7 @@ static group_queue *queue_for(call_engine *ce, const orbit_number *group, bool c
     return q;
 }
 
-static void end_queued(call_engine *ce, queued_entry *e, const char *kind, json_t *extra)
+static void end_queued(call_engine *ce, queued_entry *e, orbit_event_kind kind, json_t *extra)
 {
     group_queue *q = e->queue;
     if (e->prev)
@@ -288,7 +321,7 @@ static void end_queued(call_engine *ce, queued_entry *e, const char *kind, json_
         json_object_update(data, extra);
     json_decref(extra);
     if (data)
-        server_emit(ce->srv, kind, data);
+        emit(ce, kind, data);
     if (q->depth == 0) {
         char key[ORBIT_NUMBER_BUF];
         free(orbit_map_remove(ce->queues, orbit_number_format(&q->group, key, sizeof key)));
@@ -299,10 +332,10 @@ static void end_queued(call_engine *ce, queued_entry *e, const char *kind, json_
 /* Is `uri` a user now in resiliency mode? Unknown parties are not. */
 static bool in_resiliency(const call_engine *ce, const char *uri)
 {
-    const orbit_user *u = orbit_deployment_user(ce->srv->dep, uri);
+    const orbit_user *u = orbit_deployment_user(ce->dep, uri);
     if (!u)
         return false;
-    const dr_state *d = orbit_deployment_dr(ce->srv->dep, u->home);
+    const dr_state *d = orbit_deployment_dr(ce->dep, u->home);
     return d && dr_phase_resiliency(d->phase);
 }
 
@@ -311,7 +344,7 @@ static bool in_resiliency(const call_engine *ce, const char *uri)
 static orbit_err pickup_check_callee(const call_engine *ce, const orbit_user *callee,
                                      const char *owner, orbit_status *st)
 {
-    const dr_state *d = orbit_deployment_dr(ce->srv->dep, callee->home);
+    const dr_state *d = orbit_deployment_dr(ce->dep, callee->home);
     if (!d)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "no DR state for %s", callee->home);
     return dr_pickup_check(d->phase, strcmp(owner, d->serving) == 0, st);
@@ -319,18 +352,20 @@ static orbit_err pickup_check_callee(const call_engine *ce, const orbit_user *ca
 
 /* ---- ops ---- */
 
-static orbit_err op_park(call_engine *ce, const orbit_cmd_args *a, json_t **data, orbit_status *st)
+orbit_err call_engine_park(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                           orbit_status *st)
 {
-    const orbit_user *u = orbit_deployment_user(ce->srv->dep, a->u.park.parker);
+    *data = NULL;
+    const orbit_user *u = orbit_deployment_user(ce->dep, a->u.park.parker);
     if (!u)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "parker", "unknown user %s",
                                 a->u.park.parker);
-    const dr_state *d = orbit_deployment_dr(ce->srv->dep, u->home);
+    const dr_state *d = orbit_deployment_dr(ce->dep, u->home);
     if (!d)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "no DR state for %s", u->home);
     /* Only a pool known to be down refuses as unreachable; one not heard
      * from yet (just started) is not taken for dead. */
-    bool serving_up = server_pool_status(ce->srv, d->serving) != POOL_STATUS_DOWN;
+    bool serving_up = ce->env.hooks.pool_status(ce->env.hooks.ctx, d->serving) != POOL_STATUS_DOWN;
     orbit_err e = dr_park_check(d->phase, serving_up, strcmp(d->serving, me(ce)) == 0, st);
     if (e)
         return e;
@@ -340,20 +375,20 @@ static orbit_err op_park(call_engine *ce, const orbit_cmd_args *a, json_t **data
     parked_entry *p = calloc(1, sizeof *p);
     if (!p)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-    if (!orbit_alloc_take_random(ce->alloc, &ce->srv->rng, &p->call.orbit)) {
+    if (!orbit_alloc_take_random(ce->alloc, ce->env.rng, &p->call.orbit)) {
         free(p);
         return orbit_status_set(st, ORBIT_ERR_NO_FREE_ORBIT, "",
                                 "no free orbit in this pool's CallPark ranges; the call stays "
                                 "connected");
     }
-    const cps_settings *cfg = &ce->srv->local.settings;
-    int64_t now = now_ms();
+    const cps_settings *cfg = ce->env.settings;
+    int64_t now = now_ms(ce);
     snprintf(p->call.call_id, sizeof p->call.call_id, "%s", a->u.park.call_id);
     snprintf(p->call.parker, sizeof p->call.parker, "%s", a->u.park.parker);
     snprintf(p->call.parkee, sizeof p->call.parkee, "%s", a->u.park.parkee);
     snprintf(p->home, sizeof p->home, "%s", u->home);
     p->call.parked_ms = now;
-    p->call.deadline_ms = now + server_scaled_ms(ce->srv, cfg->call_pickup_timeout_threshold);
+    p->call.deadline_ms = now + scaled_ms(ce, cfg->call_pickup_timeout_threshold);
     p->call.attempt = 0;
     p->call.state = PARKED_STATE_PARKED;
     p->call.music_on_hold = cfg->enable_music_on_hold;
@@ -368,21 +403,22 @@ static orbit_err op_park(call_engine *ce, const orbit_cmd_args *a, json_t **data
         free(p);
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     }
-    ce->srv->usage_dirty = true;
-    emit_parked(ce, "call.parked", p);
+    ce->env.hooks.usage_changed(ce->env.hooks.ctx);
+    emit_parked(ce, ORBIT_EV_CALL_PARKED, p);
     *data = json_pack("{s:s, s:s, s:I, s:b, s:s}", "call_id", p->call.call_id, "orbit", num,
                       "deadline_ms", (json_int_t)p->call.deadline_ms, "music_on_hold",
-                      p->call.music_on_hold, "moh", ce->srv->local.moh.name);
+                      p->call.music_on_hold, "moh", ce->env.moh->name);
     return ORBIT_OK;
 }
 
-static orbit_err op_retrieve(call_engine *ce, const orbit_cmd_args *a, json_t **data,
-                             orbit_status *st)
+orbit_err call_engine_retrieve(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                               orbit_status *st)
 {
+    *data = NULL;
     char num[ORBIT_NUMBER_BUF];
     orbit_number_format(&a->u.retrieve.orbit, num, sizeof num);
     const orbit_range *owner =
-        orbit_table_owner_of(orbit_deployment_table_const(ce->srv->dep), &a->u.retrieve.orbit);
+        orbit_table_owner_of(orbit_deployment_table_const(ce->dep), &a->u.retrieve.orbit);
     if (!owner)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "orbit", "%s is in no orbit range", num);
     if (strcmp(owner->pool, me(ce)) != 0)
@@ -393,13 +429,14 @@ static orbit_err op_retrieve(call_engine *ce, const orbit_cmd_args *a, json_t **
     if (!p)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "orbit", "no call is parked on %s", num);
     *data = orbit_json_from_parked(&p->call);
-    end_parked(ce, p, "call.retrieved", json_pack("{s:s}", "by", a->u.retrieve.by));
+    end_parked(ce, p, ORBIT_EV_CALL_RETRIEVED, json_pack("{s:s}", "by", a->u.retrieve.by));
     return ORBIT_OK;
 }
 
-static orbit_err op_ringback_answer(call_engine *ce, const orbit_cmd_args *a, json_t **data,
-                                    orbit_status *st)
+orbit_err call_engine_ringback_answer(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                                      orbit_status *st)
 {
+    *data = NULL;
     parked_entry *p = orbit_map_get(ce->parked_by_id, a->u.call.call_id);
     if (!p)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "call_id", "no parked call %s",
@@ -408,14 +445,15 @@ static orbit_err op_ringback_answer(call_engine *ce, const orbit_cmd_args *a, js
         return orbit_status_set(st, ORBIT_ERR_CONFLICT, "call_id",
                                 "call %s is parked, not ringing back", a->u.call.call_id);
     *data = orbit_json_from_parked(&p->call);
-    end_parked(ce, p, "call.ringback_answered", json_pack("{s:s}", "by", p->call.parker));
+    end_parked(ce, p, ORBIT_EV_CALL_RINGBACK_ANSWERED, json_pack("{s:s}", "by", p->call.parker));
     return ORBIT_OK;
 }
 
-static orbit_err op_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t **data,
-                                orbit_status *st)
+orbit_err call_engine_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                                  orbit_status *st)
 {
-    const orbit_user *callee = orbit_deployment_user(ce->srv->dep, a->u.ring.callee);
+    *data = NULL;
+    const orbit_user *callee = orbit_deployment_user(ce->dep, a->u.ring.callee);
     if (!callee)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "callee", "unknown user %s",
                                 a->u.ring.callee);
@@ -426,7 +464,7 @@ static orbit_err op_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t
     char num[ORBIT_NUMBER_BUF];
     orbit_number_format(&callee->pickup_group, num, sizeof num);
     const orbit_range *owner =
-        orbit_table_owner_of(orbit_deployment_table_const(ce->srv->dep), &callee->pickup_group);
+        orbit_table_owner_of(orbit_deployment_table_const(ce->dep), &callee->pickup_group);
     if (!owner)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "callee", "group %s is in no orbit range",
                                 num);
@@ -443,7 +481,7 @@ static orbit_err op_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t
     queued_entry *qe = q ? calloc(1, sizeof *qe) : NULL;
     if (!qe)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-    int64_t now = now_ms();
+    int64_t now = now_ms(ce);
     snprintf(qe->call.call_id, sizeof qe->call.call_id, "%s", a->u.ring.call_id);
     snprintf(qe->call.caller, sizeof qe->call.caller, "%s", a->u.ring.caller);
     snprintf(qe->call.callee, sizeof qe->call.callee, "%s", a->u.ring.callee);
@@ -452,8 +490,8 @@ static orbit_err op_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t
     qe->call.ringing_since_ms = now;
     qe->call.pickable = true;
     qe->queue = q;
-    qe->timer = (engine_timer){.due = now + server_scaled_ms(ce->srv, CALL_PICKUP_RING_S),
-                               .kind = TIMER_QUEUED};
+    qe->timer =
+        (engine_timer){.due = now + scaled_ms(ce, CALL_PICKUP_RING_S), .kind = TIMER_QUEUED};
     if (!orbit_map_put(ce->queued_by_id, qe->call.call_id, qe) || !heap_push(ce, &qe->timer)) {
         orbit_map_remove(ce->queued_by_id, qe->call.call_id);
         free(qe);
@@ -472,7 +510,7 @@ static orbit_err op_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t
     ce->nqueued++;
     json_t *ev = orbit_json_from_pickup(&qe->call);
     if (ev && orbit_json_put(ev, "pool", json_string(me(ce))))
-        server_emit(ce->srv, "pickup.queued", ev);
+        emit(ce, ORBIT_EV_PICKUP_QUEUED, ev);
     else
         json_decref(ev);
     *data =
@@ -480,13 +518,14 @@ static orbit_err op_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t
     return ORBIT_OK;
 }
 
-static orbit_err op_pickup_take(call_engine *ce, const orbit_cmd_args *a, json_t **data,
-                                orbit_status *st)
+orbit_err call_engine_pickup_take(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                                  orbit_status *st)
 {
+    *data = NULL;
     char num[ORBIT_NUMBER_BUF];
     orbit_number_format(&a->u.take.group, num, sizeof num);
     const orbit_range *owner =
-        orbit_table_owner_of(orbit_deployment_table_const(ce->srv->dep), &a->u.take.group);
+        orbit_table_owner_of(orbit_deployment_table_const(ce->dep), &a->u.take.group);
     if (!owner || owner->type != ORBIT_TYPE_GROUPPICKUP)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "group",
                                 "%s is not a Group Call Pickup number", num);
@@ -509,11 +548,11 @@ static orbit_err op_pickup_take(call_engine *ce, const orbit_cmd_args *a, json_t
                              "by pickup");
             continue;
         }
-        const orbit_user *callee = orbit_deployment_user(ce->srv->dep, e->call.callee);
+        const orbit_user *callee = orbit_deployment_user(ce->dep, e->call.callee);
         if (callee && pickup_check_callee(ce, callee, owner->pool, &why) != ORBIT_OK)
             continue;
         *data = orbit_json_from_pickup(&e->call);
-        end_queued(ce, e, "pickup.taken", json_pack("{s:s}", "by", a->u.take.by));
+        end_queued(ce, e, ORBIT_EV_PICKUP_TAKEN, json_pack("{s:s}", "by", a->u.take.by));
         return ORBIT_OK;
     }
     if (why.code != ORBIT_OK) {
@@ -524,9 +563,10 @@ static orbit_err op_pickup_take(call_engine *ce, const orbit_cmd_args *a, json_t
                             num);
 }
 
-static orbit_err op_pickup_leave(call_engine *ce, const orbit_cmd_args *a, const char *kind,
-                                 json_t **data, orbit_status *st)
+static orbit_err pickup_leave(call_engine *ce, const orbit_cmd_args *a, orbit_event_kind kind,
+                              json_t **data, orbit_status *st)
 {
+    *data = NULL;
     queued_entry *e = orbit_map_get(ce->queued_by_id, a->u.call.call_id);
     if (!e)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "call_id", "no queued call %s",
@@ -536,56 +576,44 @@ static orbit_err op_pickup_leave(call_engine *ce, const orbit_cmd_args *a, const
     return ORBIT_OK;
 }
 
-orbit_err call_engine_run(call_engine *ce, const orbit_cmd_args *a, json_t **data, orbit_status *st)
+orbit_err call_engine_pickup_answer(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                                    orbit_status *st)
 {
-    *data = NULL;
-    switch (a->op) {
-    case ORBIT_OP_CALL_PARK:
-        return op_park(ce, a, data, st);
-    case ORBIT_OP_CALL_RETRIEVE:
-        return op_retrieve(ce, a, data, st);
-    case ORBIT_OP_CALL_RINGBACK_ANSWER:
-        return op_ringback_answer(ce, a, data, st);
-    case ORBIT_OP_PICKUP_RING:
-        return op_pickup_ring(ce, a, data, st);
-    case ORBIT_OP_PICKUP_TAKE:
-        return op_pickup_take(ce, a, data, st);
-    case ORBIT_OP_PICKUP_ANSWER:
-        return op_pickup_leave(ce, a, "pickup.answered", data, st);
-    case ORBIT_OP_PICKUP_CANCEL:
-        return op_pickup_leave(ce, a, "pickup.cancelled", data, st);
-    default:
-        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "op", "%s is not an endpoint op",
-                                orbit_op_name(a->op));
-    }
+    return pickup_leave(ce, a, ORBIT_EV_PICKUP_ANSWERED, data, st);
+}
+
+orbit_err call_engine_pickup_cancel(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                                    orbit_status *st)
+{
+    return pickup_leave(ce, a, ORBIT_EV_PICKUP_CANCELLED, data, st);
 }
 
 /* ---- timers ---- */
 
 static void parked_due(call_engine *ce, parked_entry *p, int64_t now)
 {
-    const cps_settings *cfg = &ce->srv->local.settings;
+    const cps_settings *cfg = ce->env.settings;
     if (p->call.state == PARKED_STATE_PARKED) {
         /* Timeout: ring the parker back. */
         p->call.state = PARKED_STATE_RINGING_BACK;
         p->call.attempt++;
-        p->call.deadline_ms = now + server_scaled_ms(ce->srv, CALL_RINGBACK_RING_S);
+        p->call.deadline_ms = now + scaled_ms(ce, CALL_RINGBACK_RING_S);
         heap_reschedule(ce, &p->timer, p->call.deadline_ms);
-        emit_parked(ce, "call.ringback", p);
+        emit_parked(ce, ORBIT_EV_CALL_RINGBACK, p);
         return;
     }
     /* The ring-back went unanswered. */
     if (p->call.attempt < cfg->max_call_pickup_attempts) {
         p->call.state = PARKED_STATE_PARKED;
-        p->call.deadline_ms = now + server_scaled_ms(ce->srv, cfg->call_pickup_timeout_threshold);
+        p->call.deadline_ms = now + scaled_ms(ce, cfg->call_pickup_timeout_threshold);
         heap_reschedule(ce, &p->timer, p->call.deadline_ms);
-        emit_parked(ce, "call.reparked", p);
+        emit_parked(ce, ORBIT_EV_CALL_REPARKED, p);
         return;
     }
     if (cfg->on_timeout_uri[0])
-        end_parked(ce, p, "call.forwarded", json_pack("{s:s}", "uri", cfg->on_timeout_uri));
+        end_parked(ce, p, ORBIT_EV_CALL_FORWARDED, json_pack("{s:s}", "uri", cfg->on_timeout_uri));
     else
-        end_parked(ce, p, "call.disconnected", json_pack("{s:s}", "reason", "timeout"));
+        end_parked(ce, p, ORBIT_EV_CALL_DISCONNECTED, json_pack("{s:s}", "reason", "timeout"));
 }
 
 void call_engine_tick(call_engine *ce, int64_t now)
@@ -595,7 +623,7 @@ void call_engine_tick(call_engine *ce, int64_t now)
         if (t->kind == TIMER_PARKED)
             parked_due(ce, CONTAINER(t, parked_entry, timer), now);
         else
-            end_queued(ce, CONTAINER(t, queued_entry, timer), "pickup.voicemail", NULL);
+            end_queued(ce, CONTAINER(t, queued_entry, timer), ORBIT_EV_PICKUP_VOICEMAIL, NULL);
     }
 }
 
@@ -618,7 +646,8 @@ void call_engine_apply_dr(call_engine *ce, dr_event ev, const char *home)
                 victims[k++] = v;
         }
         for (size_t i = 0; i < k; i++)
-            end_parked(ce, victims[i], "call.disconnected", json_pack("{s:s}", "reason", reason));
+            end_parked(ce, victims[i], ORBIT_EV_CALL_DISCONNECTED,
+                       json_pack("{s:s}", "reason", reason));
     }
     k = 0;
     pos = 0;
@@ -632,11 +661,11 @@ void call_engine_apply_dr(call_engine *ce, dr_event ev, const char *home)
             e->call.pickable = false;
             json_t *data = call_ref(e->call.call_id, &e->call.group, "group");
             if (data && orbit_json_put(data, "reason", json_string(reason)))
-                server_emit(ce->srv, "pickup.unpickable", data);
+                emit(ce, ORBIT_EV_PICKUP_UNPICKABLE, data);
             else
                 json_decref(data);
         } else if (queued_fate == DR_FATE_NONE_LEFT || queued_fate == DR_FATE_DISCONNECTED) {
-            end_queued(ce, e, "pickup.dropped", json_pack("{s:s}", "reason", reason));
+            end_queued(ce, e, ORBIT_EV_PICKUP_DROPPED, json_pack("{s:s}", "reason", reason));
         }
     }
     free(victims);
@@ -646,14 +675,17 @@ void call_engine_apply_dr(call_engine *ce, dr_event ev, const char *home)
 
 uint32_t call_engine_parked_in(const call_engine *ce, const orbit_range *r)
 {
-    uint32_t count = 0;
-    size_t pos = 0;
-    void *v;
-    while (orbit_map_next(ce->parked_by_id, &pos, NULL, &v)) {
-        if (orbit_range_contains(r, &((parked_entry *)v)->call.orbit))
-            count++;
-    }
-    return count;
+    return is_my_callpark(ce, r) ? orbit_alloc_taken_in(ce->alloc, r) : 0;
+}
+
+uint32_t call_engine_free_orbits(const call_engine *ce)
+{
+    return orbit_alloc_free_count(ce->alloc);
+}
+
+uint32_t call_engine_orbit_capacity(const call_engine *ce)
+{
+    return orbit_alloc_capacity(ce->alloc);
 }
 
 size_t call_engine_parked_count(const call_engine *ce)

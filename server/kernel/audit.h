@@ -1,28 +1,63 @@
 /* audit: the append-only audit log of operator actions: who (the token's
- * name), what (op and arguments), the result and the time, one JSON object
- * per line, fsync'd before the action is answered. */
+ * name, the client and where it connected from), what (op and arguments),
+ * the outcome and the time, one JSON object per line, fsync'd.
+ *
+ * An action is written twice: a request line before it acts (so a full
+ * disk refuses the action instead of hiding it) and a result line once it
+ * is decided. A write that fails midway is cut back, so a torn line never
+ * swallows the next one. The log rotates by size as logrotate would
+ * (audit.jsonl.1 .. .4), between two appends, so no line is lost. */
 #ifndef AUDIT_H
 #define AUDIT_H
 
 #include "orbit_error.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct audit_log audit_log;
 
-orbit_err audit_open(const char *data_dir, audit_log **out, orbit_status *st);
+/* Generations kept besides the live file. */
+#define AUDIT_GENERATIONS 4
+
+typedef enum {
+    AUDIT_REQUEST = 0, /* the action is about to act */
+    AUDIT_RESULT,      /* how it ended (refusals at the gate have only this line) */
+} audit_phase;
+
+/* One line; every pointer is borrowed for the call. */
+typedef struct {
+    uint64_t action; /* pairs an action's request and result lines */
+    int64_t time_ms;
+    const char *who;    /* the token's name */
+    const char *role;   /* the token's role */
+    const char *client; /* what the client called itself, may be "" */
+    const char *peer;   /* its address, may be "" */
+    const char *op;
+    const json_t *args; /* may be NULL */
+    audit_phase phase;
+    const orbit_status *result; /* AUDIT_RESULT: the outcome */
+} audit_entry;
+
+/* Opens (creating) DATA_DIR/audit.jsonl, mending a last line left
+ * unfinished by a crash. The live file rotates past max_bytes. */
+orbit_err audit_open(const char *data_dir, uint64_t max_bytes, audit_log **out, orbit_status *st);
 void audit_close(audit_log *a);
 
-/* Appends one entry. result is the outcome (ORBIT_OK or a refusal);
- * args may be NULL. Returns internal when the line could not be made
- * durable (a full disk says so). */
-orbit_err audit_append(audit_log *a, int64_t now_ms, const char *who, const char *role,
-                       const char *op, const json_t *args, const orbit_status *result,
-                       orbit_status *st);
+/* Appends one line durably; internal when it could not (a full disk says
+ * so), and then the file is as it was before the call. */
+orbit_err audit_append(audit_log *a, const audit_entry *e, orbit_status *st);
 
-/* The newest `limit` entries, oldest first, as a JSON array. */
-json_t *audit_tail(audit_log *a, size_t limit, orbit_status *st);
+/* A number for a new action, unique across restarts of this pool. */
+uint64_t audit_next_action(audit_log *a);
+
+/* The newest `limit` actions, oldest first, across the live file and the
+ * newest rotated one (new reference). Each action is its result line; a
+ * request with no result (the pool stopped while it acted) is shown as
+ * an action whose outcome is unknown. With requests, every line is
+ * returned as written. */
+json_t *audit_tail(audit_log *a, size_t limit, bool requests, orbit_status *st);
 
 #endif

@@ -2,6 +2,7 @@
 #include "server_config.h"
 
 #include "orbit_sha256.h"
+#include "store.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +24,12 @@ void server_config_defaults(server_config *c)
     c->queue_max_bytes = 8u * 1024u * 1024u;
     c->queue_max_messages = 2048;
     c->log_level = ORBIT_LOG_INFO;
+    c->audit_max_bytes = 8u * 1024u * 1024u;
+    /* Operators act by hand; an endpoint connection may carry a whole
+     * site's phones (a PBX adapter, the SIP edge). */
+    c->cmd_rate[ORBIT_ROLE_VIEWER] = 50;
+    c->cmd_rate[ORBIT_ROLE_OPERATOR] = 200;
+    c->cmd_rate[ORBIT_ROLE_ENDPOINT] = 200000;
 }
 
 void server_config_free(server_config *c)
@@ -154,10 +161,10 @@ bool server_config_set(server_config *c, const char *key, const char *value, cha
     struct {
         const char *key;
         char *dst;
-    } paths[] = {{"store", c->store},
-                 {"data_dir", c->data_dir},
-                 {"tls_cert", c->tls_cert},
-                 {"tls_key", c->tls_key}};
+    } paths[] = {{"store", c->store},         {"data_dir", c->data_dir},
+                 {"tls_cert", c->tls_cert},   {"tls_key", c->tls_key},
+                 {"store_ca", c->store_ca},   {"store_cert", c->store_cert},
+                 {"store_key", c->store_key}, {"store_password_file", c->store_password_file}};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         if (strcmp(key, paths[i].key) == 0) {
             if (!copy_value(paths[i].dst, SERVER_PATH_MAX, value)) {
@@ -185,14 +192,44 @@ bool server_config_set(server_config *c, const char *key, const char *value, cha
             return true;
         }
     }
-    if (strcmp(key, "moh_max_bytes") == 0 || strcmp(key, "queue_max_bytes") == 0) {
-        if (!parse_long(value, 1024, 1L << 32, &l)) {
-            snprintf(err, errlen, "%s is 1024 to 4294967296", key);
+    struct {
+        const char *key;
+        uint64_t *dst;
+    } sizes[] = {{"moh_max_bytes", &c->moh_max_bytes},
+                 {"queue_max_bytes", &c->queue_max_bytes},
+                 {"audit_max_bytes", &c->audit_max_bytes}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (strcmp(key, sizes[i].key) == 0) {
+            if (!parse_long(value, 1024, 1L << 32, &l)) {
+                snprintf(err, errlen, "%s is 1024 to 4294967296", key);
+                return false;
+            }
+            *sizes[i].dst = (uint64_t)l;
+            return true;
+        }
+    }
+    if (strcmp(key, "store_user") == 0) {
+        if (!copy_value(c->store_user, sizeof c->store_user, value)) {
+            snprintf(err, errlen, "store_user: too long");
             return false;
         }
-        *(strcmp(key, "moh_max_bytes") == 0 ? &c->moh_max_bytes : &c->queue_max_bytes) =
-            (uint64_t)l;
         return true;
+    }
+    static const struct {
+        const char *key;
+        orbit_role role;
+    } rates[] = {{"cmd_rate_viewer", ORBIT_ROLE_VIEWER},
+                 {"cmd_rate_operator", ORBIT_ROLE_OPERATOR},
+                 {"cmd_rate_endpoint", ORBIT_ROLE_ENDPOINT}};
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        if (strcmp(key, rates[i].key) == 0) {
+            if (!parse_double(value, 1.0, 10000000.0, &d)) {
+                snprintf(err, errlen, "%s is 1 to 10000000 commands a second", key);
+                return false;
+            }
+            c->cmd_rate[rates[i].role] = d;
+            return true;
+        }
     }
     if (strcmp(key, "clock_scale") == 0) {
         if (!parse_double(value, 0.01, 10000.0, &d)) {
@@ -271,6 +308,32 @@ bool server_config_load(server_config *c, const char *path, char *err, size_t er
     return ok;
 }
 
+bool server_config_store_options(const server_config *c, store_options *opt, char *err,
+                                 size_t errlen)
+{
+    store_options_init(opt, c->store);
+    snprintf(opt->ca, sizeof opt->ca, "%s", c->store_ca);
+    snprintf(opt->cert, sizeof opt->cert, "%s", c->store_cert);
+    snprintf(opt->key, sizeof opt->key, "%s", c->store_key);
+    snprintf(opt->user, sizeof opt->user, "%s", c->store_user);
+    if (!c->store_password_file[0])
+        return true;
+    FILE *f = fopen(c->store_password_file, "r");
+    if (!f) {
+        snprintf(err, errlen, "store_password_file %s: %s", c->store_password_file,
+                 strerror(errno));
+        return false;
+    }
+    bool ok = fgets(opt->password, sizeof opt->password, f) != NULL;
+    fclose(f);
+    opt->password[strcspn(opt->password, "\r\n")] = '\0';
+    if (!ok || !opt->password[0]) {
+        snprintf(err, errlen, "store_password_file %s is empty", c->store_password_file);
+        return false;
+    }
+    return true;
+}
+
 bool server_config_check(const server_config *c, char *err, size_t errlen)
 {
     if (!c->fqdn[0]) {
@@ -278,11 +341,16 @@ bool server_config_check(const server_config *c, char *err, size_t errlen)
         return false;
     }
     if (!c->store[0]) {
-        snprintf(err, errlen, "store is required (path of the deployment store)");
+        snprintf(err, errlen,
+                 "store is required (a SQLite file path, or etcd://host:port[,host:port...])");
         return false;
     }
     if (!c->data_dir[0]) {
         snprintf(err, errlen, "data_dir is required");
+        return false;
+    }
+    if ((c->store_cert[0] != '\0') != (c->store_key[0] != '\0')) {
+        snprintf(err, errlen, "store_cert and store_key go together");
         return false;
     }
     if ((c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0')) {

@@ -7,6 +7,7 @@
 #include "orbit_log.h"
 #include "orbit_ops.h"
 #include "orbit_text.h"
+#include "store.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,6 +32,15 @@ typedef struct {
     char data_dir[SERVER_PATH_MAX];
     char tls_cert[SERVER_PATH_MAX];
     char tls_key[SERVER_PATH_MAX];
+    /* the shared store's TLS and credentials (etcd) */
+    char store_ca[SERVER_PATH_MAX];
+    char store_cert[SERVER_PATH_MAX];
+    char store_key[SERVER_PATH_MAX];
+    char store_user[128];
+    char store_password_file[SERVER_PATH_MAX];
+    uint64_t audit_max_bytes; /* the audit log rotates past this size */
+    /* commands a session may send per second, by the token's role */
+    double cmd_rate[ORBIT_ROLE_COUNT];
     int heartbeat_ms;     /* ticks to clients, heartbeats to the store */
     int down_after_ms;    /* a pool silent this long is down */
     double clock_scale;   /* domain timers run this many times faster */
@@ -54,6 +64,12 @@ bool server_config_load(server_config *c, const char *path, char *err, size_t er
 /* Applies one "key = value" setting (also used for command-line flags). */
 bool server_config_set(server_config *c, const char *key, const char *value, char *err,
                        size_t errlen);
+
+/* Fills the store options (location, TLS files, user and the password
+ * read from store_password_file). False with a reason in err when the
+ * password file cannot be read. */
+bool server_config_store_options(const server_config *c, store_options *opt, char *err,
+                                 size_t errlen);
 
 /* Checks required keys and cross-field rules. */
 bool server_config_check(const server_config *c, char *err, size_t errlen);

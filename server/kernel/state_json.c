@@ -1,49 +1,54 @@
-/* state_json: building the snapshot from the server's model. */
+/* state_json: building the snapshot from the kernel's model. Each part is
+ * one pass over what it shows: in-use counts come from running counters
+ * (the free-orbit index, the group index), never from walking the calls
+ * once per range. */
 #include "state_json.h"
 
-#include "call_engine.h"
 #include "orbit_json.h"
-#include "server.h"
+#include "orbit_time.h"
 
 #include <string.h>
 
-json_t *state_json_pool(orbit_server *srv, const char *fqdn)
+json_t *state_json_pool(pool *p, const char *fqdn)
 {
-    const pool_info *p = orbit_deployment_pool(srv->dep, fqdn);
-    if (!p)
+    const pool_info *info = orbit_deployment_pool(p->dep, fqdn);
+    if (!info)
         return NULL;
-    pool_info copy = *p;
-    copy.status = server_pool_status(srv, fqdn);
+    pool_info copy = *info;
+    copy.status = pool_status_of(p, fqdn);
+    if (strcmp(fqdn, pool_fqdn(p)) == 0 && !p->store_ok)
+        copy.status = POOL_STATUS_DEGRADED;
     return orbit_json_from_pool(&copy);
 }
 
-json_t *state_json_self(orbit_server *srv)
+json_t *state_json_self(pool *p)
 {
-    const pool_info *p = orbit_deployment_pool(srv->dep, server_fqdn(srv));
-    const orbit_table *t = orbit_deployment_table_const(srv->dep);
+    const pool_info *info = orbit_deployment_pool(p->dep, pool_fqdn(p));
+    const orbit_table *t = orbit_deployment_table_const(p->dep);
     orbit_type cp = ORBIT_TYPE_CALLPARK, gp = ORBIT_TYPE_GROUPPICKUP;
-    json_t *capacity = json_pack(
-        "{s:I, s:I, s:I, s:I}", "callpark_orbits",
-        (json_int_t)orbit_table_pool_total(t, server_fqdn(srv), &cp), "grouppickup_numbers",
-        (json_int_t)orbit_table_pool_total(t, server_fqdn(srv), &gp), "users_homed",
-        (json_int_t)orbit_deployment_users_homed(srv->dep, server_fqdn(srv)), "users_served",
-        (json_int_t)orbit_deployment_users_served(srv->dep, server_fqdn(srv)));
-    json_t *counters = json_pack(
-        "{s:I, s:I, s:I, s:I, s:I}", "parked", (json_int_t)call_engine_parked_count(srv->engine),
-        "queued", (json_int_t)call_engine_queued_count(srv->engine), "events",
-        (json_int_t)srv->events.total, "connections", (json_int_t)srv->nsessions, "started_ms",
-        (json_int_t)srv->started_ms);
-    return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "fqdn", server_fqdn(srv), "site",
-                     p ? p->site : "", "backup", p && p->backup[0] ? p->backup : NULL, "status",
-                     srv->store_ok ? "up" : "degraded", "capacity", capacity, "counters", counters);
+    json_t *capacity =
+        json_pack("{s:I, s:I, s:I, s:I, s:I}", "callpark_orbits",
+                  (json_int_t)orbit_table_pool_total(t, pool_fqdn(p), &cp), "grouppickup_numbers",
+                  (json_int_t)orbit_table_pool_total(t, pool_fqdn(p), &gp), "users_homed",
+                  (json_int_t)orbit_deployment_users_homed(p->dep, pool_fqdn(p)), "users_served",
+                  (json_int_t)orbit_deployment_users_served(p->dep, pool_fqdn(p)), "free_orbits",
+                  (json_int_t)call_engine_free_orbits(p->engine));
+    json_t *counters =
+        json_pack("{s:I, s:I, s:I, s:I}", "parked", (json_int_t)call_engine_parked_count(p->engine),
+                  "queued", (json_int_t)call_engine_queued_count(p->engine), "events",
+                  (json_int_t)p->events.total, "started_ms", (json_int_t)p->started_ms);
+    return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "fqdn", pool_fqdn(p), "site",
+                     info ? info->site : "", "backup",
+                     info && info->backup[0] ? info->backup : NULL, "status",
+                     p->store_ok ? "up" : "degraded", "capacity", capacity, "counters", counters);
 }
 
-static json_t *pools_json(orbit_server *srv)
+static json_t *pools_json(pool *p)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < orbit_deployment_pool_count(srv->dep); i++) {
-        if (json_array_append_new(
-                arr, state_json_pool(srv, orbit_deployment_pool_at(srv->dep, i)->fqdn))) {
+    for (size_t i = 0; arr && i < orbit_deployment_pool_count(p->dep); i++) {
+        if (json_array_append_new(arr,
+                                  state_json_pool(p, orbit_deployment_pool_at(p->dep, i)->fqdn))) {
             json_decref(arr);
             return NULL;
         }
@@ -51,12 +56,11 @@ static json_t *pools_json(orbit_server *srv)
     return arr;
 }
 
-static json_t *dr_json(orbit_server *srv)
+static json_t *dr_json(pool *p)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < orbit_deployment_pool_count(srv->dep); i++) {
-        const dr_state *d =
-            orbit_deployment_dr(srv->dep, orbit_deployment_pool_at(srv->dep, i)->fqdn);
+    for (size_t i = 0; arr && i < orbit_deployment_pool_count(p->dep); i++) {
+        const dr_state *d = orbit_deployment_dr(p->dep, orbit_deployment_pool_at(p->dep, i)->fqdn);
         if (json_array_append_new(arr, orbit_json_from_dr(d))) {
             json_decref(arr);
             return NULL;
@@ -65,13 +69,13 @@ static json_t *dr_json(orbit_server *srv)
     return arr;
 }
 
-static json_t *orbits_json(orbit_server *srv)
+static json_t *orbits_json(pool *p)
 {
-    const orbit_table *t = orbit_deployment_table_const(srv->dep);
+    const orbit_table *t = orbit_deployment_table_const(p->dep);
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < orbit_table_count(t); i++) {
         const orbit_range *r = orbit_table_at(t, i);
-        if (json_array_append_new(arr, orbit_json_from_range(r, server_range_in_use(srv, r)))) {
+        if (json_array_append_new(arr, orbit_json_from_range(r, pool_range_in_use(p, r)))) {
             json_decref(arr);
             return NULL;
         }
@@ -79,21 +83,20 @@ static json_t *orbits_json(orbit_server *srv)
     return arr;
 }
 
-json_t *state_json_build(orbit_server *srv)
+json_t *state_json_build(pool *p)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool", state_json_self(srv),
-                     "pools", pools_json(srv), "dr", dr_json(srv), "orbits", orbits_json(srv),
-                     "config", orbit_json_from_settings(&srv->local.settings), "moh",
-                     orbit_json_from_moh(&srv->local.moh), "parked",
-                     call_engine_parked_json(srv->engine), "queues",
-                     call_engine_queues_json(srv->engine));
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool", state_json_self(p), "pools",
+        pools_json(p), "dr", dr_json(p), "orbits", orbits_json(p), "config",
+        orbit_json_from_settings(&p->local.settings), "moh", orbit_json_from_moh(&p->local.moh),
+        "parked", call_engine_parked_json(p->engine), "queues", call_engine_queues_json(p->engine));
 }
 
-json_t *state_json_users(orbit_server *srv, const char *home)
+json_t *state_json_users(pool *p, const char *home)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < orbit_deployment_user_count(srv->dep); i++) {
-        const orbit_user *u = orbit_deployment_user_at(srv->dep, i);
+    for (size_t i = 0; arr && i < orbit_deployment_user_count(p->dep); i++) {
+        const orbit_user *u = orbit_deployment_user_at(p->dep, i);
         if (home && strcmp(u->home, home) != 0)
             continue;
         if (json_array_append_new(arr, orbit_json_from_user(u))) {
@@ -102,4 +105,48 @@ json_t *state_json_users(orbit_server *srv, const char *home)
         }
     }
     return arr;
+}
+
+/* ---- the kernel's read API ---- */
+
+json_t *pool_state_json(pool *p)
+{
+    json_t *state = state_json_build(p);
+    if (state && (!orbit_json_put(state, "epoch", json_string(p->events.epoch)) ||
+                  !orbit_json_put(state, "rev", json_integer(p->events.rev)))) {
+        json_decref(state);
+        return NULL;
+    }
+    return state;
+}
+
+json_t *pool_users_json(pool *p, const char *home)
+{
+    return state_json_users(p, home);
+}
+
+json_t *pool_audit_tail(pool *p, size_t limit, bool requests, orbit_status *st)
+{
+    return audit_tail(p->audit, limit, requests, st);
+}
+
+wire_msg *pool_snapshot(pool *p, const char *id, orbit_status *st)
+{
+    /* The state at this revision is built once and shared by every
+     * subscriber that asks before the next event. */
+    if (!p->snapshot_state || p->snapshot_rev != p->events.rev) {
+        json_decref(p->snapshot_state);
+        p->snapshot_state = state_json_build(p);
+        p->snapshot_rev = p->events.rev;
+    }
+    json_t *frame = p->snapshot_state
+                        ? json_pack("{s:s, s:s, s:s, s:I, s:O}", "t", "snapshot", "id",
+                                    id ? id : "", "epoch", p->events.epoch, "rev",
+                                    (json_int_t)p->events.rev, "state", p->snapshot_state)
+                        : NULL;
+    wire_msg *m = frame ? wire_msg_from_json(frame) : NULL;
+    json_decref(frame);
+    if (!m)
+        orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "could not build the snapshot");
+    return m;
 }

@@ -10,11 +10,11 @@ wire_msg *wire_msg_from_json(const json_t *frame)
     if (!text)
         return NULL;
     size_t len = strlen(text);
-    wire_msg *m = malloc(sizeof *m + LWS_PRE + len);
+    wire_msg *m = malloc(sizeof *m + WIRE_MSG_HEADROOM + len);
     if (m) {
         m->refs = 1;
         m->len = len;
-        memcpy(m->buf + LWS_PRE, text, len);
+        memcpy(m->buf + WIRE_MSG_HEADROOM, text, len);
     }
     free(text);
     return m;

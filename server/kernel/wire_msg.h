@@ -5,13 +5,17 @@
 #define WIRE_MSG_H
 
 #include <jansson.h>
-#include <libwebsockets.h>
 #include <stddef.h>
+
+/* Room in front of every payload for a transport's own framing, so a
+ * frame goes to the socket without a copy. libwebsockets needs LWS_PRE
+ * (16 bytes in 4.x); the WebSocket transport checks it fits. */
+#define WIRE_MSG_HEADROOM 32
 
 typedef struct {
     int refs;
     size_t len;
-    unsigned char buf[]; /* LWS_PRE bytes of headroom, then len bytes */
+    unsigned char buf[]; /* WIRE_MSG_HEADROOM bytes of headroom, then len bytes */
 } wire_msg;
 
 /* Serialises a frame (compact JSON). NULL on OOM. refs starts at 1. */
@@ -20,7 +24,7 @@ wire_msg *wire_msg_from_json(const json_t *frame);
 /* The payload, after the headroom. */
 static inline unsigned char *wire_msg_payload(wire_msg *m)
 {
-    return m->buf + LWS_PRE;
+    return m->buf + WIRE_MSG_HEADROOM;
 }
 
 wire_msg *wire_msg_ref(wire_msg *m);

@@ -1,13 +1,11 @@
 /* http_api: request routing, bodies and responses over libwebsockets. */
 #include "http_api.h"
 
-#include "audit.h"
 #include "metrics.h"
 #include "orbit_frame.h"
 #include "orbit_json.h"
 #include "orbit_time.h"
 #include "server.h"
-#include "state_json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,13 +21,16 @@ typedef enum { ROUTE_NONE, ROUTE_CMD, ROUTE_MOH_PUT } body_route;
 
 typedef struct {
     orbit_server *srv;
+    struct lws *wsi;
     body_route route;
-    orbit_role role;
-    char who[SERVER_TOKEN_NAME_MAX + 1];
+    pool_caller caller;
+    pool_op *pending; /* a command the store has not answered yet */
+    bool answered;
+    json_t *upload_args; /* moh.upload's name, size and sha256 */
     /* request body */
     unsigned char *body;
     size_t body_len, body_cap;
-    moh_upload *upload;
+    pool_upload *upload;
     bool failed; /* the response is decided; further body bytes are ignored */
     bool close_after;
     /* response */
@@ -90,10 +91,15 @@ static unsigned http_status_of(orbit_err code)
 
 static void release(http_session *h)
 {
+    pool_op_detach(h->pending);
+    h->pending = NULL;
+    json_decref(h->upload_args);
+    h->upload_args = NULL;
     free(h->body);
     h->body = NULL;
     h->body_len = h->body_cap = 0;
-    moh_upload_abort(h->upload);
+    pool_moh_upload_fail(
+        h->upload, &(const orbit_status){ORBIT_ERR_BAD_REQUEST, "", "the upload was abandoned"});
     h->upload = NULL;
     free(h->resp);
     h->resp = NULL;
@@ -170,7 +176,9 @@ static http_method method_of(struct lws *wsi)
 static orbit_err authenticate(struct lws *wsi, http_session *h, orbit_status *st)
 {
     char auth[ORBIT_TOKEN_MAX + 32];
-    h->role = ORBIT_ROLE_NONE;
+    char peer[64] = "";
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    server_caller_init(&h->caller, NULL, "", peer);
     int n = lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION);
     if (n <= 0)
         return ORBIT_OK;
@@ -180,21 +188,23 @@ static orbit_err authenticate(struct lws *wsi, http_session *h, orbit_status *st
     const server_token *t = server_config_find_token(&h->srv->cfg, auth + 7);
     if (!t)
         return orbit_status_set(st, ORBIT_ERR_UNAUTHORIZED, "Authorization", "unknown token");
-    h->role = t->role;
-    snprintf(h->who, sizeof h->who, "%s", t->name);
+    char agent[64] = "";
+    if (lws_hdr_copy(wsi, agent, sizeof agent, WSI_TOKEN_HTTP_USER_AGENT) < 0)
+        agent[0] = '\0';
+    server_caller_init(&h->caller, t, agent, peer);
     return ORBIT_OK;
 }
 
 static bool need_role(struct lws *wsi, http_session *h, orbit_role need)
 {
     orbit_status st;
-    if (h->role == ORBIT_ROLE_NONE) {
+    if (h->caller.role == ORBIT_ROLE_NONE) {
         orbit_status_set(&st, ORBIT_ERR_UNAUTHORIZED, "Authorization",
                          "this endpoint needs Authorization: Bearer <token>");
         respond_error(wsi, h, &st);
         return false;
     }
-    if (need == ORBIT_ROLE_OPERATOR && h->role != ORBIT_ROLE_OPERATOR) {
+    if (need == ORBIT_ROLE_OPERATOR && h->caller.role != ORBIT_ROLE_OPERATOR) {
         orbit_status_set(&st, ORBIT_ERR_FORBIDDEN, "", "this endpoint is for operators");
         respond_error(wsi, h, &st);
         return false;
@@ -204,25 +214,14 @@ static bool need_role(struct lws *wsi, http_session *h, orbit_role need)
 
 static void get_state(struct lws *wsi, http_session *h)
 {
-    orbit_server *srv = h->srv;
-    /* Read-your-writes across pools: a change made at any pool is in the
-     * answer, not only after the next poll. */
-    server_sync_store(srv);
-    json_t *state = state_json_build(srv);
-    if (state && (!orbit_json_put(state, "epoch", json_string(srv->events.epoch)) ||
-                  !orbit_json_put(state, "rev", json_integer(srv->events.rev)))) {
-        json_decref(state);
-        state = NULL;
-    }
-    respond_ok(wsi, h, state);
+    respond_ok(wsi, h, pool_state_json(h->srv->pool));
 }
 
 static void get_users(struct lws *wsi, http_session *h)
 {
-    char pool[ORBIT_FQDN_MAX + 8];
-    const char *filter = lws_get_urlarg_by_name(wsi, "pool=", pool, sizeof pool);
-    server_sync_store(h->srv);
-    json_t *users = state_json_users(h->srv, filter);
+    char home[ORBIT_FQDN_MAX + 8];
+    const char *filter = lws_get_urlarg_by_name(wsi, "pool=", home, sizeof home);
+    json_t *users = pool_users_json(h->srv->pool, filter);
     respond_ok(wsi, h, users ? json_pack("{s:o}", "users", users) : NULL);
 }
 
@@ -233,8 +232,11 @@ static void get_audit(struct lws *wsi, http_session *h)
     long limit = v ? strtol(v, NULL, 10) : 200;
     if (limit < 1 || limit > 10000)
         limit = 200;
+    char lines[16];
+    const char *all = lws_get_urlarg_by_name(wsi, "lines=", lines, sizeof lines);
     orbit_status st;
-    json_t *entries = audit_tail(h->srv->audit, (size_t)limit, &st);
+    json_t *entries =
+        pool_audit_tail(h->srv->pool, (size_t)limit, all && strcmp(all, "all") == 0, &st);
     if (!entries) {
         respond_error(wsi, h, &st);
         return;
@@ -244,7 +246,7 @@ static void get_audit(struct lws *wsi, http_session *h)
 
 static void get_moh(struct lws *wsi, http_session *h)
 {
-    const pool_local *pl = &h->srv->local;
+    const pool_local *pl = pool_local_state(h->srv->pool);
     int fd = open(pl->moh_file, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
@@ -288,24 +290,11 @@ static int64_t content_length(struct lws *wsi)
     return (*end || n < 0) ? -1 : (int64_t)n;
 }
 
-static void count_upload(http_session *h, const orbit_status *st)
-{
-    server_count_op(h->srv, SERVER_OP_MOH_UPLOAD, st->code);
-    orbit_status ast;
-    json_t *args = json_pack("{s:s, s:I}", "name", h->extra_name, "size",
-                             (json_int_t)(h->upload ? moh_upload_received(h->upload) : 0));
-    if (audit_append(h->srv->audit, orbit_time_now_ms(), h->who, orbit_role_name(h->role),
-                     "moh.upload", args, st, &ast) != ORBIT_OK)
-        ORBIT_LOG_E(&h->srv->log, "audit: %s", ast.message);
-    json_decref(args);
-}
-
-/* An upload that failed before its body ended: answer now and close, so a
- * huge or hostile body is not read to the end. */
+/* An upload refused or failed before its body ended: answer now and
+ * close, so a huge or hostile body is not read to the end. */
 static void upload_failed(struct lws *wsi, http_session *h, const orbit_status *st)
 {
-    count_upload(h, st);
-    moh_upload_abort(h->upload);
+    pool_moh_upload_fail(h->upload, st);
     h->upload = NULL;
     h->close_after = true;
     respond_error(wsi, h, st);
@@ -314,69 +303,88 @@ static void upload_failed(struct lws *wsi, http_session *h, const orbit_status *
 static void put_moh_begin(struct lws *wsi, http_session *h)
 {
     orbit_status st;
+    orbit_status_clear(&st);
     char name[ORBIT_MOH_NAME_MAX + 2] = "", sha[80] = "";
-    lws_hdr_custom_copy(wsi, name, sizeof name, "x-orbit-filename:", 17);
-    lws_hdr_custom_copy(wsi, sha, sizeof sha, "x-orbit-sha256:", 15);
+    if (lws_hdr_custom_copy(wsi, name, sizeof name, "x-orbit-filename:", 17) < 0)
+        name[0] = '\0';
+    if (lws_hdr_custom_copy(wsi, sha, sizeof sha, "x-orbit-sha256:", 15) < 0)
+        sha[0] = '\0';
     snprintf(h->extra_name, sizeof h->extra_name, "%.*s", ORBIT_MOH_NAME_MAX, name);
     int64_t len = content_length(wsi);
+    h->upload_args =
+        json_pack("{s:s, s:I, s:s}", "name", name, "size", (json_int_t)len, "sha256", sha);
+    if (!h->upload_args) {
+        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "out of memory");
+        upload_failed(wsi, h, &st);
+        return;
+    }
     if (len < 0) {
         /* libwebsockets hands chunked bodies over undecoded: refuse them. */
         orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "Content-Length",
                          "uploads need a Content-Length (chunked bodies are not accepted)");
-        upload_failed(wsi, h, &st);
-        return;
-    }
-    if (len == 0) {
+    } else if (len == 0) {
         orbit_status_set(&st, ORBIT_ERR_UNSUPPORTED_MEDIA, "", "the body is empty: not audio");
-        upload_failed(wsi, h, &st);
-        return;
     }
-    if (len > 0 && (uint64_t)len > h->srv->cfg.moh_max_bytes) {
-        orbit_status_set(&st, ORBIT_ERR_TOO_LARGE, "", "MOH files are limited to %llu bytes",
-                         (unsigned long long)h->srv->cfg.moh_max_bytes);
-        upload_failed(wsi, h, &st);
-        return;
-    }
-    if (moh_upload_begin(&h->srv->local, name, sha, h->srv->cfg.moh_max_bytes, &h->upload, &st) !=
-        ORBIT_OK) {
-        upload_failed(wsi, h, &st);
+    if (st.code == ORBIT_OK)
+        h->upload = pool_moh_upload_open(h->srv->pool, &h->caller, h->upload_args, &st);
+    else
+        pool_moh_upload_refused(h->srv->pool, &h->caller, h->upload_args, &st);
+    if (st.code != ORBIT_OK) {
+        /* The op names its arguments; over HTTP they are these headers. */
+        static const struct {
+            const char *arg, *header;
+        } HEADERS[] = {{"name", "X-Orbit-Filename"}, {"sha256", "X-Orbit-Sha256"}};
+        for (size_t i = 0; i < sizeof HEADERS / sizeof HEADERS[0]; i++) {
+            if (strcmp(st.field, HEADERS[i].arg) != 0)
+                continue;
+            char why[sizeof st.message];
+            size_t skip = strlen(HEADERS[i].arg);
+            bool prefixed = strncmp(st.message, HEADERS[i].arg, skip) == 0 &&
+                            strncmp(st.message + skip, ": ", 2) == 0;
+            snprintf(why, sizeof why, "%s", st.message + (prefixed ? skip + 2 : 0));
+            orbit_status_set(&st, st.code, HEADERS[i].header, "%s: %s", HEADERS[i].header, why);
+        }
+        h->close_after = true;
+        respond_error(wsi, h, &st);
         return;
     }
     h->route = ROUTE_MOH_PUT;
 }
 
-static void put_moh_finish(struct lws *wsi, http_session *h)
+static void on_upload_done(void *ctx, const orbit_status *st, json_t *data)
 {
-    orbit_status st;
-    orbit_status_clear(&st);
-    orbit_server *srv = h->srv;
-    moh_upload *u = h->upload;
-    h->upload = NULL;
-    uint64_t size = moh_upload_received(u);
-    if (moh_upload_finish(u, orbit_time_now_ms(), &st) != ORBIT_OK) {
-        server_count_op(srv, SERVER_OP_MOH_UPLOAD, st.code);
-        json_t *args = json_pack("{s:s, s:I}", "name", h->extra_name, "size", (json_int_t)size);
-        orbit_status ast;
-        if (audit_append(srv->audit, orbit_time_now_ms(), h->who, orbit_role_name(h->role),
-                         "moh.upload", args, &st, &ast) != ORBIT_OK)
-            ORBIT_LOG_E(&srv->log, "audit: %s", ast.message);
-        json_decref(args);
-        respond_error(wsi, h, &st);
+    http_session *h = ctx;
+    struct lws *wsi = h->wsi;
+    if (st->code != ORBIT_OK) {
+        respond_error(wsi, h, st);
         return;
     }
-    server_count_op(srv, SERVER_OP_MOH_UPLOAD, ORBIT_OK);
-    json_t *args = json_pack("{s:s, s:I, s:s}", "name", srv->local.moh.name, "size",
-                             (json_int_t)size, "sha256", srv->local.moh.sha256);
-    orbit_status ast;
-    if (audit_append(srv->audit, orbit_time_now_ms(), h->who, orbit_role_name(h->role),
-                     "moh.upload", args, &st, &ast) != ORBIT_OK)
-        ORBIT_LOG_E(&srv->log, "audit: %s", ast.message);
-    json_decref(args);
-    ORBIT_LOG_I(&srv->log, "MOH replaced by %s: %s (%llu bytes)", h->who, srv->local.moh.name,
-                (unsigned long long)size);
-    server_emit(srv, "moh.changed", orbit_json_from_moh(&srv->local.moh));
-    respond_ok(wsi, h,
-               json_pack("{s:b, s:o}", "ok", 1, "data", orbit_json_from_moh(&srv->local.moh)));
+    respond_ok(wsi, h, json_pack("{s:b, s:o}", "ok", 1, "data", data));
+}
+
+static void put_moh_finish(struct lws *wsi, http_session *h)
+{
+    (void)wsi;
+    pool_upload *u = h->upload;
+    h->upload = NULL;
+    pool_moh_upload_close(u, on_upload_done, h);
+}
+
+static void on_cmd_done(void *ctx, const orbit_status *st, json_t *data)
+{
+    http_session *h = ctx;
+    h->answered = true;
+    h->pending = NULL;
+    if (st->code != ORBIT_OK) {
+        respond_error(h->wsi, h, st);
+        return;
+    }
+    json_t *result = orbit_frame_make_result_ok(NULL, data);
+    if (result) {
+        json_object_del(result, "t");
+        json_object_del(result, "id");
+    }
+    respond_ok(h->wsi, h, result);
 }
 
 static void post_cmd_finish(struct lws *wsi, http_session *h)
@@ -386,35 +394,30 @@ static void post_cmd_finish(struct lws *wsi, http_session *h)
     json_error_t jerr;
     json_t *req = json_loadb((const char *)h->body, h->body_len, JSON_REJECT_DUPLICATES, &jerr);
     char op_name[48];
-    orbit_op op;
+    orbit_op op_code;
     static const char *const keys[] = {"op", "args", "id", NULL};
     if (!req) {
         orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "", "invalid JSON: %s", jerr.text);
     } else if (orbit_json_need_object(req, "body", &st) == ORBIT_OK &&
                orbit_json_only_keys(req, keys, &st) == ORBIT_OK &&
                orbit_json_get_string(req, "op", true, op_name, sizeof op_name, &st) > 0 &&
-               !orbit_op_from_name(op_name, &op)) {
+               !orbit_op_from_name(op_name, &op_code)) {
         orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "op", "unknown op '%s'", op_name);
+    } else if (!orbit_op_via_cmd(op_code)) {
+        orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "op",
+                         "%s is not a command: send the file with PUT /v1/moh", op_name);
     }
     if (st.code != ORBIT_OK) {
         json_decref(req);
         respond_error(wsi, h, &st);
         return;
     }
-    json_t *data = NULL;
-    orbit_err e =
-        server_run_op(h->srv, h->who, h->role, op, json_object_get(req, "args"), &data, &st);
+    h->answered = false;
+    pool_op *op = pool_op_submit(h->srv->pool, &h->caller, op_code, json_object_get(req, "args"),
+                                 on_cmd_done, h);
     json_decref(req);
-    if (e != ORBIT_OK) {
-        respond_error(wsi, h, &st);
-        return;
-    }
-    json_t *result = orbit_frame_make_result_ok(NULL, data);
-    if (result) {
-        json_object_del(result, "t");
-        json_object_del(result, "id");
-    }
-    respond_ok(wsi, h, result);
+    if (!h->answered)
+        h->pending = op; /* the store answers later */
 }
 
 static int on_http(struct lws *wsi, http_session *h, const char *path)
@@ -422,6 +425,7 @@ static int on_http(struct lws *wsi, http_session *h, const char *path)
     orbit_server *srv = lws_context_user(lws_get_context(wsi));
     memset(h, 0, sizeof *h);
     h->srv = srv;
+    h->wsi = wsi;
     h->file_fd = -1;
     srv->metrics.http_requests++;
     http_method m = method_of(wsi);
@@ -434,9 +438,12 @@ static int on_http(struct lws *wsi, http_session *h, const char *path)
     }
     bool known = true;
     if (strcmp(path, "/v1/health") == 0 && m == M_GET) {
+        const event_ring *ring = pool_events(srv->pool);
         respond_ok(wsi, h,
-                   json_pack("{s:s, s:s, s:I, s:s}", "status", "up", "pool", server_fqdn(srv),
-                             "rev", (json_int_t)srv->events.rev, "epoch", srv->events.epoch));
+                   json_pack("{s:s, s:s, s:I, s:s, s:b, s:I}", "status", "up", "pool",
+                             srv->cfg.fqdn, "rev", (json_int_t)ring->rev, "epoch", ring->epoch,
+                             "store_ok", pool_store_ok(srv->pool), "cursor",
+                             (json_int_t)pool_cursor(srv->pool)));
     } else if (strcmp(path, "/metrics") == 0 && m == M_GET) {
         get_metrics(wsi, h);
     } else if (strcmp(path, "/v1/state") == 0 && m == M_GET) {
@@ -499,7 +506,7 @@ static int on_body(struct lws *wsi, http_session *h, const void *in, size_t len)
         return 0;
     orbit_status st;
     if (h->route == ROUTE_MOH_PUT) {
-        if (moh_upload_feed(h->upload, in, len, &st) != ORBIT_OK)
+        if (pool_moh_upload_feed(h->upload, in, len, &st) != ORBIT_OK)
             upload_failed(wsi, h, &st);
         return 0;
     }
@@ -616,6 +623,13 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         /* A WebSocket upgrade that did not ask for orbit.v1 lands here. */
         return 1;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
+        /* A store thread has news (see server.c's wake_loop). */
+        orbit_server *srv = lws_context_user(lws_get_context(wsi));
+        if (srv && srv->pool)
+            pool_drain(srv->pool);
+        return 0;
+    }
     case LWS_CALLBACK_HTTP:
         return on_http(wsi, h, in ? (const char *)in : "");
     case LWS_CALLBACK_HTTP_BODY:
@@ -630,7 +644,8 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
                 orbit_status st;
                 orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "",
                                  "the client closed the connection mid-upload");
-                count_upload(h, &st);
+                pool_moh_upload_fail(h->upload, &st);
+                h->upload = NULL;
             }
             release(h);
             h->srv = NULL;

@@ -1,6 +1,6 @@
-/* metrics: GET /metrics in the Prometheus text format: connections,
- * events, ops by result, parked calls, queue depth, orbit use per range
- * and the DR phase of every home pool. */
+/* metrics: GET /metrics in the Prometheus text format: the transports'
+ * own counters (connections, frames, resyncs, requests) and the kernel's
+ * (see pool_metrics_render). */
 #ifndef METRICS_H
 #define METRICS_H
 

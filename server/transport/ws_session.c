@@ -4,22 +4,29 @@
 #include "orbit_frame.h"
 #include "orbit_time.h"
 #include "server.h"
-#include "state_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-/* Commands a session may send per second, and the burst it may save up:
- * far above a simulator's rates, low enough that no client monopolises
- * the loop. */
-#define WS_CMD_RATE  2000.0
-#define WS_CMD_BURST 4000.0
+/* A session may save up this many seconds of its role's command rate
+ * (cmd_rate_* in the configuration) as a burst. */
+#define WS_CMD_BURST_SECONDS 2.0
 /* Kernel send buffer per session. Bounding it keeps a stalled reader's
  * backlog in our queue, where the limits see it, rather than in megabytes
  * of socket buffer. */
 #define WS_SOCKET_SNDBUF (256 * 1024)
+
+/* A command the pool has not answered yet. */
+typedef struct ws_pending {
+    ws_session *s;
+    struct ws_pending *prev, *next;
+    pool_op *op;
+    bool linked; /* in the session's list: the answer comes later */
+    bool answered;
+    char id[ORBIT_FRAME_ID_MAX + 1];
+} ws_pending;
 
 struct ws_session {
     struct lws *wsi;
@@ -28,10 +35,9 @@ struct ws_session {
     int64_t connected_ms;
     bool authed;
     bool subscribed;
-    orbit_role role;
-    char who[SERVER_TOKEN_NAME_MAX + 1];
-    char client[ORBIT_CLIENT_NAME_MAX + 1];
+    pool_caller caller;
     char peer[64];
+    ws_pending *pending;
     /* inbound message being assembled */
     unsigned char *rx;
     size_t rx_len, rx_cap;
@@ -119,7 +125,7 @@ static void resync(ws_session *s)
     queue_clear(s);
     s->subscribed = false;
     s->srv->metrics.resyncs++;
-    ORBIT_LOG_I(&s->srv->log, "session %s (%s): slow consumer, resync", s->peer, s->who);
+    ORBIT_LOG_I(&s->srv->log, "session %s (%s): slow consumer, resync", s->peer, s->caller.token);
     send_json(s, json_pack("{s:s}", "t", "resync"));
 }
 
@@ -167,8 +173,10 @@ void ws_session_tick(orbit_server *srv, int64_t now)
             close_with(s, 4408, "no hello within 5 s");
             continue;
         }
-        if (s->subscribed && s->q_count == 0 && now - s->last_sent_ms >= srv->cfg.heartbeat_ms)
-            send_json(s, orbit_frame_make_tick(srv->events.epoch, srv->events.rev, now));
+        if (s->subscribed && s->q_count == 0 && now - s->last_sent_ms >= srv->cfg.heartbeat_ms) {
+            const event_ring *ring = pool_events(srv->pool);
+            send_json(s, orbit_frame_make_tick(ring->epoch, ring->rev, now));
+        }
     }
 }
 
@@ -200,16 +208,17 @@ static void on_hello(ws_session *s, const orbit_frame *f)
         return;
     }
     s->authed = true;
-    s->role = t->role;
-    snprintf(s->who, sizeof s->who, "%s", t->name);
-    snprintf(s->client, sizeof s->client, "%s", h.client);
-    ORBIT_LOG_I(&s->srv->log, "session %s: %s (%s) as %s", s->peer, s->who,
-                s->client[0] ? s->client : "unnamed client", orbit_role_name(s->role));
+    server_caller_init(&s->caller, t, h.client, s->peer);
+    s->cmd_tokens = s->srv->cfg.cmd_rate[t->role] * WS_CMD_BURST_SECONDS;
+    s->cmd_refill_ms = orbit_time_mono_ms();
+    ORBIT_LOG_I(&s->srv->log, "session %s: %s (%s) as %s", s->peer, t->name,
+                h.client[0] ? h.client : "unnamed client", orbit_role_name(t->role));
     orbit_server *srv = s->srv;
+    const event_ring *ring = pool_events(srv->pool);
     send_json(s, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "t", "welcome", "pool",
-                           server_fqdn(srv), "role", orbit_role_name(s->role), "server",
-                           "orbitd/" ORBIT_VERSION, "epoch", srv->events.epoch, "rev",
-                           (json_int_t)srv->events.rev, "heartbeat_ms", srv->cfg.heartbeat_ms));
+                           srv->cfg.fqdn, "role", orbit_role_name(t->role), "server",
+                           "orbitd/" ORBIT_VERSION, "epoch", ring->epoch, "rev",
+                           (json_int_t)ring->rev, "heartbeat_ms", srv->cfg.heartbeat_ms));
 }
 
 static void on_subscribe(ws_session *s, const orbit_frame *f)
@@ -221,29 +230,22 @@ static void on_subscribe(ws_session *s, const orbit_frame *f)
         return;
     }
     orbit_server *srv = s->srv;
+    event_ring *ring = pool_events(srv->pool);
     /* A fresh start for this session: nothing stale stays queued. */
     queue_clear(s);
-    if (sub.has_since && event_ring_can_replay(&srv->events, sub.epoch, sub.rev)) {
+    if (sub.has_since && event_ring_can_replay(ring, sub.epoch, sub.rev)) {
         send_json(s, json_pack("{s:s, s:s, s:I, s:I}", "t", "replay", "id", sub.id, "from_rev",
-                               (json_int_t)(sub.rev + 1), "to_rev", (json_int_t)srv->events.rev));
-        for (int64_t rev = sub.rev + 1; rev <= srv->events.rev; rev++) {
-            wire_msg *m = event_ring_get(&srv->events, rev);
+                               (json_int_t)(sub.rev + 1), "to_rev", (json_int_t)ring->rev));
+        for (int64_t rev = sub.rev + 1; rev <= ring->rev; rev++) {
+            wire_msg *m = event_ring_get(ring, rev);
             if (m && !queue_push(s, m)) {
                 resync(s);
                 return;
             }
         }
     } else {
-        server_sync_store(srv);
-        json_t *state = state_json_build(srv);
-        json_t *frame =
-            state ? json_pack("{s:s, s:s, s:s, s:I, s:o}", "t", "snapshot", "id", sub.id, "epoch",
-                              srv->events.epoch, "rev", (json_int_t)srv->events.rev, "state", state)
-                  : NULL;
-        wire_msg *m = frame ? wire_msg_from_json(frame) : NULL;
-        json_decref(frame);
+        wire_msg *m = pool_snapshot(srv->pool, sub.id, &st);
         if (!m) {
-            orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "could not build the snapshot");
             send_error(s, sub.id, &st);
             return;
         }
@@ -256,15 +258,45 @@ static void on_subscribe(ws_session *s, const orbit_frame *f)
 
 static bool take_cmd_token(ws_session *s, int64_t now)
 {
+    double rate = s->srv->cfg.cmd_rate[s->caller.role];
     double elapsed = (double)(now - s->cmd_refill_ms) / 1000.0;
     s->cmd_refill_ms = now;
-    s->cmd_tokens += elapsed * WS_CMD_RATE;
-    if (s->cmd_tokens > WS_CMD_BURST)
-        s->cmd_tokens = WS_CMD_BURST;
+    s->cmd_tokens += elapsed * rate;
+    double burst = rate * WS_CMD_BURST_SECONDS;
+    if (s->cmd_tokens > burst)
+        s->cmd_tokens = burst;
     if (s->cmd_tokens < 1.0)
         return false;
     s->cmd_tokens -= 1.0;
     return true;
+}
+
+static void pending_unlink(ws_pending *p)
+{
+    ws_session *s = p->s;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        s->pending = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    p->linked = false;
+}
+
+/* The pool's answer to a command, now or later. */
+static void on_cmd_done(void *ctx, const orbit_status *st, json_t *data)
+{
+    ws_pending *p = ctx;
+    ws_session *s = p->s;
+    if (st->code == ORBIT_OK)
+        send_json(s, orbit_frame_make_result_ok(p->id, data));
+    else
+        send_json(s, orbit_frame_make_result_error(p->id, st));
+    p->answered = true;
+    if (p->linked) {
+        pending_unlink(p);
+        free(p);
+    }
 }
 
 static void on_cmd(ws_session *s, const orbit_frame *f)
@@ -279,16 +311,31 @@ static void on_cmd(ws_session *s, const orbit_frame *f)
     }
     if (!take_cmd_token(s, orbit_time_mono_ms())) {
         orbit_status_set(&st, ORBIT_ERR_RATE_LIMITED, "", "more than %.0f commands a second",
-                         WS_CMD_RATE);
-        server_count_op(s->srv, cmd.op, ORBIT_ERR_RATE_LIMITED);
+                         s->srv->cfg.cmd_rate[s->caller.role]);
+        s->srv->metrics.rate_limited++;
         send_json(s, orbit_frame_make_result_error(cmd.id, &st));
         return;
     }
-    json_t *data = NULL;
-    if (server_run_op(s->srv, s->who, s->role, cmd.op, cmd.args, &data, &st) == ORBIT_OK)
-        send_json(s, orbit_frame_make_result_ok(cmd.id, data));
-    else
+    ws_pending *p = calloc(1, sizeof *p);
+    if (!p) {
+        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "out of memory");
         send_json(s, orbit_frame_make_result_error(cmd.id, &st));
+        return;
+    }
+    p->s = s;
+    snprintf(p->id, sizeof p->id, "%s", cmd.id);
+    pool_op *op = pool_op_submit(s->srv->pool, &s->caller, cmd.op, cmd.args, on_cmd_done, p);
+    if (p->answered) {
+        free(p);
+        return;
+    }
+    /* The store must commit it first: keep it until the answer comes. */
+    p->op = op;
+    p->linked = true;
+    p->next = s->pending;
+    if (s->pending)
+        s->pending->prev = p;
+    s->pending = p;
 }
 
 static void on_message(ws_session *s)
@@ -305,7 +352,6 @@ static void on_message(ws_session *s)
         bad_frame(s, NULL, &st);
         return;
     }
-    s->bad_frames = 0;
     if (!s->authed) {
         if (f.type == ORBIT_FRAME_HELLO) {
             on_hello(s, &f);
@@ -316,6 +362,9 @@ static void on_message(ws_session *s)
         orbit_frame_release(&f);
         return;
     }
+    /* Only a good frame from an authenticated client clears the count:
+     * parseable frames before hello must not reset it. */
+    s->bad_frames = 0;
     switch (f.type) {
     case ORBIT_FRAME_SUBSCRIBE:
         on_subscribe(s, &f);
@@ -425,7 +474,7 @@ int ws_session_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         s->srv = srv;
         s->connected_ms = orbit_time_now_ms();
         s->last_sent_ms = s->connected_ms;
-        s->cmd_tokens = WS_CMD_BURST;
+        s->cmd_tokens = 1.0;
         s->cmd_refill_ms = orbit_time_mono_ms();
         lws_get_peer_simple(wsi, s->peer, sizeof s->peer);
         int sndbuf = WS_SOCKET_SNDBUF;
@@ -457,6 +506,13 @@ int ws_session_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         if (s->next)
             s->next->prev = s->prev;
         srv->nsessions--;
+        /* Ops still at the store complete without us. */
+        while (s->pending) {
+            ws_pending *p = s->pending;
+            pending_unlink(p);
+            pool_op_detach(p->op);
+            free(p);
+        }
         queue_clear(s);
         free(s->q);
         free(s->rx);

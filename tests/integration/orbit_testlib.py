@@ -184,9 +184,43 @@ def http(dep_or_base, path, token=None, method="GET", body=None, headers=None, p
         return status, payload, hdrs
 
 
+def cursor_of(dep, pool):
+    """How far into the store's history a pool has applied, or None when it
+    does not answer."""
+    try:
+        status, body, _ = http(dep, "/v1/health", pool=pool, timeout=2)
+    except (OSError, urllib.error.URLError):
+        return None
+    return body.get("cursor", 0) if status == 200 and isinstance(body, dict) else None
+
+
+def settle(dep, cursor, timeout=5.0):
+    """Waits until every pool that answers has applied the store's history
+    up to cursor: pools follow each other through the store, so a change
+    made at one pool reaches the others a moment later (docs/deployment.md)."""
+    for i in range(len(dep.info["pools"])):
+        wait_until(lambda: (c := cursor_of(dep, i)) is None or c >= cursor, timeout=timeout,
+                   what=f"pool {i} to apply change {cursor}")
+
+
+def settle_from(dep, pool):
+    """Waits until every pool has caught up with what `pool` has applied."""
+    c = cursor_of(dep, pool)
+    if c:
+        settle(dep, c)
+
+
 def cmd(dep, op, args, role="operator", pool=0):
-    return http(dep, "/v1/cmd", token=dep.token(role), method="POST",
-                body={"op": op, "args": args}, pool=pool)
+    """POST /v1/cmd; a change that reached the store is waited for at every
+    pool before this returns, so a test reads what it just did anywhere."""
+    r = http(dep, "/v1/cmd", token=dep.token(role), method="POST",
+             body={"op": op, "args": args}, pool=pool)
+    status, body, _ = r
+    if status == 200 and isinstance(body, dict) and isinstance(body.get("data"), dict):
+        cursor = body["data"].get("cursor")
+        if isinstance(cursor, int):
+            settle(dep, cursor)
+    return r
 
 
 class Client:
@@ -373,8 +407,10 @@ def op_http(dep, pool, op, args, role="operator"):
 
 
 def wait_phase(dep, pool, home, phase, timeout=15.0):
-    return wait_until(lambda: dr_of(dep, pool, home)["phase"] == phase, timeout=timeout,
-                      what=f"{home} to reach {phase}")
+    r = wait_until(lambda: dr_of(dep, pool, home)["phase"] == phase, timeout=timeout,
+                   what=f"{home} to reach {phase}")
+    settle_from(dep, pool)
+    return r
 
 
 def wait_down(dep, pool, fqdn, timeout=5.0):

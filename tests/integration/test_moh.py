@@ -131,8 +131,14 @@ class MohTest(DeploymentTest):
     def test_uploads_are_audited(self):
         put(self.dep, wav(1), name="ok.wav")
         put(self.dep, b"nope" * 10, name="bad.wav")
-        status, body, _ = http(self.dep, "/v1/audit", token=self.dep.token("operator"))
-        uploads = [e for e in body["entries"] if e["op"] == "moh.upload"]
+        status, body, _ = http(self.dep, "/v1/audit?lines=all", token=self.dep.token("operator"))
+        # Each upload is on record before it acts (phase "request") and with
+        # its outcome (phase "result").
+        uploads = [e for e in body["entries"]
+                   if e["op"] == "moh.upload" and e["phase"] == "result"]
+        requests = [e for e in body["entries"]
+                    if e["op"] == "moh.upload" and e["phase"] == "request"]
+        self.assertEqual([e["args"]["name"] for e in requests[-2:]], ["ok.wav", "bad.wav"])
         self.assertEqual([e["ok"] for e in uploads[-2:]], [True, False])
         self.assertEqual(uploads[-1]["error"]["code"], "unsupported_media")
         self.assertEqual(uploads[-2]["args"]["name"], "ok.wav")

@@ -141,7 +141,9 @@ class StreamTest(DeploymentTest):
                                      where=lambda f: f["data"]["identity"] == "cross")
             self.assertLess(time.monotonic() - t0, 1.0)
             self.assertEqual(ev["data"]["origin"], "pool1.north.example.net")
-            self.assertEqual(ev["data"]["who"], "demo-operator")
+            # who names the token, the client and where it came from.
+            self.assertTrue(ev["data"]["who"].startswith("demo-operator ("), ev["data"]["who"])
+            self.assertIn("127.0.0.1", ev["data"]["who"])
             t0 = time.monotonic()
             status, body, _ = cmd(self.dep, "orbit.update",
                                   {"identity": "cross", "end": "70019"}, pool=0)
