@@ -1,6 +1,9 @@
 /* demo_deploy: generating, starting and stopping a local deployment. */
 #include "demo_deploy.h"
 
+#include "demo_etcd.h"
+#include "demo_proc.h"
+
 #include "demo_tls.h"
 #include "orbit_file.h"
 #include "orbit_json.h"
@@ -24,7 +27,6 @@
 #include <unistd.h>
 
 #define DEMO_HEALTH_TIMEOUT_MS 15000
-#define DEMO_STOP_TIMEOUT_MS   10000
 #define DEMO_GROUP_SIZE        10
 
 static const char *const ROLES[3] = {"viewer", "operator", "endpoint"};
@@ -43,43 +45,6 @@ void demo_options_default(demo_options *o)
 static void pool_fqdn(int k, char *out, size_t len)
 {
     snprintf(out, len, "pool%d.%s.example.net", k, k % 2 ? "north" : "south");
-}
-
-/* ---- finding the other programs ---- */
-
-static bool executable(const char *path)
-{
-    return access(path, X_OK) == 0;
-}
-
-/* Looks beside this program (installed together, or in the build tree),
- * then on PATH. */
-static bool find_program(const char *name, char *out, size_t len)
-{
-    const char *env = getenv("ORBIT_BIN_DIR");
-    if (env && orbit_file_join(out, len, env, name) && executable(out))
-        return true;
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *dir = dirname(self);
-        const char *subdirs[] = {".", "../server", "../tools", "../tui", "../sbin", "../bin"};
-        for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
-            if (snprintf(out, len, "%s/%s/%s", dir, subdirs[i], name) < (int)len && executable(out))
-                return true;
-        }
-    }
-    const char *path = getenv("PATH");
-    if (!path)
-        return false;
-    char *copy = strdup(path), *save = NULL;
-    bool found = false;
-    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found;
-         d = strtok_r(NULL, ":", &save))
-        found = orbit_file_join(out, len, d, name) && executable(out);
-    free(copy);
-    return found;
 }
 
 /* ---- files ---- */
@@ -229,77 +194,6 @@ static int write_pool_config(const char *dir, int k, const demo_options *o, cons
 
 /* ---- processes ---- */
 
-/* Starts a program detached from this one (own session, output to log). */
-static pid_t spawn(const char *program, char *const argv[], const char *log_path)
-{
-    int out = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (out < 0) {
-        fprintf(stderr, "orbit-demo: %s: %s\n", log_path, strerror(errno));
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(out);
-        return -1;
-    }
-    if (pid == 0) {
-        setsid();
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, STDIN_FILENO);
-        dup2(out, STDOUT_FILENO);
-        dup2(out, STDERR_FILENO);
-        signal(SIGPIPE, SIG_DFL);
-        execv(program, argv);
-        fprintf(stderr, "orbit-demo: exec %s: %s\n", program, strerror(errno));
-        _exit(127);
-    }
-    close(out);
-    return pid;
-}
-
-/* True when pid is alive and runs a program whose name contains `name`
- * (so a recycled pid is never signalled). */
-static bool process_is(pid_t pid, const char *name)
-{
-    if (pid <= 0)
-        return false;
-    char path[64], cmd[512];
-    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(cmd, 1, sizeof cmd - 1, f);
-    fclose(f);
-    cmd[n] = '\0';
-    /* A zombie has an empty command line. */
-    return n > 0 && strstr(cmd, name) != NULL;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static bool stop_process(pid_t pid, const char *name)
-{
-    if (!process_is(pid, name))
-        return true;
-    kill(pid, SIGTERM);
-    int64_t until = orbit_time_mono_ms() + DEMO_STOP_TIMEOUT_MS;
-    while (orbit_time_mono_ms() < until) {
-        waitpid(pid, NULL, WNOHANG); /* our own child when started by this run */
-        if (!process_is(pid, name))
-            return true;
-        sleep_ms(50);
-    }
-    fprintf(stderr, "orbit-demo: %s (pid %d) did not stop; killing it\n", name, (int)pid);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, WNOHANG);
-    return false;
-}
-
 static size_t discard(void *p, size_t size, size_t n, void *ctx)
 {
     (void)p;
@@ -353,7 +247,7 @@ static bool wait_healthy(json_t *pool, pid_t pid, const char *ca_file)
             show_log_tail(json_string_value(json_object_get(pool, "log")));
             return false;
         }
-        sleep_ms(100);
+        demo_sleep_ms(100);
     }
     fprintf(stderr, "orbit-demo: %s did not answer %s/v1/health within %d s\n",
             json_string_value(json_object_get(pool, "fqdn")), http, DEMO_HEALTH_TIMEOUT_MS / 1000);
@@ -364,13 +258,13 @@ static bool wait_healthy(json_t *pool, pid_t pid, const char *ca_file)
 static pid_t start_pool(json_t *pool)
 {
     char orbitd[PATH_MAX];
-    if (!find_program("orbitd", orbitd, sizeof orbitd)) {
+    if (!demo_find_program("orbitd", orbitd, sizeof orbitd)) {
         fprintf(stderr, "orbit-demo: cannot find orbitd (set ORBIT_BIN_DIR)\n");
         return -1;
     }
     char *const argv[] = {orbitd, "-c", (char *)json_string_value(json_object_get(pool, "config")),
                           NULL};
-    pid_t pid = spawn(orbitd, argv, json_string_value(json_object_get(pool, "log")));
+    pid_t pid = demo_spawn(orbitd, argv, json_string_value(json_object_get(pool, "log")));
     if (pid > 0)
         json_object_set_new(pool, "pid", json_integer(pid));
     return pid;
@@ -396,7 +290,7 @@ static const char *ca_of(json_t *doc)
 static pid_t start_sim(const char *dir, json_t *doc, const char *profile)
 {
     char sim[PATH_MAX], deployment[PATH_MAX], log_path[PATH_MAX];
-    if (!find_program("orbit-sim", sim, sizeof sim)) {
+    if (!demo_find_program("orbit-sim", sim, sizeof sim)) {
         fprintf(stderr, "orbit-demo: cannot find orbit-sim (set ORBIT_BIN_DIR)\n");
         return -1;
     }
@@ -404,7 +298,7 @@ static pid_t start_sim(const char *dir, json_t *doc, const char *profile)
         !orbit_file_join(log_path, sizeof log_path, dir, "orbit-sim.log"))
         return -1;
     char *const argv[] = {sim, "--deployment", deployment, "--profile", (char *)profile, NULL};
-    pid_t pid = spawn(sim, argv, log_path);
+    pid_t pid = demo_spawn(sim, argv, log_path);
     if (pid > 0)
         json_object_set_new(doc, "sim",
                             json_pack("{s:I, s:s, s:s}", "pid", (json_int_t)pid, "profile", profile,
@@ -432,7 +326,8 @@ int demo_up(const char *dir_arg, const demo_options *o)
         json_t *p;
         size_t i;
         json_array_foreach(json_object_get(old, "pools"), i, p) running =
-            running || process_is((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd");
+            running ||
+            demo_process_is((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd");
         json_decref(old);
         if (running) {
             fprintf(stderr, "orbit-demo: %s already runs a deployment; run orbit-demo down %s\n",
@@ -443,11 +338,19 @@ int demo_up(const char *dir_arg, const demo_options *o)
     /* A fresh deployment: the old store and pool data go. */
     char store[PATH_MAX + 16];
     snprintf(store, sizeof store, "%s/store.db", dir);
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
+    const char *suffixes[] = {"", "-wal", "-shm", "-live", "-live-wal", "-live-shm"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
         char p[PATH_MAX + 32];
         snprintf(p, sizeof p, "%s%s", store, suffixes[i]);
         unlink(p);
+    }
+    json_t *cluster = json_object();
+    if (!cluster)
+        return 1;
+    if (o->store_etcd && !demo_etcd_up(dir, o->base_port, cluster, store, sizeof store)) {
+        demo_etcd_down(cluster);
+        json_decref(cluster);
+        return 1;
     }
     char token_dir[PATH_MAX];
     orbit_file_join(token_dir, sizeof token_dir, dir, "tokens");
@@ -493,7 +396,7 @@ int demo_up(const char *dir_arg, const demo_options *o)
     }
     json_decref(topo);
     char orbitd[PATH_MAX];
-    if (!find_program("orbitd", orbitd, sizeof orbitd)) {
+    if (!demo_find_program("orbitd", orbitd, sizeof orbitd)) {
         fprintf(stderr, "orbit-demo: cannot find orbitd (set ORBIT_BIN_DIR)\n");
         return 1;
     }
@@ -509,6 +412,8 @@ int demo_up(const char *dir_arg, const demo_options *o)
     if (imp < 0 || waitpid(imp, &status, 0) != imp || !WIFEXITED(status) ||
         WEXITSTATUS(status) != 0) {
         fprintf(stderr, "orbit-demo: importing the topology failed\n");
+        demo_etcd_down(cluster);
+        json_decref(cluster);
         return 1;
     }
     json_t *pools = json_array();
@@ -516,8 +421,13 @@ int demo_up(const char *dir_arg, const demo_options *o)
         json_pack("{s:s, s:o, s:{s:s, s:s, s:s}, s:n, s:f, s:f}", "store", store, "pools", pools,
                   "tokens", "viewer", tokens[0], "operator", tokens[1], "endpoint", tokens[2],
                   "sim", "clock_scale", o->clock_scale, "phase_seconds", o->phase_seconds);
-    if (!doc)
+    if (!doc || json_object_update(doc, cluster) != 0) {
+        demo_etcd_down(cluster);
+        json_decref(cluster);
+        json_decref(doc);
         return 1;
+    }
+    json_decref(cluster);
     if (o->tls)
         json_object_set_new(doc, "ca", json_string(cert));
     for (int k = 1; k <= o->pools; k++) {
@@ -528,8 +438,14 @@ int demo_up(const char *dir_arg, const demo_options *o)
             pool_fqdn(k - 1, backup, sizeof backup);
         else if (k + 1 <= o->pools)
             pool_fqdn(k + 1, backup, sizeof backup);
-        rc = write_pool_config(dir, k, o, store, tokens, o->tls ? cert : NULL, o->tls ? key : NULL,
-                               data_dir, sizeof data_dir, conf, sizeof conf);
+        /* With etcd, each pool talks to its own member first. */
+        char location[PATH_MAX + 16];
+        if (o->store_etcd)
+            demo_etcd_location(doc, k, location, sizeof location);
+        else
+            snprintf(location, sizeof location, "%s", store);
+        rc = write_pool_config(dir, k, o, location, tokens, o->tls ? cert : NULL,
+                               o->tls ? key : NULL, data_dir, sizeof data_dir, conf, sizeof conf);
         if (rc) {
             fprintf(stderr, "orbit-demo: writing %s's configuration: %s\n", fqdn, strerror(rc));
             json_decref(doc);
@@ -585,7 +501,7 @@ int demo_start(const char *dir, const char *fqdn)
         return 1;
     }
     pid_t old = (pid_t)json_integer_value(json_object_get(pool, "pid"));
-    if (process_is(old, "orbitd")) {
+    if (demo_process_is(old, "orbitd")) {
         fprintf(stderr, "orbit-demo: %s already runs (pid %d)\n", fqdn, (int)old);
         json_decref(doc);
         return 0;
@@ -608,7 +524,8 @@ int demo_stop(const char *dir, const char *fqdn)
         json_decref(doc);
         return 1;
     }
-    bool clean = stop_process((pid_t)json_integer_value(json_object_get(pool, "pid")), "orbitd");
+    bool clean =
+        demo_stop_process((pid_t)json_integer_value(json_object_get(pool, "pid")), "orbitd");
     json_object_set_new(pool, "pid", json_integer(0));
     save_deployment(dir, doc);
     json_decref(doc);
@@ -623,7 +540,8 @@ int demo_down(const char *dir)
     bool clean = true;
     json_t *sim = json_object_get(doc, "sim");
     if (json_is_object(sim)) {
-        clean = stop_process((pid_t)json_integer_value(json_object_get(sim, "pid")), "orbit-sim") &&
+        clean = demo_stop_process((pid_t)json_integer_value(json_object_get(sim, "pid")),
+                                  "orbit-sim") &&
                 clean;
         json_object_set_new(sim, "pid", json_integer(0));
     }
@@ -631,11 +549,29 @@ int demo_down(const char *dir)
     size_t i;
     json_array_foreach(json_object_get(doc, "pools"), i, p)
     {
-        clean =
-            stop_process((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd") && clean;
+        clean = demo_stop_process((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd") &&
+                clean;
         json_object_set_new(p, "pid", json_integer(0));
     }
+    clean = demo_etcd_down(doc) && clean; /* after the pools: they would see it go */
     save_deployment(dir, doc);
     json_decref(doc);
     return clean ? 0 : 1;
+}
+
+int demo_etcd_member(const char *dir, const char *name, bool start)
+{
+    json_t *doc = read_deployment(dir);
+    if (!doc)
+        return 1;
+    if (!json_object_get(doc, "etcd")) {
+        fprintf(stderr, "orbit-demo: %s has no etcd cluster (it was made without --store etcd)\n",
+                dir);
+        json_decref(doc);
+        return 1;
+    }
+    bool ok = start ? demo_etcd_start(dir, doc, name) : demo_etcd_stop(doc, name);
+    save_deployment(dir, doc);
+    json_decref(doc);
+    return ok ? 0 : 1;
 }

@@ -16,6 +16,7 @@ typedef struct {
     double phase_seconds;
     int base_port;
     bool tls;
+    bool store_etcd; /* a local 3-member etcd cluster instead of a SQLite file */
 } demo_options;
 
 void demo_options_default(demo_options *o);
@@ -27,7 +28,10 @@ int demo_up(const char *dir, const demo_options *o);
 int demo_start(const char *dir, const char *fqdn);
 /* orbit-demo stop: SIGTERM to one pool, waiting for it to exit. */
 int demo_stop(const char *dir, const char *fqdn);
-/* orbit-demo down: stops the simulator and every pool. */
+/* orbit-demo down: stops the simulator, every pool and the etcd members. */
 int demo_down(const char *dir);
+/* orbit-demo etcd-stop / etcd-start: one member of the local etcd cluster
+ * ("m1".."m3"), to see what pools do when they lose it. */
+int demo_etcd_member(const char *dir, const char *name, bool start);
 
 #endif

@@ -16,6 +16,8 @@ static void usage(FILE *out)
                  "       orbit-demo start DIR FQDN    (re)start one pool of DIR's deployment\n"
                  "       orbit-demo stop  DIR FQDN    stop one pool (SIGTERM)\n"
                  "       orbit-demo down  DIR         stop everything started from DIR\n"
+                 "       orbit-demo etcd-stop  DIR MEMBER   stop one etcd member (m1, m2, m3)\n"
+                 "       orbit-demo etcd-start DIR MEMBER   start it again with its data\n"
                  "\n"
                  "Simulator profiles: demo (default), capacity, stress.\n");
 }
@@ -86,13 +88,11 @@ static int cmd_up(int argc, char **argv)
             o.base_port = (int)v;
             break;
         case 'S':
-            if (strcmp(optarg, "sqlite") != 0) {
-                fprintf(stderr,
-                        "orbit-demo: --store %s: only the sqlite store is available in "
-                        "this build\n",
-                        optarg);
+            if (strcmp(optarg, "sqlite") != 0 && strcmp(optarg, "etcd") != 0) {
+                fprintf(stderr, "orbit-demo: --store is sqlite or etcd, not '%s'\n", optarg);
                 return 2;
             }
+            o.store_etcd = strcmp(optarg, "etcd") == 0;
             break;
         case 't':
             o.tls = true;
@@ -143,6 +143,10 @@ int main(int argc, char **argv)
         rc = demo_stop(argv[2], argv[3]);
     else if (strcmp(argv[1], "down") == 0 && argc == 3)
         rc = demo_down(argv[2]);
+    else if (strcmp(argv[1], "etcd-stop") == 0 && argc == 4)
+        rc = demo_etcd_member(argv[2], argv[3], false);
+    else if (strcmp(argv[1], "etcd-start") == 0 && argc == 4)
+        rc = demo_etcd_member(argv[2], argv[3], true);
     else {
         usage(stderr);
         rc = 2;

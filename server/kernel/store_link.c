@@ -263,6 +263,8 @@ static void *writer_main(void *arg)
         orbit_status_clear(&st);
         store_cursor committed = 0;
         orbit_err e = store_commit(s, j->expect, &j->batch, &committed, &st);
+        if (e == ORBIT_OK)
+            orbit_status_clear(&st); /* the outcome is the code returned */
         bool reached = e != ORBIT_ERR_UNAVAILABLE;
         report_health(l, LINK_THREAD_WRITER, &ok, reached, reached ? NULL : &st);
         if (m) {

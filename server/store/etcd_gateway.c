@@ -300,6 +300,8 @@ static orbit_err request(etcd_gateway *g, const char *path, const json_t *body, 
         }
         free(sink.buf);
         if (e == ORBIT_OK) {
+            /* An earlier member's failure is not this request's. */
+            orbit_status_clear(st);
             g->current = m;
             break;
         }

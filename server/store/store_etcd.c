@@ -40,11 +40,16 @@
  * at most this long, across a leader election. */
 #define ETCD_RESOLVE_MS 8000
 
+/* The liveness key is rewritten at most this often (a keep-alive is
+ * what keeps a pool alive; the rewrite only refreshes last_seen_ms). */
+#define ETCD_LIVE_REFRESH_MS 10000
+
 typedef struct {
     orbit_store base;
     etcd_gateway *g;
     char prefix[256]; /* ends with '/' */
     int64_t lease;    /* the heart's lease, 0 before the first beat */
+    int64_t live_written_ms;
     orbit_rng rng;
     uint32_t commits;
 } etcd_store;
@@ -652,10 +657,15 @@ static orbit_err etcd_heartbeat(orbit_store *base, const store_beat *beat, orbit
     etcd_store *s = (etcd_store *)base;
     bool alive = false;
     orbit_err e = s->lease ? keep_alive(s, &alive, st) : ORBIT_OK;
-    if (!e && !alive)
+    if (!e && !alive) {
         e = grant_lease(s, beat->ttl_ms, st);
+        s->live_written_ms = 0; /* a new lease needs the key written again */
+    }
     if (e)
         return e;
+    int64_t now = orbit_time_mono_ms();
+    if (!beat->usage && s->live_written_ms && now - s->live_written_ms < ETCD_LIVE_REFRESH_MS)
+        return ORBIT_OK; /* the keep-alive was the heartbeat */
     char *live = key(s, "live/", beat->fqdn);
     char *usage_key = key(s, "usage/", beat->fqdn);
     json_t *ops = json_array();
@@ -680,7 +690,10 @@ static orbit_err etcd_heartbeat(orbit_store *base, const store_beat *beat, orbit
         json_decref(ops);
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     }
-    return call(s, "/v3/kv/txn", json_pack("{s:o}", "success", ops), NULL, st);
+    e = call(s, "/v3/kv/txn", json_pack("{s:o}", "success", ops), NULL, st);
+    if (e == ORBIT_OK)
+        s->live_written_ms = now;
+    return e;
 }
 
 static orbit_err etcd_liveness(orbit_store *base, store_liveness *out, orbit_status *st)

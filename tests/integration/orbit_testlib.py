@@ -34,13 +34,29 @@ def program(name):
     raise FileNotFoundError(f"{name} not built under {BUILD_DIR}")
 
 
+# The deployment store the tests run on: sqlite (one file) or etcd (a local
+# three-member cluster). ctest runs the integration suite on both.
+STORE = os.environ.get("ORBIT_TEST_STORE", "sqlite")
+
+
+def demo_ports(count):
+    """Offsets from the base port that a deployment of count pools uses:
+    the pools, and with etcd its members' client and peer ports (see
+    tools/demo_etcd.c)."""
+    ports = list(range(1, count + 1))
+    if STORE == "etcd":
+        ports += [81, 82, 83, 91, 92, 93]
+    return ports
+
+
 def free_base_port(count):
-    """A base port P such that P+1 .. P+count are free on loopback."""
+    """A base port P such that every port a deployment of count pools
+    uses (P + demo_ports(count)) is free on loopback."""
     for _ in range(200):
         base = 20000 + (int.from_bytes(os.urandom(2), "little") % 30000)
         socks = []
         try:
-            for k in range(1, count + 1):
+            for k in demo_ports(count):
                 s = socket.socket()
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(("127.0.0.1", base + k))
@@ -65,6 +81,7 @@ class Deployment:
                 str(users), "--phase-seconds", str(phase_seconds), "--clock-scale",
                 str(clock_scale), "--base-port", str(self.base)]
         args += ["--sim", sim] if sim else ["--no-sim"]
+        args += ["--store", STORE]
         if tls:
             args.append("--tls")
         self.run_demo(args)
@@ -186,12 +203,14 @@ def http(dep_or_base, path, token=None, method="GET", body=None, headers=None, p
 
 def cursor_of(dep, pool):
     """How far into the store's history a pool has applied, or None when it
-    does not answer."""
+    does not answer or is cut off from the store (it cannot follow)."""
     try:
         status, body, _ = http(dep, "/v1/health", pool=pool, timeout=2)
     except (OSError, urllib.error.URLError):
         return None
-    return body.get("cursor", 0) if status == 200 and isinstance(body, dict) else None
+    if status != 200 or not isinstance(body, dict) or body.get("store_ok") is False:
+        return None
+    return body.get("cursor", 0)
 
 
 def settle(dep, cursor, timeout=5.0):
