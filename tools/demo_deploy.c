@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #define DEMO_HEALTH_TIMEOUT_MS 15000
+#define DEMO_SETTLE_TIMEOUT_MS 10000
 #define DEMO_GROUP_SIZE        10
 
 static const char *const ROLES[3] = {"viewer", "operator", "endpoint"};
@@ -194,31 +195,78 @@ static int write_pool_config(const char *dir, int k, const demo_options *o, cons
 
 /* ---- processes ---- */
 
-static size_t discard(void *p, size_t size, size_t n, void *ctx)
+static const char *ca_of(json_t *doc);
+
+static size_t keep_body(void *p, size_t size, size_t n, void *ctx)
 {
-    (void)p;
-    (void)ctx;
-    return size * n;
+    size_t len = size * n;
+    char *buf = ctx;
+    size_t have = strlen(buf);
+    if (have + len < 1024) {
+        memcpy(buf + have, p, len);
+        buf[have + len] = '\0';
+    }
+    return len;
 }
 
-static bool healthy(const char *http_base, const char *ca_file)
+/* GET /v1/health: -1 when the pool does not answer, else how many pools
+ * of the deployment it sees up (itself included). */
+static int health_pools_up(const char *http_base, const char *ca_file)
 {
     CURL *c = curl_easy_init();
     if (!c)
-        return false;
-    char url[300];
+        return -1;
+    char url[300], body[1024] = "";
     snprintf(url, sizeof url, "%s/v1/health", http_base);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
     if (ca_file && *ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
     long code = 0;
     bool ok = curl_easy_perform(c) == CURLE_OK &&
               curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200;
     curl_easy_cleanup(c);
-    return ok;
+    if (!ok)
+        return -1;
+    json_t *doc = json_loads(body, 0, NULL);
+    int up = (int)json_integer_value(json_object_get(doc, "pools_up"));
+    json_decref(doc);
+    return up;
+}
+
+static bool healthy(const char *http_base, const char *ca_file)
+{
+    return health_pools_up(http_base, ca_file) >= 0;
+}
+
+/* Waits until every running pool sees every running pool up, so that a
+ * deployment `up` or `start` hands over is settled: no pool is still
+ * learning that its peers exist. Only a warning when it takes too long. */
+static void wait_settled(json_t *doc)
+{
+    json_t *pools = json_object_get(doc, "pools"), *p;
+    size_t i;
+    int running = 0;
+    json_array_foreach(pools, i, p) running +=
+        demo_process_is((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd");
+    int64_t until = orbit_time_mono_ms() + DEMO_SETTLE_TIMEOUT_MS;
+    json_array_foreach(pools, i, p)
+    {
+        if (!demo_process_is((pid_t)json_integer_value(json_object_get(p, "pid")), "orbitd"))
+            continue;
+        const char *http = json_string_value(json_object_get(p, "http"));
+        while (health_pools_up(http, ca_of(doc)) < running) {
+            if (orbit_time_mono_ms() >= until) {
+                fprintf(stderr, "orbit-demo: warning: %s does not see all %d pools up yet\n",
+                        json_string_value(json_object_get(p, "fqdn")), running);
+                return;
+            }
+            demo_sleep_ms(50);
+        }
+    }
 }
 
 static void show_log_tail(const char *log_path)
@@ -474,6 +522,8 @@ int demo_up(const char *dir_arg, const demo_options *o)
     save_deployment(dir, doc);
     json_array_foreach(pools, i, p) ok =
         ok && wait_healthy(p, (pid_t)json_integer_value(json_object_get(p, "pid")), ca_of(doc));
+    if (ok)
+        wait_settled(doc);
     if (ok && o->sim_profile)
         ok = start_sim(dir, doc, o->sim_profile) > 0;
     save_deployment(dir, doc);
@@ -508,6 +558,8 @@ int demo_start(const char *dir, const char *fqdn)
     }
     pid_t pid = start_pool(pool);
     int rc = pid > 0 && wait_healthy(pool, pid, ca_of(doc)) ? 0 : 1;
+    if (rc == 0)
+        wait_settled(doc);
     save_deployment(dir, doc);
     json_decref(doc);
     return rc;

@@ -55,6 +55,14 @@ bool pool_store_ok(const pool *p)
     return p->store_ok;
 }
 
+size_t pool_count_up(const pool *p)
+{
+    size_t up = 0;
+    for (size_t i = 0; i < orbit_deployment_pool_count(p->dep); i++)
+        up += pool_status_of(p, orbit_deployment_pool_at(p->dep, i)->fqdn) == POOL_STATUS_UP;
+    return up;
+}
+
 int64_t pool_cursor(const pool *p)
 {
     return p->cursor == INT64_MAX ? 0 : p->cursor;

@@ -139,6 +139,8 @@ event_ring *pool_events(pool *p);
 const pool_metrics *pool_metrics_get(const pool *p);
 /* False while the store cannot be reached: the pool is degraded. */
 bool pool_store_ok(const pool *p);
+/* Pools of the deployment this pool sees up, itself included. */
+size_t pool_count_up(const pool *p);
 /* How far into the store's history this pool has applied (compare with
  * the "cursor" of an operator op's result to know it has arrived). */
 int64_t pool_cursor(const pool *p);

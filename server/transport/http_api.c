@@ -440,10 +440,11 @@ static int on_http(struct lws *wsi, http_session *h, const char *path)
     if (strcmp(path, "/v1/health") == 0 && m == M_GET) {
         const event_ring *ring = pool_events(srv->pool);
         respond_ok(wsi, h,
-                   json_pack("{s:s, s:s, s:I, s:s, s:b, s:I}", "status", "up", "pool",
+                   json_pack("{s:s, s:s, s:I, s:s, s:b, s:I, s:I}", "status", "up", "pool",
                              srv->cfg.fqdn, "rev", (json_int_t)ring->rev, "epoch", ring->epoch,
                              "store_ok", pool_store_ok(srv->pool), "cursor",
-                             (json_int_t)pool_cursor(srv->pool)));
+                             (json_int_t)pool_cursor(srv->pool), "pools_up",
+                             (json_int_t)pool_count_up(srv->pool)));
     } else if (strcmp(path, "/metrics") == 0 && m == M_GET) {
         get_metrics(wsi, h);
     } else if (strcmp(path, "/v1/state") == 0 && m == M_GET) {
