@@ -318,6 +318,9 @@ static void put_moh_begin(struct lws *wsi, http_session *h)
     lws_hdr_custom_copy(wsi, name, sizeof name, "x-orbit-filename:", 17);
     lws_hdr_custom_copy(wsi, sha, sizeof sha, "x-orbit-sha256:", 15);
     snprintf(h->extra_name, sizeof h->extra_name, "%.*s", ORBIT_MOH_NAME_MAX, name);
+    /* The audit quotes the name: only when it is text fit to be read. */
+    if (orbit_text_hazard_of(h->extra_name) != ORBIT_TEXT_SAFE)
+        h->extra_name[0] = '\0';
     int64_t len = content_length(wsi);
     if (len < 0) {
         /* libwebsockets hands chunked bodies over undecoded: refuse them. */

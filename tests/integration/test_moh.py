@@ -8,7 +8,9 @@ import unittest
 
 from orbit_testlib import Client, DeploymentTest, http, run
 
-ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+ASF_FILE_PROPERTIES = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
+ASF_STREAM_PROPERTIES = bytes.fromhex("9107dcb7b7a9cf118ee600c00c205365")
 
 
 def wav(seconds=1, rate=8000):
@@ -16,6 +18,16 @@ def wav(seconds=1, rate=8000):
     fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, rate, rate * 2, 2, 16)
     body = b"WAVE" + fmt + b"data" + struct.pack("<I", len(data)) + data
     return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def asf(packets=2000):
+    """The smallest ASF a pool accepts: a header object holding its File
+    and Stream Properties objects (bodies zeroed), then packet bytes."""
+    objects = [guid + struct.pack("<Q", 24 + size) + bytes(size)
+               for guid, size in ((ASF_FILE_PROPERTIES, 80), (ASF_STREAM_PROPERTIES, 54))]
+    size = 30 + sum(len(o) for o in objects)
+    header = ASF_HEADER + struct.pack("<QIBB", size, len(objects), 1, 2) + b"".join(objects)
+    return header + bytes(i % 251 for i in range(packets))
 
 
 def put(dep, payload, name="hold.wav", sha=None, role="operator", token=None):
@@ -79,7 +91,7 @@ class MohTest(DeploymentTest):
         run(go())
 
     def test_wma_asf_header_is_accepted(self):
-        audio = ASF_GUID + bytes(range(200)) * 10
+        audio = asf()
         status, body, _ = put(self.dep, audio, name="hold.wma")
         self.assertEqual(status, 200, body)
         status, got, hdrs = http(self.dep, "/v1/moh", token=self.dep.token("viewer"), raw=True)
@@ -94,6 +106,48 @@ class MohTest(DeploymentTest):
         status, body, _ = put(self.dep, b"RIF", name="short.wav")
         self.assertEqual(status, 415, body)
         self.assertEqual(self.current(), before)
+
+    def test_a_bare_riff_wave_header_is_415(self):
+        before = self.current()
+        status, body, _ = put(self.dep, b"RIFF" + struct.pack("<I", 4) + b"WAVE",
+                              name="empty.wav")
+        self.assertEqual(status, 415, body)
+        self.assertEqual(body["error"]["code"], "unsupported_media")
+        # A fmt chunk without a data chunk is no better.
+        fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, 8000, 16000, 2, 16)
+        status, body, _ = put(self.dep, b"RIFF" + struct.pack("<I", 28) + b"WAVE" + fmt,
+                              name="silent.wav")
+        self.assertEqual(status, 415, body)
+        self.assertIn("data", body["error"]["message"])
+        # Nor is the ASF header GUID followed by anything at all.
+        status, body, _ = put(self.dep, ASF_HEADER + bytes(range(200)) * 10, name="x.wma")
+        self.assertEqual(status, 415, body)
+        self.assertEqual(self.current(), before)
+
+    def test_invalid_utf8_file_name_is_400(self):
+        before = self.current()
+        # urllib sends header values as Latin-1: this is the byte E9 alone.
+        status, body, _ = put(self.dep, wav(1), name="caf\xe9.wav")
+        self.assertEqual(status, 400, body)
+        self.assertEqual(body["error"]["field"], "X-Orbit-Filename")
+        self.assertIn("UTF-8", body["error"]["message"])
+        self.assertEqual(self.current(), before)
+        status, body, _ = http(self.dep, "/v1/audit", token=self.dep.token("operator"))
+        self.assertEqual(status, 200)
+        self.assertFalse(body["entries"][-1]["ok"])
+
+    def test_file_names_with_c1_controls_or_bidi_overrides_are_400(self):
+        before = self.current()
+        for name in ("hold\u0085.wav", "hold\u009b2J.wav", "evil\u202evaw.wma",
+                     "x\u2066.wav"):
+            # Latin-1 of the UTF-8 bytes puts the UTF-8 bytes on the wire.
+            status, body, _ = put(self.dep, wav(1), name=name.encode().decode("latin-1"))
+            self.assertEqual(status, 400, (name, body))
+            self.assertEqual(body["error"]["field"], "X-Orbit-Filename")
+        status, body, _ = put(self.dep, wav(1), name="Z\u00fcrich.wav".encode().decode("latin-1"))
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["data"]["name"], "Z\u00fcrich.wav")
+        self.assertNotEqual(self.current(), before)
 
     def test_bad_checksum_is_400_and_keeps_the_current_file(self):
         before = self.current()
