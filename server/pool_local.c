@@ -4,6 +4,7 @@
 #include "moh_audio.h"
 #include "orbit_file.h"
 #include "orbit_json.h"
+#include "orbit_log.h"
 #include "orbit_sha256.h"
 #include "orbit_time.h"
 
@@ -201,10 +202,18 @@ static orbit_err load_moh(pool_local *pl, orbit_status *st)
     if (e)
         return e;
     if (access(pl->moh_file, R_OK) != 0) {
-        if (m.is_default)
-            return install_default_moh(pl, st);
-        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "MOH file %s is missing: %s",
-                                pl->moh_file, strerror(errno));
+        /* Calls must still hear something: a lost upload is the operator's
+         * to redo (from the vault), not a reason to keep the pool down.
+         * pool_local_open has no logger of the server's, so this one
+         * line goes to stderr (the service's log) at warn. */
+        if (!m.is_default) {
+            const orbit_log log = {.level = ORBIT_LOG_WARN, .program = "orbitd", .name = NULL};
+            ORBIT_LOG_W(
+                &log,
+                "MOH file %s (%s) is unreadable: %s; playing the default until one is uploaded",
+                pl->moh_file, m.name, strerror(errno));
+        }
+        return install_default_moh(pl, st);
     }
     return ORBIT_OK;
 }

@@ -21,7 +21,8 @@ typedef struct {
 
 /* Loads settings and MOH from data_dir, creating the directory, the
  * default settings and the default MOH on first start, and removing files
- * left behind by an interrupted write. A corrupt file is an error. */
+ * left behind by an interrupted write. A corrupt file is an error; a
+ * missing MOH audio file is not: the default replaces it, with a warning. */
 orbit_err pool_local_open(pool_local *pl, const char *data_dir, orbit_status *st);
 
 /* Replaces the settings on disk and in pl (already validated). */

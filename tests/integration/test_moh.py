@@ -2,6 +2,7 @@
 and nothing lost when an upload is refused."""
 
 import hashlib
+import os
 import socket
 import struct
 import unittest
@@ -28,6 +29,15 @@ def asf(packets=2000):
     size = 30 + sum(len(o) for o in objects)
     header = ASF_HEADER + struct.pack("<QIBB", size, len(objects), 1, 2) + b"".join(objects)
     return header + bytes(i % 251 for i in range(packets))
+
+
+def data_dir(dep, pool=0):
+    with open(dep.pool(pool)["config"]) as f:
+        for line in f:
+            key, _, value = line.partition("=")
+            if key.strip() == "data_dir":
+                return value.strip()
+    raise AssertionError("no data_dir in the pool's configuration")
 
 
 def put(dep, payload, name="hold.wav", sha=None, role="operator", token=None):
@@ -190,6 +200,29 @@ class MohTest(DeploymentTest):
         self.assertEqual([e["ok"] for e in uploads[-2:]], [True, False])
         self.assertEqual(uploads[-1]["error"]["code"], "unsupported_media")
         self.assertEqual(uploads[-2]["args"]["name"], "ok.wav")
+
+
+class MissingMohTest(DeploymentTest):
+    POOLS = 1
+
+    def test_missing_moh_file_falls_back_to_the_default_with_a_warning(self):
+        status, body, _ = put(self.dep, wav(1), name="lost.wav")
+        self.assertEqual(status, 200, body)
+        fqdn = self.dep.fqdns()[0]
+        self.dep.stop(fqdn)
+        moh_dir = os.path.join(data_dir(self.dep), "moh")
+        for f in os.listdir(moh_dir):
+            os.unlink(os.path.join(moh_dir, f))
+        self.dep.start(fqdn)
+        status, body, _ = http(self.dep, "/v1/state", token=self.dep.token("viewer"))
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["moh"]["default"], body["moh"])
+        self.assertEqual(body["moh"]["name"], "orbit-default.wav")
+        log = self.dep.log(fqdn)
+        self.assertRegex(log, r"warn +orbitd: MOH file .*lost\.wav.* playing the default")
+        status, got, _ = http(self.dep, "/v1/moh", token=self.dep.token("viewer"), raw=True)
+        self.assertEqual(status, 200)
+        self.assertEqual(hashlib.sha256(got).hexdigest(), body["moh"]["sha256"])
 
 
 if __name__ == "__main__":
