@@ -305,7 +305,10 @@ static void on_message(ws_session *s)
         bad_frame(s, NULL, &st);
         return;
     }
-    s->bad_frames = 0;
+    /* Only a frame that is not itself refused ends a run of bad ones:
+     * parseable frames that break the protocol (anything before hello)
+     * count as much as unparseable ones. */
+    int bad_before = s->bad_frames;
     if (!s->authed) {
         if (f.type == ORBIT_FRAME_HELLO) {
             on_hello(s, &f);
@@ -313,6 +316,8 @@ static void on_message(ws_session *s)
             orbit_status_set(&st, ORBIT_ERR_UNAUTHORIZED, "t", "send hello first");
             bad_frame(s, f.id, &st);
         }
+        if (s->bad_frames == bad_before)
+            s->bad_frames = 0;
         orbit_frame_release(&f);
         return;
     }
@@ -333,6 +338,8 @@ static void on_message(ws_session *s)
         bad_frame(s, f.id, &st);
         break;
     }
+    if (s->bad_frames == bad_before)
+        s->bad_frames = 0;
     orbit_frame_release(&f);
 }
 

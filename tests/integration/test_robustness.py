@@ -155,6 +155,23 @@ class RobustnessTest(DeploymentTest):
             self.assertEqual(cm.exception.rcvd.code, 4400)
         run(go())
 
+    def test_parseable_frames_before_hello_count_as_bad_frames(self):
+        async def go():
+            # Well-formed frames before hello are refused like garbage, and
+            # do not excuse the garbage between them.
+            frames = ([{"t": "subscribe", "id": f"s{i}"} for i in range(5)] +
+                      ["][", {"t": "cmd", "id": "c", "op": "orbit.delete", "args": {}}] * 3)
+            for frames_run in (frames[:5], frames[5:]):
+                c = await Client.connect(self.dep.url(0), hello=False)
+                with self.assertRaises(websockets.ConnectionClosed) as cm:
+                    for f in frames_run:
+                        await c.send(f)
+                        err = await c.recv(timeout=4)
+                        self.assertEqual(err["t"], "error")
+                    await c.recv(timeout=4)
+                self.assertEqual(cm.exception.rcvd.code, 4400)
+        run(go())
+
     def test_malformed_commands_are_refused_per_field(self):
         async def go():
             c = await Client.connect(self.dep.url(0), self.dep.token("operator"))
