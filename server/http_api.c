@@ -139,14 +139,20 @@ static void respond_text(struct lws *wsi, http_session *h, unsigned status, char
     lws_callback_on_writable(wsi);
 }
 
-static void respond_error(struct lws *wsi, http_session *h, const orbit_status *st)
+static void respond_error_status(struct lws *wsi, http_session *h, unsigned status,
+                                 const orbit_status *st)
 {
     json_t *err = orbit_frame_make_result_error(NULL, st);
     if (err) {
         json_object_del(err, "t");
         json_object_del(err, "id");
     }
-    respond_json(wsi, h, http_status_of(st->code), err);
+    respond_json(wsi, h, status, err);
+}
+
+static void respond_error(struct lws *wsi, http_session *h, const orbit_status *st)
+{
+    respond_error_status(wsi, h, http_status_of(st->code), st);
 }
 
 static void respond_ok(struct lws *wsi, http_session *h, json_t *data)
@@ -420,6 +426,22 @@ static void post_cmd_finish(struct lws *wsi, http_session *h)
     respond_ok(wsi, h, result);
 }
 
+static const char *const CUSTOM_HEADERS[] = {"x-orbit-filename:", "x-orbit-sha256:"};
+
+/* The bytes of the request's headers that we can see: every header lws
+ * knows and the custom ones we read (others are never looked at). */
+static size_t header_bytes(struct lws *wsi)
+{
+    size_t total = 0;
+    for (int t = 0; t < WSI_TOKEN_COUNT; t++)
+        total += (size_t)lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+    for (size_t i = 0; i < sizeof CUSTOM_HEADERS / sizeof CUSTOM_HEADERS[0]; i++) {
+        int n = lws_hdr_custom_length(wsi, CUSTOM_HEADERS[i], (int)strlen(CUSTOM_HEADERS[i]));
+        total += n > 0 ? (size_t)n : 0;
+    }
+    return total;
+}
+
 static int on_http(struct lws *wsi, http_session *h, const char *path)
 {
     orbit_server *srv = lws_context_user(lws_get_context(wsi));
@@ -430,6 +452,13 @@ static int on_http(struct lws *wsi, http_session *h, const char *path)
     http_method m = method_of(wsi);
     orbit_status st;
     orbit_status_clear(&st);
+    if (header_bytes(wsi) > HTTP_HEADER_MAX_BYTES) {
+        orbit_status_set(&st, ORBIT_ERR_TOO_LARGE, "", "request headers are limited to %u bytes",
+                         HTTP_HEADER_MAX_BYTES);
+        h->close_after = true;
+        respond_error_status(wsi, h, 431, &st);
+        return 0;
+    }
     if (authenticate(wsi, h, &st) != ORBIT_OK) {
         h->close_after = m == M_POST || m == M_PUT;
         respond_error(wsi, h, &st);

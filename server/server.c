@@ -474,6 +474,7 @@ bool server_start(orbit_server *srv, char *err, size_t errlen)
     info.vhost_name = srv->cfg.fqdn;
     info.server_string = "orbitd/" ORBIT_VERSION;
     info.timeout_secs = 30;
+    info.max_http_header_data2 = HTTP_HEADER_BUFFER_BYTES;
     info.ka_time = 60;
     info.ka_probes = 3;
     info.ka_interval = 10;

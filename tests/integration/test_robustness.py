@@ -172,6 +172,34 @@ class RobustnessTest(DeploymentTest):
                 self.assertEqual(cm.exception.rcvd.code, 4400)
         run(go())
 
+    def test_oversized_request_headers_get_431(self):
+        host, port = self.dep.http_base(0).split("//")[1].split(":")
+
+        def exchange(headers):
+            with socket.create_connection((host, int(port))) as s:
+                s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+                s.settimeout(5)
+                chunks = []
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                return b"".join(chunks)
+
+        for name in (b"User-Agent", b"Cookie", b"X-Orbit-Filename"):
+            reply = exchange(name + b": " + b"a" * 5000 + b"\r\n")
+            self.assertTrue(reply.startswith(b"HTTP/1.1 431"), (name, reply[:100]))
+            self.assertIn(b"too_large", reply)
+        # Many headers that add up count too; under the limit is served.
+        reply = exchange(b"".join(b"Accept-Language: %d%s\r\n" % (i, b"x" * 300)
+                                  for i in range(14)))
+        self.assertTrue(reply.startswith(b"HTTP/1.1 431"), reply[:100])
+        reply = exchange(b"User-Agent: " + b"a" * 3000 + b"\r\nConnection: close\r\n")
+        self.assertTrue(reply.startswith(b"HTTP/1.1 200"), reply[:100])
+        status, body, _ = http(self.dep, "/v1/health")
+        self.assertEqual(status, 200)
+
     def test_malformed_commands_are_refused_per_field(self):
         async def go():
             c = await Client.connect(self.dep.url(0), self.dep.token("operator"))
