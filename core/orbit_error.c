@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistr.h>
 
 static const char *const ORBIT_ERR_NAMES[ORBIT_ERR_COUNT] = {
     [ORBIT_OK] = "ok",
@@ -57,6 +58,24 @@ void orbit_status_clear(orbit_status *st)
     st->message[0] = '\0';
 }
 
+/* A status becomes JSON (frames, HTTP bodies, the audit log), which must
+ * be UTF-8: text quoted from the input (a JSON parser's "near '...'", a
+ * header, a key cut at the buffer's end) may not be. Each byte that does
+ * not start a well-formed character becomes '?', so every refusal can
+ * still be answered. */
+static void make_utf8(char *s)
+{
+    uint8_t *p = (uint8_t *)s;
+    size_t left = strlen(s);
+    const uint8_t *bad;
+    while ((bad = u8_check(p, left)) != NULL) {
+        size_t at = (size_t)(bad - p);
+        p[at] = '?';
+        p += at + 1;
+        left -= at + 1;
+    }
+}
+
 orbit_err orbit_status_set(orbit_status *st, orbit_err code, const char *field, const char *fmt,
                            ...)
 {
@@ -68,5 +87,7 @@ orbit_err orbit_status_set(orbit_status *st, orbit_err code, const char *field, 
     va_start(ap, fmt);
     vsnprintf(st->message, sizeof st->message, fmt, ap);
     va_end(ap);
+    make_utf8(st->field);
+    make_utf8(st->message);
     return code;
 }

@@ -217,6 +217,13 @@ class RobustnessTest(DeploymentTest):
         status, body, _ = http(self.dep, "/v1/cmd", token=self.dep.token("operator"),
                                method="POST", body=b"{broken")
         self.assertEqual(status, 400)
+        # Found by fuzz_frame: jansson's reason quoted bytes that are not
+        # UTF-8, the refusal could not be encoded, and the answer was 500.
+        status, body, _ = http(self.dep, "/v1/cmd", token=self.dep.token("operator"),
+                               method="POST",
+                               body=b'{"op":"orbit.create","args":{"pool":"p\\\xc3\xa9.x"\x87}')
+        self.assertEqual(status, 400, body)
+        self.assertEqual(body["error"]["code"], "bad_request")
         # An announced oversized body is answered before it is sent.
         host, port = self.dep.http_base(0).split("//")[1].split(":")
         with socket.create_connection((host, int(port))) as s:
