@@ -184,6 +184,22 @@ def http(dep_or_base, path, token=None, method="GET", body=None, headers=None, p
         return status, payload, hdrs
 
 
+def raw_http(dep, request, pool=0, timeout=10):
+    """Sends request bytes as they are (what urllib will not send: false
+    lengths, chunked bodies, oversized headers) to a pool's HTTP port and
+    returns every byte of the reply until the server closes."""
+    host, port = dep.http_base(pool).split("//")[1].split(":")
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall(request)
+        s.settimeout(timeout)
+        chunks = []
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
 def cmd(dep, op, args, role="operator", pool=0):
     return http(dep, "/v1/cmd", token=dep.token(role), method="POST",
                 body={"op": op, "args": args}, pool=pool)

@@ -3,11 +3,10 @@ and nothing lost when an upload is refused."""
 
 import hashlib
 import os
-import socket
 import struct
 import unittest
 
-from orbit_testlib import Client, DeploymentTest, http, run
+from orbit_testlib import Client, DeploymentTest, http, raw_http, run
 
 ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 ASF_FILE_PROPERTIES = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
@@ -51,18 +50,9 @@ def put(dep, payload, name="hold.wav", sha=None, role="operator", token=None):
 def raw_put(dep, headers, body=b""):
     """A PUT /v1/moh written by hand (to send what urllib will not: a false
     Content-Length, chunked encoding); returns the whole reply."""
-    host, port = dep.http_base(0).split("//")[1].split(":")
-    with socket.create_connection((host, int(port))) as s:
-        s.sendall(("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
-                   f"Authorization: Bearer {dep.token('operator')}\r\n"
-                   f"X-Orbit-Sha256: {'a' * 64}\r\n{headers}\r\n").encode() + body)
-        s.settimeout(10)
-        reply = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                return reply
-            reply += chunk
+    return raw_http(dep, ("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
+                          f"Authorization: Bearer {dep.token('operator')}\r\n"
+                          f"X-Orbit-Sha256: {'a' * 64}\r\n{headers}\r\n").encode() + body)
 
 
 class MohTest(DeploymentTest):

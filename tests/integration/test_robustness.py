@@ -8,7 +8,7 @@ import unittest
 
 import websockets
 
-from orbit_testlib import Client, DeploymentTest, http, run
+from orbit_testlib import Client, DeploymentTest, http, raw_http, run
 
 
 async def slow_client(url, token):
@@ -173,19 +173,9 @@ class RobustnessTest(DeploymentTest):
         run(go())
 
     def test_oversized_request_headers_get_431(self):
-        host, port = self.dep.http_base(0).split("//")[1].split(":")
-
         def exchange(headers):
-            with socket.create_connection((host, int(port))) as s:
-                s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
-                s.settimeout(5)
-                chunks = []
-                while True:
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                return b"".join(chunks)
+            return raw_http(self.dep, b"GET /v1/health HTTP/1.1\r\nHost: x\r\n" + headers +
+                            b"\r\n", timeout=5)
 
         for name in (b"User-Agent", b"Cookie", b"X-Orbit-Filename"):
             reply = exchange(name + b": " + b"a" * 5000 + b"\r\n")
@@ -225,19 +215,9 @@ class RobustnessTest(DeploymentTest):
         self.assertEqual(status, 400, body)
         self.assertEqual(body["error"]["code"], "bad_request")
         # An announced oversized body is answered before it is sent.
-        host, port = self.dep.http_base(0).split("//")[1].split(":")
-        with socket.create_connection((host, int(port))) as s:
-            s.sendall(b"POST /v1/cmd HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                      self.dep.token("operator").encode() +
-                      b"\r\nContent-Length: 2000000\r\n\r\n")
-            s.settimeout(5)
-            chunks = []
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            reply = b"".join(chunks).decode()
+        reply = raw_http(self.dep, b"POST /v1/cmd HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                         self.dep.token("operator").encode() +
+                         b"\r\nContent-Length: 2000000\r\n\r\n", timeout=5).decode()
         self.assertTrue(reply.startswith("HTTP/1.1 413"), reply)
         self.assertIn("too_large", reply)
 
