@@ -22,3 +22,17 @@ orbit_require(JANSSON jansson libjansson-dev)
 orbit_require(CMOCKA cmocka libcmocka-dev)
 orbit_require(SQLITE sqlite3 libsqlite3-dev)
 orbit_require(CRYPTO libcrypto libssl-dev)
+
+# libunistring ships no pkg-config file in Debian 12: find it by its header.
+find_path(ORBIT_UNISTRING_INCLUDE unistr.h)
+find_library(ORBIT_UNISTRING_LIBRARY unistring)
+if(NOT ORBIT_UNISTRING_INCLUDE OR NOT ORBIT_UNISTRING_LIBRARY)
+    message(FATAL_ERROR
+        "orbit needs libunistring, which is missing.\n"
+        "Install the Debian package: apt-get install libunistring-dev")
+endif()
+add_library(Orbit::unistring UNKNOWN IMPORTED GLOBAL)
+set_target_properties(Orbit::unistring PROPERTIES
+    IMPORTED_LOCATION ${ORBIT_UNISTRING_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES ${ORBIT_UNISTRING_INCLUDE})
+message(STATUS "orbit: libunistring ${ORBIT_UNISTRING_LIBRARY}")

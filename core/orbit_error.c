@@ -1,6 +1,8 @@
 /* orbit_error: protocol error names and the status record. */
 #include "orbit_error.h"
 
+#include "orbit_text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +60,9 @@ void orbit_status_clear(orbit_status *st)
     st->message[0] = '\0';
 }
 
+/* A status becomes JSON (frames, HTTP bodies, the audit log), which must
+ * be UTF-8: text quoted from the input (a JSON parser's "near '...'", a
+ * header, a key cut at the buffer's end) may not be, so it is repaired. */
 orbit_err orbit_status_set(orbit_status *st, orbit_err code, const char *field, const char *fmt,
                            ...)
 {
@@ -69,5 +74,7 @@ orbit_err orbit_status_set(orbit_status *st, orbit_err code, const char *field, 
     va_start(ap, fmt);
     vsnprintf(st->message, sizeof st->message, fmt, ap);
     va_end(ap);
+    orbit_text_repair_utf8(st->field);
+    orbit_text_repair_utf8(st->message);
     return code;
 }

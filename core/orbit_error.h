@@ -51,7 +51,10 @@ bool orbit_err_from_name(const char *name, orbit_err *out);
 void orbit_status_clear(orbit_status *st);
 
 /* Records a refusal and returns its code, so callers can
- * `return orbit_status_set(st, ...)`. A NULL status only returns the code. */
+ * `return orbit_status_set(st, ...)`. A NULL status only returns the code.
+ * The field and message are always valid UTF-8 (bytes that are not, such
+ * as quoted input or a character cut by the buffer's end, become '?'),
+ * so a refusal can always be sent as JSON. */
 orbit_err orbit_status_set(orbit_status *st, orbit_err code, const char *field, const char *fmt,
                            ...) __attribute__((format(printf, 4, 5)));
 

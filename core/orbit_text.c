@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <unistr.h>
 
 const char *orbit_fqdn_check(const char *fqdn)
 {
@@ -48,6 +49,38 @@ void orbit_fqdn_lower(char *fqdn)
         *p = (char)tolower((unsigned char)*p);
 }
 
+orbit_text_hazard orbit_text_hazard_of(const char *text)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    /* libunistring's check refuses overlongs, surrogates and code points
+     * past U+10FFFF, so the walk below sees only well-formed characters. */
+    if (u8_check(s, strlen(text)) != NULL)
+        return ORBIT_TEXT_BAD_UTF8;
+    ucs4_t c;
+    while ((s = u8_next(&c, s)) != NULL) {
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+            return ORBIT_TEXT_CONTROL;
+        if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+            return ORBIT_TEXT_BIDI;
+    }
+    return ORBIT_TEXT_SAFE;
+}
+
+const char *orbit_text_hazard_message(orbit_text_hazard hazard)
+{
+    switch (hazard) {
+    case ORBIT_TEXT_SAFE:
+        return NULL;
+    case ORBIT_TEXT_BAD_UTF8:
+        return "the text is not valid UTF-8";
+    case ORBIT_TEXT_CONTROL:
+        return "control characters are not allowed";
+    case ORBIT_TEXT_BIDI:
+        return "bidirectional overrides and isolates are not allowed";
+    }
+    return "the text is not allowed";
+}
+
 const char *orbit_identity_check(const char *identity)
 {
     if (!identity || !*identity)
@@ -55,14 +88,23 @@ const char *orbit_identity_check(const char *identity)
     size_t len = strlen(identity);
     if (len > ORBIT_IDENTITY_MAX)
         return "an identity has at most 64 characters";
-    for (const char *p = identity; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20 || c == 0x7f)
-            return "an identity cannot contain control characters";
-    }
+    const char *why = orbit_text_hazard_message(orbit_text_hazard_of(identity));
+    if (why)
+        return why;
     if (isspace((unsigned char)identity[0]) || isspace((unsigned char)identity[len - 1]))
         return "an identity cannot start or end with a blank";
     return NULL;
+}
+
+const char *orbit_file_name_check(const char *name, size_t max)
+{
+    if (!name || !*name)
+        return "a file name is required";
+    if (strlen(name) > max)
+        return "the file name is too long";
+    if (strpbrk(name, "/\\"))
+        return "a file name cannot contain '/' or '\\'";
+    return orbit_text_hazard_message(orbit_text_hazard_of(name));
 }
 
 const char *orbit_call_id_check(const char *call_id)
@@ -125,18 +167,7 @@ const char *orbit_party_check(const char *party)
 
 const char *orbit_moh_name_check(const char *name)
 {
-    if (!name || !*name)
-        return "a file name is required";
-    if (strlen(name) > 128)
-        return "a file name has at most 128 characters";
-    for (const char *p = name; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20 || c == 0x7f)
-            return "a file name cannot contain control characters";
-        if (c == '/' || c == '\\')
-            return "a file name cannot name a directory ('/' or '\\')";
-    }
-    return NULL;
+    return orbit_file_name_check(name, 128);
 }
 
 const char *orbit_sha256_hex_check(const char *hex)
@@ -148,4 +179,17 @@ const char *orbit_sha256_hex_check(const char *hex)
             return "a SHA-256 is 64 hexadecimal digits";
     }
     return NULL;
+}
+
+void orbit_text_repair_utf8(char *s)
+{
+    uint8_t *p = (uint8_t *)s;
+    size_t left = strlen(s);
+    const uint8_t *bad;
+    while ((bad = u8_check(p, left)) != NULL) {
+        size_t at = (size_t)(bad - p);
+        p[at] = '?';
+        p += at + 1;
+        left -= at + 1;
+    }
 }

@@ -4,6 +4,7 @@
 #include "moh_audio.h"
 #include "orbit_file.h"
 #include "orbit_json.h"
+#include "orbit_log.h"
 #include "orbit_sha256.h"
 #include "orbit_time.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define SETTINGS_FILE  "settings.json"
@@ -200,10 +202,18 @@ static orbit_err load_moh(pool_local *pl, orbit_status *st)
     if (e)
         return e;
     if (access(pl->moh_file, R_OK) != 0) {
-        if (m.is_default)
-            return install_default_moh(pl, st);
-        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "MOH file %s is missing: %s",
-                                pl->moh_file, strerror(errno));
+        /* Calls must still hear something: a lost upload is the operator's
+         * to redo (from the vault), not a reason to keep the pool down.
+         * pool_local_open has no logger of the server's, so this one
+         * line goes to stderr (the service's log) at warn. */
+        if (!m.is_default) {
+            const orbit_log log = {.level = ORBIT_LOG_WARN, .program = "orbitd", .name = NULL};
+            ORBIT_LOG_W(
+                &log,
+                "MOH file %s (%s) is unreadable: %s; playing the default until one is uploaded",
+                pl->moh_file, m.name, strerror(errno));
+        }
+        return install_default_moh(pl, st);
     }
     return ORBIT_OK;
 }
@@ -269,34 +279,43 @@ struct moh_upload {
     char tmp_path[SERVER_PATH_MAX + 64];
 };
 
-orbit_err moh_upload_begin(pool_local *pl, const char *name, const char *expected_sha256,
-                           uint64_t max_bytes, moh_upload **out, orbit_status *st)
+orbit_err moh_upload_check_headers(const char *name, const char *expected_sha256,
+                                   char expected[ORBIT_SHA256_HEX + 1], orbit_status *st)
 {
-    *out = NULL;
     if (!name || !*name || strlen(name) > ORBIT_MOH_NAME_MAX)
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "X-Orbit-Filename",
                                 "X-Orbit-Filename is required (at most %d characters)",
                                 ORBIT_MOH_NAME_MAX);
-    for (const char *p = name; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == '/' || *p == '\\' || *p == 0x7f)
-            return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "X-Orbit-Filename",
-                                    "X-Orbit-Filename is a file name without '/' or controls");
-    }
+    const char *why = orbit_file_name_check(name, ORBIT_MOH_NAME_MAX);
+    if (why)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "X-Orbit-Filename",
+                                "X-Orbit-Filename: %s", why);
     if (!expected_sha256 || strlen(expected_sha256) != ORBIT_SHA256_HEX)
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "X-Orbit-Sha256",
                                 "X-Orbit-Sha256 is required: the file's SHA-256 in hex");
+    for (int i = 0; i < ORBIT_SHA256_HEX; i++) {
+        char c = (char)tolower((unsigned char)expected_sha256[i]);
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "X-Orbit-Sha256",
+                                    "X-Orbit-Sha256 is 64 hexadecimal digits");
+        expected[i] = c;
+    }
+    expected[ORBIT_SHA256_HEX] = '\0';
+    return ORBIT_OK;
+}
+
+orbit_err moh_upload_begin(pool_local *pl, const char *name, const char *expected_sha256,
+                           uint64_t max_bytes, moh_upload **out, orbit_status *st)
+{
+    *out = NULL;
+    char expected[ORBIT_SHA256_HEX + 1];
+    orbit_err e = moh_upload_check_headers(name, expected_sha256, expected, st);
+    if (e)
+        return e;
     moh_upload *u = calloc(1, sizeof *u);
     if (!u)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-    for (int i = 0; i < ORBIT_SHA256_HEX; i++) {
-        char c = (char)tolower((unsigned char)expected_sha256[i]);
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            free(u);
-            return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "X-Orbit-Sha256",
-                                    "X-Orbit-Sha256 is 64 hexadecimal digits");
-        }
-        u->expected[i] = c;
-    }
+    memcpy(u->expected, expected, sizeof u->expected);
     u->pl = pl;
     u->max_bytes = max_bytes;
     snprintf(u->name, sizeof u->name, "%s", name);
@@ -366,17 +385,36 @@ void moh_upload_abort(moh_upload *u)
     free(u);
 }
 
+/* The first bytes only said what the file claims to be; its structure is
+ * checked once it is complete, mapped rather than read so a 32 MiB file
+ * costs no copy. why stays NULL when the file could not be mapped. */
+static moh_audio_kind check_whole_file(const moh_upload *u, const char **why)
+{
+    if (u->received < MOH_AUDIO_SNIFF_BYTES) {
+        *why = "too short to be a WMA/ASF or RIFF WAVE file";
+        return MOH_AUDIO_UNKNOWN;
+    }
+    size_t len = (size_t)u->received;
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, u->fd, 0);
+    if (map == MAP_FAILED)
+        return MOH_AUDIO_UNKNOWN;
+    moh_audio_kind kind = moh_audio_check(map, len, why);
+    munmap(map, len);
+    return kind;
+}
+
 orbit_err moh_upload_finish(moh_upload *u, int64_t now_ms, orbit_status *st)
 {
     orbit_err e = ORBIT_OK;
     char actual[ORBIT_SHA256_HEX_BUF];
-    moh_audio_kind kind = moh_audio_detect(
-        u->head,
-        (size_t)(u->received < MOH_AUDIO_SNIFF_BYTES ? u->received : MOH_AUDIO_SNIFF_BYTES));
+    const char *why = NULL;
+    moh_audio_kind kind = check_whole_file(u, &why);
     if (kind == MOH_AUDIO_UNKNOWN) {
+        int err = errno;
         moh_upload_abort(u);
-        return orbit_status_set(st, ORBIT_ERR_UNSUPPORTED_MEDIA, "",
-                                "not a WMA/ASF or RIFF WAVE file");
+        if (!why)
+            return io_error(st, err, "map", "the uploaded file");
+        return orbit_status_set(st, ORBIT_ERR_UNSUPPORTED_MEDIA, "", "%s", why);
     }
     bool hashed = orbit_sha256_finish(u->hash, actual);
     u->hash = NULL;

@@ -21,7 +21,8 @@ typedef struct {
 
 /* Loads settings and MOH from data_dir, creating the directory, the
  * default settings and the default MOH on first start, and removing files
- * left behind by an interrupted write. A corrupt file is an error. */
+ * left behind by an interrupted write. A corrupt file is an error; a
+ * missing MOH audio file is not: the default replaces it, with a warning. */
 orbit_err pool_local_open(pool_local *pl, const char *data_dir, orbit_status *st);
 
 /* Replaces the settings on disk and in pl (already validated). */
@@ -31,7 +32,14 @@ orbit_err pool_local_save_settings(pool_local *pl, const cps_settings *s, orbit_
  * checked, installed only once complete and verified. */
 typedef struct moh_upload moh_upload;
 
-/* Starts an upload. expected_sha256 is 64 hex digits (lower or upper case). */
+/* The upload's headers: the file name follows the rule for names
+ * operators read (orbit_file_name_check), the checksum is 64 hex digits
+ * in either case, written lower-case into expected. bad_request naming
+ * the header otherwise. */
+orbit_err moh_upload_check_headers(const char *name, const char *expected_sha256,
+                                   char expected[ORBIT_SHA256_HEX + 1], orbit_status *st);
+
+/* Starts an upload after moh_upload_check_headers. */
 orbit_err moh_upload_begin(pool_local *pl, const char *name, const char *expected_sha256,
                            uint64_t max_bytes, moh_upload **out, orbit_status *st);
 
@@ -43,8 +51,9 @@ orbit_err moh_upload_feed(moh_upload *u, const void *data, size_t len, orbit_sta
 /* Bytes received so far. */
 uint64_t moh_upload_received(const moh_upload *u);
 
-/* Verifies and installs: bad_request on a checksum mismatch,
- * unsupported_media for a file too short to recognise. Frees u. */
+/* Verifies and installs: unsupported_media when the whole file is not a
+ * well-formed WAVE or ASF (moh_audio_check), bad_request on a checksum
+ * mismatch. Frees u. */
 orbit_err moh_upload_finish(moh_upload *u, int64_t now_ms, orbit_status *st);
 
 /* Drops the temporary file and frees u. NULL is ignored. */

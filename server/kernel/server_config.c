@@ -93,6 +93,13 @@ static bool add_token(server_config *c, const char *v, char *err, size_t errlen)
         snprintf(err, errlen, "token name has at most %d characters", SERVER_TOKEN_NAME_MAX);
         return false;
     }
+    /* The name is shown to operators (audit log, sessions): the same rule
+     * as every other name they read. */
+    const char *why = orbit_text_hazard_message(orbit_text_hazard_of(name));
+    if (why) {
+        snprintf(err, errlen, "token name: %s", why);
+        return false;
+    }
     server_token t;
     memset(&t, 0, sizeof t);
     snprintf(t.name, sizeof t.name, "%.*s", SERVER_TOKEN_NAME_MAX, name);

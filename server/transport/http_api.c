@@ -145,14 +145,20 @@ static void respond_text(struct lws *wsi, http_session *h, unsigned status, char
     lws_callback_on_writable(wsi);
 }
 
-static void respond_error(struct lws *wsi, http_session *h, const orbit_status *st)
+static void respond_error_status(struct lws *wsi, http_session *h, unsigned status,
+                                 const orbit_status *st)
 {
     json_t *err = orbit_frame_make_result_error(NULL, st);
     if (err) {
         json_object_del(err, "t");
         json_object_del(err, "id");
     }
-    respond_json(wsi, h, http_status_of(st->code), err);
+    respond_json(wsi, h, status, err);
+}
+
+static void respond_error(struct lws *wsi, http_session *h, const orbit_status *st)
+{
+    respond_error_status(wsi, h, http_status_of(st->code), st);
 }
 
 static void respond_ok(struct lws *wsi, http_session *h, json_t *data)
@@ -310,15 +316,28 @@ static void put_moh_begin(struct lws *wsi, http_session *h)
     if (lws_hdr_custom_copy(wsi, sha, sizeof sha, "x-orbit-sha256:", 15) < 0)
         sha[0] = '\0';
     snprintf(h->extra_name, sizeof h->extra_name, "%.*s", ORBIT_MOH_NAME_MAX, name);
+    /* The audit quotes the name: only when it is text fit to be read. */
+    if (orbit_text_hazard_of(h->extra_name) != ORBIT_TEXT_SAFE)
+        h->extra_name[0] = '\0';
     int64_t len = content_length(wsi);
-    h->upload_args =
-        json_pack("{s:s, s:I, s:s}", "name", name, "size", (json_int_t)len, "sha256", sha);
+    /* Headers are bytes; the op's arguments are JSON text. A name that is
+     * not safe text is refused by the op's own rule, and recorded repaired. */
+    const char *bad_name = orbit_moh_name_check(name);
+    char shown_name[sizeof name], shown_sha[sizeof sha];
+    snprintf(shown_name, sizeof shown_name, "%s", name);
+    snprintf(shown_sha, sizeof shown_sha, "%s", sha);
+    orbit_text_repair_utf8(shown_name);
+    orbit_text_repair_utf8(shown_sha);
+    h->upload_args = json_pack("{s:s, s:I, s:s}", "name", shown_name, "size", (json_int_t)len,
+                               "sha256", shown_sha);
     if (!h->upload_args) {
         orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "out of memory");
         upload_failed(wsi, h, &st);
         return;
     }
-    if (len < 0) {
+    if (bad_name) {
+        orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "name", "name: %s", bad_name);
+    } else if (len < 0) {
         /* libwebsockets hands chunked bodies over undecoded: refuse them. */
         orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "Content-Length",
                          "uploads need a Content-Length (chunked bodies are not accepted)");
@@ -420,6 +439,22 @@ static void post_cmd_finish(struct lws *wsi, http_session *h)
         h->pending = op; /* the store answers later */
 }
 
+static const char *const CUSTOM_HEADERS[] = {"x-orbit-filename:", "x-orbit-sha256:"};
+
+/* The bytes of the request's headers that we can see: every header lws
+ * knows and the custom ones we read (others are never looked at). */
+static size_t header_bytes(struct lws *wsi)
+{
+    size_t total = 0;
+    for (int t = 0; t < WSI_TOKEN_COUNT; t++)
+        total += (size_t)lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+    for (size_t i = 0; i < sizeof CUSTOM_HEADERS / sizeof CUSTOM_HEADERS[0]; i++) {
+        int n = lws_hdr_custom_length(wsi, CUSTOM_HEADERS[i], (int)strlen(CUSTOM_HEADERS[i]));
+        total += n > 0 ? (size_t)n : 0;
+    }
+    return total;
+}
+
 static int on_http(struct lws *wsi, http_session *h, const char *path)
 {
     orbit_server *srv = lws_context_user(lws_get_context(wsi));
@@ -431,6 +466,13 @@ static int on_http(struct lws *wsi, http_session *h, const char *path)
     http_method m = method_of(wsi);
     orbit_status st;
     orbit_status_clear(&st);
+    if (header_bytes(wsi) > HTTP_HEADER_MAX_BYTES) {
+        orbit_status_set(&st, ORBIT_ERR_TOO_LARGE, "", "request headers are limited to %u bytes",
+                         HTTP_HEADER_MAX_BYTES);
+        h->close_after = true;
+        respond_error_status(wsi, h, 431, &st);
+        return 0;
+    }
     if (authenticate(wsi, h, &st) != ORBIT_OK) {
         h->close_after = m == M_POST || m == M_PUT;
         respond_error(wsi, h, &st);

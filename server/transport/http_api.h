@@ -10,6 +10,16 @@
 /* Largest POST /v1/cmd body. */
 #define HTTP_CMD_MAX_BYTES (1024u * 1024u)
 
+/* Request headers over this many bytes are answered 431 and the
+ * connection closed. */
+#define HTTP_HEADER_MAX_BYTES 4000u
+
+/* The room lws must give a request's headers (its context's
+ * max_http_header_data) so that a request over HTTP_HEADER_MAX_BYTES is
+ * still parsed and can be answered 431; past this lws closes the
+ * connection without a status. */
+#define HTTP_HEADER_BUFFER_BYTES (16u * 1024u)
+
 int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                       size_t len);
 

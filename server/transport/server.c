@@ -90,6 +90,9 @@ bool server_start(orbit_server *srv, char *err, size_t errlen)
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
     info.vhost_name = srv->cfg.fqdn;
     info.server_string = "orbitd/" ORBIT_VERSION;
+    /* Room to read a too-long request's headers, so it gets 431 rather
+     * than a closed connection (see http_api.h). */
+    info.max_http_header_data2 = HTTP_HEADER_BUFFER_BYTES;
     info.timeout_secs = 30;
     info.ka_time = 60;
     info.ka_probes = 3;

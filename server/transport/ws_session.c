@@ -352,6 +352,10 @@ static void on_message(ws_session *s)
         bad_frame(s, NULL, &st);
         return;
     }
+    /* Only a frame that is not itself refused ends a run of bad ones:
+     * parseable frames that break the protocol (anything before hello)
+     * count as much as unparseable ones. */
+    int bad_before = s->bad_frames;
     if (!s->authed) {
         if (f.type == ORBIT_FRAME_HELLO) {
             on_hello(s, &f);
@@ -359,12 +363,11 @@ static void on_message(ws_session *s)
             orbit_status_set(&st, ORBIT_ERR_UNAUTHORIZED, "t", "send hello first");
             bad_frame(s, f.id, &st);
         }
+        if (s->bad_frames == bad_before)
+            s->bad_frames = 0;
         orbit_frame_release(&f);
         return;
     }
-    /* Only a good frame from an authenticated client clears the count:
-     * parseable frames before hello must not reset it. */
-    s->bad_frames = 0;
     switch (f.type) {
     case ORBIT_FRAME_SUBSCRIBE:
         on_subscribe(s, &f);
@@ -382,6 +385,8 @@ static void on_message(ws_session *s)
         bad_frame(s, f.id, &st);
         break;
     }
+    if (s->bad_frames == bad_before)
+        s->bad_frames = 0;
     orbit_frame_release(&f);
 }
 

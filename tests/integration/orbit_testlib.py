@@ -229,6 +229,22 @@ def settle_from(dep, pool):
         settle(dep, c)
 
 
+def raw_http(dep, request, pool=0, timeout=10):
+    """Sends request bytes as they are (what urllib will not send: false
+    lengths, chunked bodies, oversized headers) to a pool's HTTP port and
+    returns every byte of the reply until the server closes."""
+    host, port = dep.http_base(pool).split("//")[1].split(":")
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall(request)
+        s.settimeout(timeout)
+        chunks = []
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
 def cmd(dep, op, args, role="operator", pool=0):
     """POST /v1/cmd; a change that reached the store is waited for at every
     pool before this returns, so a test reads what it just did anywhere."""

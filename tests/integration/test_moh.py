@@ -2,13 +2,15 @@
 and nothing lost when an upload is refused."""
 
 import hashlib
-import socket
+import os
 import struct
 import unittest
 
-from orbit_testlib import Client, DeploymentTest, http, run
+from orbit_testlib import Client, DeploymentTest, http, raw_http, run
 
-ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+ASF_FILE_PROPERTIES = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
+ASF_STREAM_PROPERTIES = bytes.fromhex("9107dcb7b7a9cf118ee600c00c205365")
 
 
 def wav(seconds=1, rate=8000):
@@ -16,6 +18,25 @@ def wav(seconds=1, rate=8000):
     fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, rate, rate * 2, 2, 16)
     body = b"WAVE" + fmt + b"data" + struct.pack("<I", len(data)) + data
     return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def asf(packets=2000):
+    """The smallest ASF a pool accepts: a header object holding its File
+    and Stream Properties objects (bodies zeroed), then packet bytes."""
+    objects = [guid + struct.pack("<Q", 24 + size) + bytes(size)
+               for guid, size in ((ASF_FILE_PROPERTIES, 80), (ASF_STREAM_PROPERTIES, 54))]
+    size = 30 + sum(len(o) for o in objects)
+    header = ASF_HEADER + struct.pack("<QIBB", size, len(objects), 1, 2) + b"".join(objects)
+    return header + bytes(i % 251 for i in range(packets))
+
+
+def data_dir(dep, pool=0):
+    with open(dep.pool(pool)["config"]) as f:
+        for line in f:
+            key, _, value = line.partition("=")
+            if key.strip() == "data_dir":
+                return value.strip()
+    raise AssertionError("no data_dir in the pool's configuration")
 
 
 def put(dep, payload, name="hold.wav", sha=None, role="operator", token=None):
@@ -29,18 +50,9 @@ def put(dep, payload, name="hold.wav", sha=None, role="operator", token=None):
 def raw_put(dep, headers, body=b""):
     """A PUT /v1/moh written by hand (to send what urllib will not: a false
     Content-Length, chunked encoding); returns the whole reply."""
-    host, port = dep.http_base(0).split("//")[1].split(":")
-    with socket.create_connection((host, int(port))) as s:
-        s.sendall(("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
-                   f"Authorization: Bearer {dep.token('operator')}\r\n"
-                   f"X-Orbit-Sha256: {'a' * 64}\r\n{headers}\r\n").encode() + body)
-        s.settimeout(10)
-        reply = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                return reply
-            reply += chunk
+    return raw_http(dep, ("PUT /v1/moh HTTP/1.1\r\nHost: x\r\n"
+                          f"Authorization: Bearer {dep.token('operator')}\r\n"
+                          f"X-Orbit-Sha256: {'a' * 64}\r\n{headers}\r\n").encode() + body)
 
 
 class MohTest(DeploymentTest):
@@ -79,7 +91,7 @@ class MohTest(DeploymentTest):
         run(go())
 
     def test_wma_asf_header_is_accepted(self):
-        audio = ASF_GUID + bytes(range(200)) * 10
+        audio = asf()
         status, body, _ = put(self.dep, audio, name="hold.wma")
         self.assertEqual(status, 200, body)
         status, got, hdrs = http(self.dep, "/v1/moh", token=self.dep.token("viewer"), raw=True)
@@ -94,6 +106,48 @@ class MohTest(DeploymentTest):
         status, body, _ = put(self.dep, b"RIF", name="short.wav")
         self.assertEqual(status, 415, body)
         self.assertEqual(self.current(), before)
+
+    def test_a_bare_riff_wave_header_is_415(self):
+        before = self.current()
+        status, body, _ = put(self.dep, b"RIFF" + struct.pack("<I", 4) + b"WAVE",
+                              name="empty.wav")
+        self.assertEqual(status, 415, body)
+        self.assertEqual(body["error"]["code"], "unsupported_media")
+        # A fmt chunk without a data chunk is no better.
+        fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, 8000, 16000, 2, 16)
+        status, body, _ = put(self.dep, b"RIFF" + struct.pack("<I", 28) + b"WAVE" + fmt,
+                              name="silent.wav")
+        self.assertEqual(status, 415, body)
+        self.assertIn("data", body["error"]["message"])
+        # Nor is the ASF header GUID followed by anything at all.
+        status, body, _ = put(self.dep, ASF_HEADER + bytes(range(200)) * 10, name="x.wma")
+        self.assertEqual(status, 415, body)
+        self.assertEqual(self.current(), before)
+
+    def test_invalid_utf8_file_name_is_400(self):
+        before = self.current()
+        # urllib sends header values as Latin-1: this is the byte E9 alone.
+        status, body, _ = put(self.dep, wav(1), name="caf\xe9.wav")
+        self.assertEqual(status, 400, body)
+        self.assertEqual(body["error"]["field"], "X-Orbit-Filename")
+        self.assertIn("UTF-8", body["error"]["message"])
+        self.assertEqual(self.current(), before)
+        status, body, _ = http(self.dep, "/v1/audit", token=self.dep.token("operator"))
+        self.assertEqual(status, 200)
+        self.assertFalse(body["entries"][-1]["ok"])
+
+    def test_file_names_with_c1_controls_or_bidi_overrides_are_400(self):
+        before = self.current()
+        for name in ("hold\u0085.wav", "hold\u009b2J.wav", "evil\u202evaw.wma",
+                     "x\u2066.wav"):
+            # Latin-1 of the UTF-8 bytes puts the UTF-8 bytes on the wire.
+            status, body, _ = put(self.dep, wav(1), name=name.encode().decode("latin-1"))
+            self.assertEqual(status, 400, (name, body))
+            self.assertEqual(body["error"]["field"], "X-Orbit-Filename")
+        status, body, _ = put(self.dep, wav(1), name="Z\u00fcrich.wav".encode().decode("latin-1"))
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["data"]["name"], "Z\u00fcrich.wav")
+        self.assertNotEqual(self.current(), before)
 
     def test_bad_checksum_is_400_and_keeps_the_current_file(self):
         before = self.current()
@@ -142,6 +196,29 @@ class MohTest(DeploymentTest):
         self.assertEqual([e["ok"] for e in uploads[-2:]], [True, False])
         self.assertEqual(uploads[-1]["error"]["code"], "unsupported_media")
         self.assertEqual(uploads[-2]["args"]["name"], "ok.wav")
+
+
+class MissingMohTest(DeploymentTest):
+    POOLS = 1
+
+    def test_missing_moh_file_falls_back_to_the_default_with_a_warning(self):
+        status, body, _ = put(self.dep, wav(1), name="lost.wav")
+        self.assertEqual(status, 200, body)
+        fqdn = self.dep.fqdns()[0]
+        self.dep.stop(fqdn)
+        moh_dir = os.path.join(data_dir(self.dep), "moh")
+        for f in os.listdir(moh_dir):
+            os.unlink(os.path.join(moh_dir, f))
+        self.dep.start(fqdn)
+        status, body, _ = http(self.dep, "/v1/state", token=self.dep.token("viewer"))
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["moh"]["default"], body["moh"])
+        self.assertEqual(body["moh"]["name"], "orbit-default.wav")
+        log = self.dep.log(fqdn)
+        self.assertRegex(log, r"warn +orbitd: MOH file .*lost\.wav.* playing the default")
+        status, got, _ = http(self.dep, "/v1/moh", token=self.dep.token("viewer"), raw=True)
+        self.assertEqual(status, 200)
+        self.assertEqual(hashlib.sha256(got).hexdigest(), body["moh"]["sha256"])
 
 
 if __name__ == "__main__":

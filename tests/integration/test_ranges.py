@@ -93,6 +93,19 @@ class RangesTest(DeploymentTest):
         self.assert_refused(cmd(self.dep, "orbit.delete", {"identity": "nope"}), 404,
                             "not_found")
 
+    def test_identities_with_c1_controls_or_bidi_overrides_are_refused(self):
+        for identity in ("park\u0085", "park\u009b2J", "park\u202eevil", "\u2067park",
+                         "park\u2069"):
+            self.assert_refused(self.create(identity, "91000", "91009"), 400, "bad_request",
+                                "identity")
+            self.assertNotIn(identity, orbits(self.dep))
+        self.assert_refused(cmd(self.dep, "orbit.update", {"identity": "park\u202e",
+                                                          "end": "91009"}),
+                            400, "bad_request", "identity")
+        status, body, _ = self.create("Z\u00fcrich park", "91000", "91009")
+        self.assertEqual(status, 200, body)
+        cmd(self.dep, "orbit.delete", {"identity": "Z\u00fcrich park"})
+
     def test_type_change_in_use_refused_unless_forced(self):
         async def go():
             phone = await Client.connect(self.dep.url(0), self.dep.token("endpoint"))

@@ -1,0 +1,76 @@
+/* orbitd.conf: token names follow the rule for operator-chosen names. */
+#include "test_main.h"
+
+#include "server_config.h"
+
+#define HASH "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+static bool add_token(server_config *c, const char *name, char *err, size_t errlen)
+{
+    char value[256];
+    snprintf(value, sizeof value, "%s viewer " HASH, name);
+    return server_config_set(c, "token", value, err, errlen);
+}
+
+static void token_names_may_be_any_safe_text(void **state)
+{
+    (void)state;
+    server_config c;
+    server_config_defaults(&c);
+    char err[256] = "";
+    assert_true(add_token(&c, "noc-wall", err, sizeof err));
+    assert_true(add_token(&c, "z\xc3\xbcrich-noc", err, sizeof err));
+    assert_int_equal(c.ntokens, 2);
+    assert_string_equal(c.tokens[1].name, "z\xc3\xbcrich-noc");
+    server_config_free(&c);
+}
+
+static void token_names_with_c1_controls_are_refused(void **state)
+{
+    (void)state;
+    server_config c;
+    server_config_defaults(&c);
+    char err[256] = "";
+    assert_false(add_token(&c,
+                           "noc\xc2\x9b"
+                           "2J",
+                           err, sizeof err));
+    assert_non_null(strstr(err, "control"));
+    assert_false(add_token(&c, "noc\xc2\x85", err, sizeof err));
+    assert_int_equal(c.ntokens, 0);
+    server_config_free(&c);
+}
+
+static void token_names_with_bidi_overrides_are_refused(void **state)
+{
+    (void)state;
+    server_config c;
+    server_config_defaults(&c);
+    char err[256] = "";
+    assert_false(add_token(&c, "admin\xe2\x80\xaeresu", err, sizeof err));
+    assert_non_null(strstr(err, "bidirectional"));
+    assert_false(add_token(&c, "\xe2\x81\xa7noc", err, sizeof err));
+    assert_int_equal(c.ntokens, 0);
+    server_config_free(&c);
+}
+
+static void token_names_in_invalid_utf8_are_refused(void **state)
+{
+    (void)state;
+    server_config c;
+    server_config_defaults(&c);
+    char err[256] = "";
+    assert_false(add_token(&c, "caf\xe9", err, sizeof err));
+    assert_non_null(strstr(err, "UTF-8"));
+    assert_int_equal(c.ntokens, 0);
+    server_config_free(&c);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(token_names_may_be_any_safe_text),
+    cmocka_unit_test(token_names_with_c1_controls_are_refused),
+    cmocka_unit_test(token_names_with_bidi_overrides_are_refused),
+    cmocka_unit_test(token_names_in_invalid_utf8_are_refused),
+};
+
+ORBIT_TEST_MAIN(tests)
