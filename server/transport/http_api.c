@@ -413,7 +413,7 @@ static void post_cmd_finish(struct lws *wsi, http_session *h)
     json_error_t jerr;
     json_t *req = json_loadb((const char *)h->body, h->body_len, JSON_REJECT_DUPLICATES, &jerr);
     char op_name[48];
-    orbit_op op_code;
+    orbit_op op_code = ORBIT_OP_COUNT;
     static const char *const keys[] = {"op", "args", "id", NULL};
     if (!req) {
         orbit_status_set(&st, ORBIT_ERR_BAD_REQUEST, "", "invalid JSON: %s", jerr.text);
