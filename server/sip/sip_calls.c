@@ -1,0 +1,873 @@
+/* sip_calls: every call leg of the edge and the flows that join them:
+ * park (INVITE sip:park@POOL), retrieve (sip:ORBIT@POOL), ring-back and
+ * forwarding on the engine's events, and Group Call Pickup (a call to a
+ * user forks to their contacts; sip:GROUP@POOL takes the oldest). The
+ * engine decides; a leg only asks (sip_edge_submit) and obeys its
+ * answers and events. Legs refer to each other by id, never by pointer,
+ * because either side may end while an op is in flight. */
+#include "sip_edge_internal.h"
+
+#include "orbit_time.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CONTACT_FORK_MAX 8
+
+/* ---------------------------------------------------------------- legs */
+
+static void leg_destroy(void *arg)
+{
+    sip_leg *leg = arg;
+    list_unlink(&leg->le);
+    if (leg->media) {
+        if (leg->media_listening)
+            fd_close(media_session_fd(leg->media));
+        media_session_close(leg->media);
+    }
+    mem_deref(leg->refer);
+    mem_deref(leg->sess);
+    mem_deref((void *)leg->invite);
+    mem_deref(leg->sdp);
+    mem_deref(leg->answer);
+}
+
+static sip_leg *leg_new(sip_edge *edge, sip_leg_role role, const char *call_id)
+{
+    sip_leg *leg = mem_zalloc(sizeof *leg, leg_destroy);
+    if (!leg)
+        return NULL;
+    leg->edge = edge;
+    leg->role = role;
+    leg->id = ++edge->next_leg_id;
+    leg->state = LEG_WAITING;
+    snprintf(leg->call_id, sizeof leg->call_id, "%s", call_id);
+    list_append(&edge->legs, &leg->le, leg);
+    atomic_fetch_add(&edge->ctr.dialogs_total, 1);
+    return leg;
+}
+
+static sip_leg *leg_find(sip_edge *edge, uint64_t id)
+{
+    for (struct le *le = list_head(&edge->legs); le && id; le = le->next)
+        if (((sip_leg *)le->data)->id == id)
+            return le->data;
+    return NULL;
+}
+
+static sip_leg *leg_find_call(sip_edge *edge, const char *call_id, sip_leg_role role)
+{
+    for (struct le *le = list_head(&edge->legs); le; le = le->next) {
+        sip_leg *leg = le->data;
+        if (leg->role == role && !leg->ended && strcmp(leg->call_id, call_id) == 0)
+            return leg;
+    }
+    return NULL;
+}
+
+void sip_calls_count_dialogs(sip_edge *edge)
+{
+    uint64_t early = 0, up = 0;
+    for (struct le *le = list_head(&edge->legs); le; le = le->next) {
+        const sip_leg *leg = le->data;
+        if (leg->ended)
+            continue;
+        if (leg->state == LEG_UP)
+            up++;
+        else
+            early++;
+    }
+    atomic_store(&edge->ctr.dialogs_early, early);
+    atomic_store(&edge->ctr.dialogs_confirmed, up);
+}
+
+static void media_readable(int flags, void *arg)
+{
+    (void)flags;
+    sip_leg *leg = arg;
+    media_session_on_readable(leg->media, orbit_time_mono_ms());
+}
+
+/* Once the far end's address is known: watch the socket. */
+static void leg_media_start(sip_leg *leg)
+{
+    if (leg->media && !leg->media_listening &&
+        fd_listen(media_session_fd(leg->media), FD_READ, media_readable, leg) == 0)
+        leg->media_listening = true;
+}
+
+static void leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why);
+
+static void bridge(sip_leg *a, sip_leg *b)
+{
+    a->peer = b->id;
+    b->peer = a->id;
+    a->bridged = b->bridged = true;
+    a->moh = b->moh = false;
+    media_session_play(a->media, NULL, 0);
+    media_session_play(b->media, NULL, 0);
+    media_session_bridge(a->media, b->media);
+}
+
+/* Tells the engine that a call it holds lost its SIP leg. */
+static void leg_release_engine(sip_leg *leg)
+{
+    sip_edge *edge = leg->edge;
+    if (leg->parked) {
+        leg->parked = false;
+        (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP, json_pack("{s:s}", "call_id", leg->call_id));
+    }
+    if (leg->in_queue) {
+        leg->in_queue = false;
+        (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_CANCEL,
+                              json_pack("{s:s}", "call_id", leg->call_id));
+    }
+}
+
+static void end_forks(sip_edge *edge, const sip_leg *caller, uint64_t except)
+{
+    struct le *le = list_head(&edge->legs);
+    while (le) {
+        sip_leg *leg = le->data;
+        le = le->next;
+        if (leg->role == LEG_FORK && leg->peer == caller->id && leg->id != except && !leg->ended)
+            leg_end(leg, 0, NULL, NULL);
+    }
+}
+
+/* Ends a leg: an incoming INVITE not yet answered is refused with scode
+ * (and a Warning when why is given), an outgoing one is cancelled, an
+ * established one gets BYE. A bridged peer goes down with it. */
+static void leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why)
+{
+    if (leg->ended)
+        return;
+    leg->ended = true;
+    sip_edge *edge = leg->edge;
+    leg_release_engine(leg);
+    if (leg->sess && leg->invite && leg->state != LEG_UP) {
+        char warning[400] = "";
+        if (why)
+            snprintf(warning, sizeof warning, "Warning: 399 %s \"%s\"\r\n",
+                     sip_directory_self(edge->dir), why);
+        (void)sipsess_reject(leg->sess, scode ? scode : 480,
+                             reason ? reason : "Temporarily Unavailable", "%s", warning);
+    }
+    if (leg->role == LEG_CALLER)
+        end_forks(edge, leg, 0);
+    sip_leg *peer = leg->bridged ? leg_find(edge, leg->peer) : NULL;
+    if (leg->media)
+        media_session_unbridge(leg->media);
+    mem_deref(leg);
+    if (peer)
+        leg_end(peer, 0, NULL, NULL);
+    sip_calls_count_dialogs(edge);
+}
+
+/* ------------------------------------------------------ libre handlers */
+
+static void leg_closed(int err, const struct sip_msg *msg, void *arg)
+{
+    sip_leg *leg = arg;
+    sip_edge *edge = leg->edge;
+    (void)err;
+    (void)msg;
+    /* The session is over on the wire: nothing to send for it. */
+    leg->sess = mem_deref(leg->sess);
+    if (leg->role == LEG_FORK) {
+        sip_leg *caller = leg_find(edge, leg->peer);
+        leg_end(leg, 0, NULL, NULL);
+        (void)caller; /* the caller keeps ringing: it stays in the queue */
+        return;
+    }
+    if (leg->role == LEG_FORWARD && !leg->bridged) {
+        sip_leg *parked = leg_find(edge, leg->peer);
+        leg_end(leg, 0, NULL, NULL);
+        if (parked)
+            leg_end(parked, 0, NULL, NULL); /* nowhere to send it: hang up */
+        return;
+    }
+    leg_end(leg, 0, NULL, NULL);
+}
+
+static int leg_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+{
+    sip_leg *leg = arg;
+    orbit_status st;
+    return sip_sdp_answer(leg, msg, descp, &st); /* a re-INVITE: same stream */
+}
+
+static int leg_answer(const struct sip_msg *msg, void *arg)
+{
+    sip_leg *leg = arg;
+    orbit_status st;
+    int rc = sip_sdp_apply_answer(leg, msg, &st);
+    if (!rc)
+        leg_media_start(leg);
+    return rc;
+}
+
+static void leg_progress(const struct sip_msg *msg, void *arg)
+{
+    (void)msg;
+    sip_leg *leg = arg;
+    leg->state = LEG_EARLY;
+}
+
+static void outgoing_answered(sip_leg *leg);
+
+static void leg_established(const struct sip_msg *msg, void *arg)
+{
+    (void)msg;
+    sip_leg *leg = arg;
+    bool outgoing = leg->role == LEG_RINGBACK || leg->role == LEG_FORWARD || leg->role == LEG_FORK;
+    leg->state = LEG_UP;
+    sip_calls_count_dialogs(leg->edge);
+    if (outgoing)
+        outgoing_answered(leg);
+}
+
+static void leg_refer_in(struct sip *sip, const struct sip_msg *msg, void *arg)
+{
+    (void)arg;
+    /* The pool does not take transfers from the phones it serves. */
+    (void)sip_reply(sip, msg, 603, "Decline");
+}
+
+/* Accepts an incoming INVITE provisionally, keeping it for the answer. */
+static bool leg_accept(sip_leg *leg, const struct sip_msg *msg, uint16_t scode, const char *reason)
+{
+    sip_edge *edge = leg->edge;
+    int rc = sipsess_accept(&leg->sess, edge->sess_sock, msg, scode, reason, "orbit",
+                            "application/sdp", NULL, NULL, NULL, false, leg_offer, NULL,
+                            leg_established, NULL, leg_refer_in, leg_closed, leg, "");
+    if (rc)
+        return false;
+    leg->invite = mem_ref((void *)msg);
+    leg->state = LEG_EARLY;
+    return true;
+}
+
+static bool leg_answer_200(sip_leg *leg)
+{
+    if (!leg->sess || !leg->answer)
+        return false;
+    int rc = sipsess_answer(leg->sess, 200, "OK", leg->answer, "");
+    leg->answer = mem_deref(leg->answer);
+    leg->invite = mem_deref((void *)leg->invite);
+    if (rc)
+        return false;
+    leg->state = LEG_UP;
+    leg_media_start(leg);
+    sip_calls_count_dialogs(leg->edge);
+    return true;
+}
+
+/* Sends an INVITE with our offer from a freshly prepared leg. */
+static bool leg_connect(sip_leg *leg, const char *target, const char *from_name,
+                        const char *from_uri)
+{
+    sip_edge *edge = leg->edge;
+    orbit_status st;
+    struct mbuf *offer = NULL;
+    if (sip_sdp_prepare(leg, &st) != 0 || sip_sdp_offer(leg, &offer) != 0)
+        return false;
+    int rc =
+        sipsess_connect(&leg->sess, edge->sess_sock, target, from_name, from_uri, "orbit", NULL, 0,
+                        "application/sdp", offer, NULL, NULL, false, leg_offer, leg_answer,
+                        leg_progress, leg_established, NULL, NULL, leg_closed, leg, "");
+    mem_deref(offer);
+    return rc == 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static const char *result_error_code(json_t *result)
+{
+    const char *code = json_string_value(json_object_get(json_object_get(result, "error"), "code"));
+    return code ? code : "internal";
+}
+
+static const char *result_error_message(json_t *result)
+{
+    const char *m = json_string_value(json_object_get(json_object_get(result, "error"), "message"));
+    return m ? m : "the pool could not run the operation";
+}
+
+static bool result_ok(json_t *result)
+{
+    return result && json_is_true(json_object_get(result, "ok"));
+}
+
+/* A refusal from the pool, as SIP: 480 while users cannot be served
+ * (resiliency, pickup unavailable), 503 when the pool cannot serve. */
+static void refuse_from_result(sip_leg *leg, json_t *result)
+{
+    const char *code = result_error_code(result);
+    uint16_t scode = 500;
+    const char *reason = "Server Internal Error";
+    static const struct {
+        const char *code;
+        uint16_t scode;
+        const char *reason;
+    } map[] = {
+        {"resiliency_mode", 480, "Temporarily Unavailable"},
+        {"pickup_unavailable", 480, "Temporarily Unavailable"},
+        {"not_served_here", 480, "Temporarily Unavailable"},
+        {"wrong_pool", 480, "Temporarily Unavailable"},
+        {"no_free_orbit", 503, "Service Unavailable"},
+        {"pool_unreachable", 503, "Service Unavailable"},
+        {"rate_limited", 503, "Service Unavailable"},
+        {"limit_exceeded", 503, "Service Unavailable"},
+        {"not_found", 404, "Not Found"},
+        {"forbidden", 403, "Forbidden"},
+        {"unauthorized", 403, "Forbidden"},
+        {"bad_request", 400, "Bad Request"},
+        {"conflict", 486, "Busy Here"},
+        {"in_use", 486, "Busy Here"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].code, code) == 0) {
+            scode = map[i].scode;
+            reason = map[i].reason;
+        }
+    char why[300];
+    snprintf(why, sizeof why, "%s: %s", code, result_error_message(result));
+    atomic_fetch_add(&leg->edge->ctr.refused, 1);
+    if (!result)
+        atomic_fetch_add(&leg->edge->ctr.port_errors, 1);
+    leg_end(leg, scode, reason, why);
+}
+
+/* "sip:127.0.0.1:5162" and "11042" -> "sip:11042@127.0.0.1:5162". */
+static bool uri_with_user(const char *pool_uri, const char *user, char *out, size_t cap)
+{
+    if (!pool_uri || strncmp(pool_uri, "sip:", 4) != 0)
+        return false;
+    const char *host = strchr(pool_uri, '@');
+    host = host ? host + 1 : pool_uri + 4;
+    int n = snprintf(out, cap, "sip:%s@%s", user, host);
+    return n > 0 && (size_t)n < cap;
+}
+
+static void redirect(sip_edge *edge, const struct sip_msg *msg, uint16_t scode,
+                     const char *pool_fqdn, const char *user)
+{
+    const sip_dir_pool *pool = sip_directory_pool(edge->dir, pool_fqdn);
+    char target[SIP_URI_MAX];
+    atomic_fetch_add(&edge->ctr.refused, 1);
+    if (!pool || !uri_with_user(pool->sip_uri, user, target, sizeof target)) {
+        sip_edge_refuse(edge, msg, 503, "Service Unavailable",
+                        "wrong_pool: the owning pool has no SIP address");
+        return;
+    }
+    (void)sip_replyf(edge->sip, msg, scode,
+                     scode == 301 ? "Moved Permanently" : "Moved Temporarily",
+                     "Contact: <%s>\r\nContent-Length: 0\r\n\r\n", target);
+}
+
+/* A new incoming leg with its SDP answer ready, provisionally accepted. */
+static sip_leg *incoming_leg(sip_edge *edge, const struct sip_msg *msg, sip_leg_role role,
+                             uint16_t scode, const char *reason)
+{
+    char call_id[SIP_CALL_ID_MAX];
+    if (pl_strcpy(&msg->callid, call_id, sizeof call_id) != 0) {
+        atomic_fetch_add(&edge->ctr.malformed, 1);
+        (void)sip_reply(edge->sip, msg, 400, "Call-ID Too Long");
+        return NULL;
+    }
+    sip_leg *leg = leg_new(edge, role, call_id);
+    if (!leg) {
+        (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
+        return NULL;
+    }
+    orbit_status st;
+    if (sip_sdp_prepare(leg, &st) != 0) {
+        sip_edge_refuse(edge, msg, 503, "Service Unavailable", st.message);
+        mem_deref(leg);
+        return NULL;
+    }
+    if (sip_sdp_answer(leg, msg, &leg->answer, &st) != 0) {
+        atomic_fetch_add(&edge->ctr.refused, 1);
+        sip_edge_refuse(edge, msg, 488, "Not Acceptable Here", st.message);
+        mem_deref(leg);
+        return NULL;
+    }
+    if (!leg_accept(leg, msg, scode, reason)) {
+        (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
+        mem_deref(leg);
+        return NULL;
+    }
+    sip_calls_count_dialogs(edge);
+    return leg;
+}
+
+/* ------------------------------------------------------------ routing */
+
+static void invite_park(sip_edge *edge, const struct sip_msg *msg, const char *from_uri)
+{
+    /* The parker: Referred-By after a blind transfer, else the sender. */
+    char parker[SIP_URI_MAX];
+    snprintf(parker, sizeof parker, "%s", from_uri);
+    const struct sip_hdr *rb = sip_msg_xhdr(msg, "Referred-By");
+    struct sip_addr rb_addr;
+    if (rb && sip_addr_decode(&rb_addr, &rb->val) == 0)
+        (void)sip_edge_addr_uri(&rb_addr.uri, parker, sizeof parker);
+    const sip_dir_user *user = sip_directory_user(edge->dir, parker);
+    if (user && strcmp(user->serving, sip_directory_self(edge->dir)) != 0) {
+        redirect(edge, msg, 302, user->serving, "park");
+        return;
+    }
+    sip_leg *leg = incoming_leg(edge, msg, LEG_PARKED, 100, "Trying");
+    if (!leg)
+        return;
+    snprintf(leg->party, sizeof leg->party, "%s", user ? user->uri : parker);
+    (void)sip_edge_submit(edge, leg->id, SIP_OP_PARK,
+                          json_pack("{s:s,s:s,s:s,s:s}", "call_id", leg->call_id, "parker",
+                                    leg->party, "parkee", from_uri, "transport", "sip"));
+}
+
+static void invite_retrieve(sip_edge *edge, const struct sip_msg *msg, const char *number,
+                            const sip_dir_range *range, const char *from_uri)
+{
+    if (strcmp(range->pool, sip_directory_self(edge->dir)) != 0) {
+        redirect(edge, msg, 302, range->pool, number);
+        return;
+    }
+    sip_leg *leg = incoming_leg(edge, msg, LEG_RETRIEVER, 100, "Trying");
+    if (!leg)
+        return;
+    snprintf(leg->orbit, sizeof leg->orbit, "%s", number);
+    snprintf(leg->party, sizeof leg->party, "%s", from_uri);
+    (void)sip_edge_submit(edge, leg->id, SIP_OP_RETRIEVE,
+                          json_pack("{s:s,s:s}", "orbit", number, "by", from_uri));
+}
+
+static void invite_group(sip_edge *edge, const struct sip_msg *msg, const char *number,
+                         const sip_dir_range *range, const char *from_uri)
+{
+    if (strcmp(range->pool, sip_directory_self(edge->dir)) != 0) {
+        redirect(edge, msg, 302, range->pool, number);
+        return;
+    }
+    sip_leg *leg = incoming_leg(edge, msg, LEG_PICKER, 100, "Trying");
+    if (!leg)
+        return;
+    snprintf(leg->orbit, sizeof leg->orbit, "%s", number);
+    snprintf(leg->party, sizeof leg->party, "%s", from_uri);
+    (void)sip_edge_submit(edge, leg->id, SIP_OP_PICKUP_TAKE,
+                          json_pack("{s:s,s:s}", "group", number, "by", from_uri));
+}
+
+static void invite_user(sip_edge *edge, const struct sip_msg *msg, const sip_dir_user *callee,
+                        const char *from_uri)
+{
+    if (strcmp(callee->serving, sip_directory_self(edge->dir)) != 0) {
+        char name[SIP_URI_MAX];
+        const char *at = strchr(callee->uri + 4, '@');
+        snprintf(name, sizeof name, "%.*s", (int)(at ? at - callee->uri - 4 : 0), callee->uri + 4);
+        redirect(edge, msg, 302, callee->serving, name);
+        return;
+    }
+    sip_leg *leg = incoming_leg(edge, msg, LEG_CALLER, 180, "Ringing");
+    if (!leg)
+        return;
+    snprintf(leg->party, sizeof leg->party, "%s", callee->uri);
+    (void)sip_edge_submit(edge, leg->id, SIP_OP_PICKUP_RING,
+                          json_pack("{s:s,s:s,s:s,s:s}", "call_id", leg->call_id, "caller",
+                                    from_uri, "callee", callee->uri, "transport", "sip"));
+    /* Ring the callee's phones now; the queue answer only says whether a
+     * group pickup may take the call meanwhile. */
+    const char *contacts[CONTACT_FORK_MAX];
+    size_t n = sip_registrar_contacts(edge, callee->uri, contacts, CONTACT_FORK_MAX);
+    for (size_t i = 0; i < n; i++) {
+        sip_leg *fork = leg_new(edge, LEG_FORK, leg->call_id);
+        if (!fork)
+            break;
+        fork->peer = leg->id;
+        snprintf(fork->party, sizeof fork->party, "%s", callee->uri);
+        if (!leg_connect(fork, contacts[i], NULL, from_uri))
+            leg_end(fork, 0, NULL, NULL);
+    }
+    sip_calls_count_dialogs(edge);
+}
+
+void sip_calls_on_invite(sip_edge *edge, const struct sip_msg *msg)
+{
+    char from_uri[SIP_URI_MAX], user[SIP_URI_MAX];
+    if (!sip_edge_addr_uri(&msg->from.uri, from_uri, sizeof from_uri) ||
+        pl_strcpy(&msg->uri.user, user, sizeof user) != 0 || !*user) {
+        atomic_fetch_add(&edge->ctr.malformed, 1);
+        (void)sip_reply(edge->sip, msg, 400, "Bad Request-URI or From");
+        return;
+    }
+    if (edge->cfg.digest) {
+        const sip_dir_user *caller = sip_directory_user(edge->dir, from_uri);
+        if (!caller) {
+            atomic_fetch_add(&edge->ctr.auth_failures, 1);
+            (void)sip_reply(edge->sip, msg, 403, "Forbidden");
+            return;
+        }
+        if (!sip_edge_authorised(edge, msg, caller->uri))
+            return;
+    }
+    const sip_dir_range *range = sip_directory_range_of(edge->dir, user);
+    const sip_dir_user *callee = NULL;
+    if (strcmp(user, "park") == 0)
+        invite_park(edge, msg, from_uri);
+    else if (range && !range->pickup)
+        invite_retrieve(edge, msg, user, range, from_uri);
+    else if (range)
+        invite_group(edge, msg, user, range, from_uri);
+    else if ((callee = sip_directory_user_by_name(edge->dir, user)))
+        invite_user(edge, msg, callee, from_uri);
+    else {
+        atomic_fetch_add(&edge->ctr.refused, 1);
+        (void)sip_reply(edge->sip, msg, 404, "Not Found");
+    }
+}
+
+/* -------------------------------------------------------- completions */
+
+static void park_done(sip_leg *leg, json_t *result)
+{
+    sip_edge *edge = leg->edge;
+    if (!result_ok(result)) {
+        refuse_from_result(leg, result);
+        return;
+    }
+    json_t *data = json_object_get(result, "data");
+    const char *orbit = json_string_value(json_object_get(data, "orbit"));
+    snprintf(leg->orbit, sizeof leg->orbit, "%s", orbit ? orbit : "");
+    leg->parked = true;
+    json_t *moh_flag = json_object_get(data, "music_on_hold");
+    leg->moh =
+        moh_flag ? json_is_true(moh_flag) : sip_directory_settings(edge->dir)->enable_music_on_hold;
+    if (!leg_answer_200(leg)) {
+        leg_end(leg, 500, "Server Internal Error", NULL);
+        return;
+    }
+    atomic_fetch_add(&edge->ctr.parks, 1);
+    if (leg->moh && sip_directory_moh(edge->dir))
+        media_session_play(leg->media, sip_directory_moh(edge->dir), orbit_time_mono_ms());
+    const char *contact = sip_registrar_contact(edge, leg->party);
+    if (contact) {
+        char text[96];
+        snprintf(text, sizeof text, "Call parked at orbit %s", leg->orbit);
+        sip_edge_send_message(edge, contact, leg->party, text);
+    }
+}
+
+static void retrieve_done(sip_leg *leg, json_t *result)
+{
+    sip_edge *edge = leg->edge;
+    if (!result_ok(result)) {
+        refuse_from_result(leg, result);
+        return;
+    }
+    const char *call_id =
+        json_string_value(json_object_get(json_object_get(result, "data"), "call_id"));
+    sip_leg *parked = call_id ? leg_find_call(edge, call_id, LEG_PARKED) : NULL;
+    if (!leg_answer_200(leg)) {
+        leg_end(leg, 500, "Server Internal Error", NULL);
+        return;
+    }
+    atomic_fetch_add(&edge->ctr.retrieves, 1);
+    if (parked) {
+        parked->parked = false; /* the engine freed the orbit */
+        bridge(parked, leg);
+    }
+}
+
+static void ringback_answer_done(sip_leg *leg, json_t *result)
+{
+    sip_edge *edge = leg->edge;
+    sip_leg *parked = leg_find(edge, leg->peer);
+    if (!result_ok(result) || !parked) {
+        leg_end(leg, 0, NULL, NULL);
+        return;
+    }
+    parked->parked = false;
+    atomic_fetch_add(&edge->ctr.ringbacks, 1);
+    bridge(parked, leg);
+}
+
+static void pickup_ring_done(sip_leg *leg, json_t *result)
+{
+    if (!result_ok(result)) {
+        /* The callee cannot be rung through this pool (DR): refuse. */
+        refuse_from_result(leg, result);
+        return;
+    }
+    leg->in_queue = json_is_true(json_object_get(json_object_get(result, "data"), "queued"));
+}
+
+static void pickup_take_done(sip_leg *picker, json_t *result)
+{
+    sip_edge *edge = picker->edge;
+    if (!result_ok(result)) {
+        refuse_from_result(picker, result);
+        return;
+    }
+    const char *call_id =
+        json_string_value(json_object_get(json_object_get(result, "data"), "call_id"));
+    sip_leg *caller = call_id ? leg_find_call(edge, call_id, LEG_CALLER) : NULL;
+    if (caller) {
+        caller->in_queue = false; /* taken: the engine removed it */
+        end_forks(edge, caller, 0);
+        if (!leg_answer_200(caller)) {
+            leg_end(caller, 500, "Server Internal Error", NULL);
+            caller = NULL;
+        }
+    }
+    if (!leg_answer_200(picker)) {
+        leg_end(picker, 500, "Server Internal Error", NULL);
+        return;
+    }
+    atomic_fetch_add(&edge->ctr.pickups, 1);
+    if (caller)
+        bridge(caller, picker);
+}
+
+void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, json_t *result)
+{
+    if (result && !result_ok(result))
+        atomic_fetch_add(&edge->ctr.port_errors, 1);
+    sip_leg *leg = leg_find(edge, leg_id);
+    if (!leg || leg->ended) {
+        /* The leg went away while the pool worked: undo what it got. */
+        if (result_ok(result) && op == SIP_OP_PARK) {
+            json_t *data = json_object_get(result, "data");
+            (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP,
+                                  json_pack("{s:O}", "call_id", json_object_get(data, "call_id")));
+        }
+        return;
+    }
+    switch ((sip_op)op) {
+    case SIP_OP_PARK:
+        park_done(leg, result);
+        break;
+    case SIP_OP_RETRIEVE:
+        retrieve_done(leg, result);
+        break;
+    case SIP_OP_RINGBACK_ANSWER:
+        ringback_answer_done(leg, result);
+        break;
+    case SIP_OP_PICKUP_RING:
+        pickup_ring_done(leg, result);
+        break;
+    case SIP_OP_PICKUP_TAKE:
+        pickup_take_done(leg, result);
+        break;
+    case SIP_OP_HANGUP:
+    case SIP_OP_PICKUP_ANSWER:
+    case SIP_OP_PICKUP_CANCEL:
+        break;
+    }
+    sip_calls_count_dialogs(edge);
+}
+
+/* An outgoing leg was answered (200 and ACK). */
+static void outgoing_answered(sip_leg *leg)
+{
+    sip_edge *edge = leg->edge;
+    sip_leg *peer = leg_find(edge, leg->peer);
+    if (!peer) {
+        leg_end(leg, 0, NULL, NULL);
+        return;
+    }
+    switch (leg->role) {
+    case LEG_RINGBACK:
+        (void)sip_edge_submit(edge, leg->id, SIP_OP_RINGBACK_ANSWER,
+                              json_pack("{s:s}", "call_id", leg->call_id));
+        break;
+    case LEG_FORWARD:
+        atomic_fetch_add(&edge->ctr.forwards, 1);
+        bridge(peer, leg);
+        break;
+    case LEG_FORK:
+        /* The callee answered: the call leaves the queue and the caller
+         * is connected to this phone; the other phones stop ringing. */
+        if (peer->state == LEG_UP) {
+            leg_end(leg, 0, NULL, NULL); /* picked up meanwhile */
+            return;
+        }
+        if (peer->in_queue) {
+            peer->in_queue = false;
+            (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_ANSWER,
+                                  json_pack("{s:s}", "call_id", peer->call_id));
+        }
+        end_forks(edge, peer, leg->id);
+        if (!leg_answer_200(peer)) {
+            leg_end(peer, 500, NULL, NULL);
+            return;
+        }
+        bridge(peer, leg);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ------------------------------------------------------------- events */
+
+static void end_role_of_call(sip_edge *edge, const char *call_id, sip_leg_role role)
+{
+    sip_leg *leg;
+    while ((leg = leg_find_call(edge, call_id, role)))
+        leg_end(leg, 0, NULL, NULL);
+}
+
+static void on_ringback(sip_edge *edge, sip_leg *parked, json_t *data)
+{
+    const char *parker = json_string_value(json_object_get(data, "parker"));
+    const sip_dir_user *user = parker ? sip_directory_user(edge->dir, parker) : NULL;
+    const char *contact = user ? sip_registrar_contact(edge, user->uri) : NULL;
+    if (!contact || leg_find_call(edge, parked->call_id, LEG_RINGBACK))
+        return; /* nobody to ring: the engine reparks after its ring time */
+    sip_leg *leg = leg_new(edge, LEG_RINGBACK, parked->call_id);
+    if (!leg)
+        return;
+    leg->peer = parked->id;
+    snprintf(leg->orbit, sizeof leg->orbit, "%s", parked->orbit);
+    char from[SIP_URI_MAX];
+    snprintf(from, sizeof from, "sip:%s@%s", parked->orbit, edge->local_uri_host);
+    if (!leg_connect(leg, contact, "Parked call", from))
+        leg_end(leg, 0, NULL, NULL);
+    sip_calls_count_dialogs(edge);
+}
+
+static void refer_response(int err, const struct sip_msg *msg, void *arg)
+{
+    sip_leg *parked = arg;
+    if (!err && msg && msg->scode < 200)
+        return;
+    sip_edge *edge = parked->edge;
+    parked->refer = NULL; /* libre frees the request after its final answer */
+    if (!err && msg && msg->scode < 300) {
+        /* Accepted (202): the caller now calls the target itself. */
+        atomic_fetch_add(&edge->ctr.forwards, 1);
+        leg_end(parked, 0, NULL, NULL);
+        return;
+    }
+    /* REFER refused: call the target ourselves and bridge. */
+    sip_leg *fwd = leg_new(edge, LEG_FORWARD, parked->call_id);
+    if (!fwd) {
+        leg_end(parked, 0, NULL, NULL);
+        return;
+    }
+    fwd->peer = parked->id;
+    char from[SIP_URI_MAX];
+    snprintf(from, sizeof from, "sip:park@%s", edge->local_uri_host);
+    if (!leg_connect(fwd, parked->forward_uri, "Parked call", from)) {
+        leg_end(fwd, 0, NULL, NULL);
+        leg_end(parked, 0, NULL, NULL);
+    }
+}
+
+static void on_forwarded(sip_edge *edge, sip_leg *parked, json_t *data)
+{
+    const char *uri = json_string_value(json_object_get(data, "uri"));
+    parked->parked = false; /* the engine already freed the orbit */
+    end_role_of_call(edge, parked->call_id, LEG_RINGBACK);
+    if (!uri || !parked->sess || parked->state != LEG_UP) {
+        leg_end(parked, 0, NULL, NULL);
+        return;
+    }
+    snprintf(parked->forward_uri, sizeof parked->forward_uri, "%s", uri);
+    char from[SIP_URI_MAX];
+    snprintf(from, sizeof from, "sip:park@%s", edge->local_uri_host);
+    if (sip_drequestf(&parked->refer, edge->sip, true, "REFER", sipsess_dialog(parked->sess), 0,
+                      NULL, NULL, refer_response, parked,
+                      "Refer-To: <%s>\r\nReferred-By: <%s>\r\nContent-Length: 0\r\n\r\n", uri,
+                      from) != 0)
+        refer_response(EPROTO, NULL, parked);
+}
+
+static void on_pickup_gone(sip_edge *edge, json_t *data, const char *kind)
+{
+    const char *call_id = json_string_value(json_object_get(data, "call_id"));
+    sip_leg *caller = call_id ? leg_find_call(edge, call_id, LEG_CALLER) : NULL;
+    if (!caller || caller->state == LEG_UP)
+        return;
+    caller->in_queue = false; /* the engine already took it out */
+    const char *reason = json_string_value(json_object_get(data, "reason"));
+    char why[200];
+    snprintf(why, sizeof why, "%s: %s", kind, reason ? reason : "nobody answered");
+    atomic_fetch_add(&edge->ctr.refused, 1);
+    leg_end(caller, 480, "Temporarily Unavailable", why);
+}
+
+void sip_calls_on_event(sip_edge *edge, const char *kind, json_t *data)
+{
+    const char *call_id = json_string_value(json_object_get(data, "call_id"));
+    if (!call_id)
+        return;
+    if (strncmp(kind, "pickup.", 7) == 0) {
+        if (!strcmp(kind, "pickup.voicemail"))
+            on_pickup_gone(edge, data, "voicemail");
+        else if (!strcmp(kind, "pickup.dropped"))
+            on_pickup_gone(edge, data, "pickup_unavailable");
+        return; /* taken/answered/cancelled: this edge caused them or they need nothing */
+    }
+    sip_leg *parked = leg_find_call(edge, call_id, LEG_PARKED);
+    if (!parked)
+        return;
+    if (!strcmp(kind, "call.ringback")) {
+        on_ringback(edge, parked, data);
+    } else if (!strcmp(kind, "call.reparked")) {
+        end_role_of_call(edge, call_id, LEG_RINGBACK);
+    } else if (!strcmp(kind, "call.forwarded")) {
+        on_forwarded(edge, parked, data);
+    } else if (!strcmp(kind, "call.disconnected")) {
+        parked->parked = false;
+        end_role_of_call(edge, call_id, LEG_RINGBACK);
+        leg_end(parked, 0, NULL, NULL);
+    } else if (!strcmp(kind, "call.retrieved") || !strcmp(kind, "call.ringback_answered")) {
+        /* Retrieved elsewhere (orbit.v1): stop the music, keep the call. */
+        parked->parked = false;
+        if (!parked->bridged)
+            media_session_play(parked->media, NULL, 0);
+    }
+}
+
+/* -------------------------------------------------------------- media */
+
+void sip_calls_tick_media(sip_edge *edge, int64_t now_ms)
+{
+    for (struct le *le = list_head(&edge->legs); le; le = le->next) {
+        sip_leg *leg = le->data;
+        if (leg->media && leg->state == LEG_UP && !leg->ended)
+            media_session_tick(leg->media, now_ms);
+    }
+}
+
+void sip_calls_check_timeouts(sip_edge *edge, int64_t now_ms)
+{
+    if (edge->cfg.media_timeout_ms <= 0)
+        return;
+    struct le *le = list_head(&edge->legs);
+    while (le) {
+        sip_leg *leg = le->data;
+        le = le->next;
+        if (leg->ended || leg->state != LEG_UP || !leg->media)
+            continue;
+        if (media_session_silent_for(leg->media, now_ms, edge->cfg.media_timeout_ms)) {
+            media_session_count_timeout(leg->media);
+            ORBIT_LOG_I(edge->log, "sip: call %s silent for %lld ms: ended", leg->call_id,
+                        (long long)edge->cfg.media_timeout_ms);
+            leg_end(leg, 0, NULL, NULL);
+            le = list_head(&edge->legs); /* ending may have removed the next leg */
+        }
+    }
+}
+
+void sip_calls_end_all(sip_edge *edge)
+{
+    struct le *le;
+    while ((le = list_head(&edge->legs))) {
+        sip_leg *leg = le->data;
+        leg->parked = leg->in_queue = false; /* stopping: the pool is told by detach */
+        leg_end(leg, 503, "Service Unavailable", NULL);
+    }
+}

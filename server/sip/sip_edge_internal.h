@@ -1,0 +1,190 @@
+/* sip_edge_internal: the edge's state, shared by its files (edge,
+ * registrar, calls, SDP). Everything here lives on the SIP thread except
+ * the atomic counters. Not for use outside server/sip. */
+#ifndef SIP_EDGE_INTERNAL_H
+#define SIP_EDGE_INTERNAL_H
+
+/* libre's headers one by one: re.h would bring re_json.h, whose enum
+ * clashes with jansson's. They expect the C99 headers announced. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_tmr.h>
+#include <re_main.h>
+#include <re_mqueue.h>
+#include <re_msg.h>
+#include <re_uri.h>
+#include <re_dns.h>
+#include <re_sip.h>
+#include <re_sipsess.h>
+#include <re_sdp.h>
+
+#include "media_session.h"
+#include "orbit_rng.h"
+#include "sip_digest.h"
+#include "sip_edge.h"
+#include "sip_inbox.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define SIP_CALL_ID_MAX 256
+#define SIP_NUMBER_MAX  16
+
+/* The ops the edge submits, to route their completions. */
+typedef enum {
+    SIP_OP_PARK,
+    SIP_OP_RETRIEVE,
+    SIP_OP_RINGBACK_ANSWER,
+    SIP_OP_HANGUP,
+    SIP_OP_PICKUP_RING,
+    SIP_OP_PICKUP_TAKE,
+    SIP_OP_PICKUP_ANSWER,
+    SIP_OP_PICKUP_CANCEL,
+} sip_op;
+
+typedef enum {
+    LEG_PARKED,    /* in: the parked caller (INVITE sip:park@POOL) */
+    LEG_RETRIEVER, /* in: INVITE sip:ORBIT@POOL */
+    LEG_RINGBACK,  /* out: INVITE to the parker's contact */
+    LEG_FORWARD,   /* out: INVITE to on_timeout_uri when REFER was refused */
+    LEG_CALLER,    /* in: INVITE sip:USER@POOL (a call that may be picked up) */
+    LEG_FORK,      /* out: INVITE to one of the callee's contacts */
+    LEG_PICKER,    /* in: INVITE sip:GROUP@POOL */
+} sip_leg_role;
+
+typedef enum {
+    LEG_WAITING, /* an op is pending; the INVITE is not answered yet */
+    LEG_EARLY,   /* ringing (in or out) */
+    LEG_UP,      /* 200 sent or received */
+} sip_leg_state;
+
+typedef struct sip_leg {
+    struct le le; /* in edge->legs */
+    uint64_t id;
+    struct sip_edge *edge;
+    sip_leg_role role;
+    sip_leg_state state;
+    struct sipsess *sess;
+    const struct sip_msg *invite; /* incoming INVITE awaiting an answer (mem_ref) */
+    struct sdp_session *sdp;
+    struct sdp_media *sdp_audio;
+    media_session *media;
+    bool media_listening;
+    char call_id[SIP_CALL_ID_MAX]; /* the orbit.v1 call this leg belongs to */
+    char orbit[SIP_NUMBER_MAX];
+    char party[SIP_URI_MAX]; /* parker (park legs), caller, picker, callee */
+    uint64_t peer;           /* bridged (or to-be-bridged) leg id, 0: none */
+    bool in_queue;           /* a caller the pool has queued for pickup */
+    bool parked;             /* a parked leg the pool holds in an orbit */
+    bool moh;                /* music on hold while parked */
+    bool ended;
+    struct sip_request *refer; /* REFER to on_timeout_uri in flight */
+    struct mbuf *answer;       /* SDP answer kept until the op allows it */
+    bool bridged;              /* media relayed with peer: ending one ends both */
+    char forward_uri[SIP_URI_MAX];
+} sip_leg;
+
+typedef struct sip_binding {
+    struct le le;
+    char aor[SIP_URI_MAX];     /* the user's URI key */
+    char contact[SIP_URI_MAX]; /* where to send INVITE and MESSAGE */
+    int64_t expires_ms;        /* mono clock */
+} sip_binding;
+
+/* Per-source rate window for new requests. */
+typedef struct sip_source {
+    struct le le;
+    struct sa addr;
+    int64_t window_ms;
+    unsigned count;
+} sip_source;
+
+typedef struct {
+    atomic_uint_fast64_t registrations, register_ok, register_moved, register_unknown;
+    atomic_uint_fast64_t auth_challenges, auth_failures;
+    atomic_uint_fast64_t dialogs_early, dialogs_confirmed, dialogs_total;
+    atomic_uint_fast64_t parks, retrieves, ringbacks, forwards, pickups, refused;
+    atomic_uint_fast64_t malformed, flood_dropped, foreign_register, port_errors;
+} sip_edge_atomic_counters;
+
+struct sip_edge {
+    sip_edge_config cfg;
+    char bind_ip[64], media_ip[64];
+    sip_port port;
+    const orbit_log *log;
+    pthread_t thread;
+    bool thread_started;
+    int ready_pipe[2]; /* the thread reports its start-up result */
+    orbit_status start_status;
+    uint16_t bound_port;
+    struct mqueue *stopq; /* sip_edge_stop wakes the loop through it */
+
+    /* SIP thread only */
+    struct sip *sip;
+    struct sipsess_sock *sess_sock;
+    struct sip_lsnr *guard_lsnr, *request_lsnr;
+    struct dnsc *dnsc;
+    struct tmr media_tmr, house_tmr;
+    sip_inbox *inbox;
+    sip_directory *dir;
+    struct list legs;
+    struct list bindings;
+    struct list sources;
+    struct list messages; /* MESSAGE requests in flight */
+    uint64_t next_leg_id;
+    orbit_rng rng;
+    sip_digest_keys keys;
+    char local_uri_host[96]; /* "127.0.0.1:5160": our host:port in URIs */
+
+    media_counters media;
+    sip_edge_atomic_counters ctr;
+};
+
+/* Registrar (sip_registrar.c). */
+void sip_registrar_handle(struct sip_edge *edge, const struct sip_msg *msg);
+/* The newest unexpired contact of a user, or NULL. */
+const char *sip_registrar_contact(struct sip_edge *edge, const char *aor);
+/* Every unexpired contact of a user, newest first, up to max. */
+size_t sip_registrar_contacts(struct sip_edge *edge, const char *aor, const char **out, size_t max);
+void sip_registrar_expire(struct sip_edge *edge, int64_t now_ms);
+void sip_registrar_clear(struct sip_edge *edge);
+
+/* Authentication (sip_edge.c): true when msg may proceed; otherwise it
+ * was answered (401/403) and counted. */
+bool sip_edge_authorised(struct sip_edge *edge, const struct sip_msg *msg, const char *aor);
+
+/* Replies with a Warning header naming why ("resiliency_mode: ..."). */
+void sip_edge_refuse(struct sip_edge *edge, const struct sip_msg *msg, uint16_t scode,
+                     const char *reason, const char *why);
+/* "sip:user@host" of an address header, lower-cased host; false if none. */
+bool sip_edge_addr_uri(const struct uri *uri, char *out, size_t cap);
+/* Submits an op for a leg; false (and counted) when it could not be. */
+bool sip_edge_submit(struct sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args);
+void sip_edge_send_message(struct sip_edge *edge, const char *contact, const char *to_uri,
+                           const char *text);
+
+/* Calls (sip_calls.c). */
+void sip_calls_on_invite(struct sip_edge *edge, const struct sip_msg *msg);
+void sip_calls_on_completion(struct sip_edge *edge, uint64_t leg_id, int op, json_t *result);
+void sip_calls_on_event(struct sip_edge *edge, const char *kind, json_t *data);
+void sip_calls_tick_media(struct sip_edge *edge, int64_t now_ms);
+void sip_calls_check_timeouts(struct sip_edge *edge, int64_t now_ms);
+void sip_calls_end_all(struct sip_edge *edge);
+void sip_calls_count_dialogs(struct sip_edge *edge);
+
+/* SDP (sip_sdp.c): offer/answer for one audio stream of PCMU/PCMA. */
+int sip_sdp_prepare(sip_leg *leg, orbit_status *st);
+/* Applies an offer from msg and writes the answer into *answer. */
+int sip_sdp_answer(sip_leg *leg, const struct sip_msg *msg, struct mbuf **answer, orbit_status *st);
+int sip_sdp_offer(sip_leg *leg, struct mbuf **offer);
+/* Applies the answer to our offer. */
+int sip_sdp_apply_answer(sip_leg *leg, const struct sip_msg *msg, orbit_status *st);
+
+#endif
