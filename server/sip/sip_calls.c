@@ -241,8 +241,10 @@ static bool leg_accept(sip_leg *leg, const struct sip_msg *msg, uint16_t scode, 
     int rc = sipsess_accept(&leg->sess, edge->sess_sock, msg, scode, reason, "orbit",
                             "application/sdp", NULL, NULL, NULL, false, leg_offer, NULL,
                             leg_established, NULL, leg_refer_in, leg_closed, leg, "");
-    if (rc)
+    if (rc) {
+        ORBIT_LOG_W(edge->log, "sip: cannot accept INVITE: %s", strerror(rc));
         return false;
+    }
     leg->invite = mem_ref((void *)msg);
     leg->state = LEG_EARLY;
     return true;
@@ -418,7 +420,7 @@ static void invite_park(sip_edge *edge, const struct sip_msg *msg, const char *f
         redirect(edge, msg, 302, user->serving, "park");
         return;
     }
-    sip_leg *leg = incoming_leg(edge, msg, LEG_PARKED, 100, "Trying");
+    sip_leg *leg = incoming_leg(edge, msg, LEG_PARKED, 183, "Session Progress");
     if (!leg)
         return;
     snprintf(leg->party, sizeof leg->party, "%s", user ? user->uri : parker);
@@ -434,7 +436,7 @@ static void invite_retrieve(sip_edge *edge, const struct sip_msg *msg, const cha
         redirect(edge, msg, 302, range->pool, number);
         return;
     }
-    sip_leg *leg = incoming_leg(edge, msg, LEG_RETRIEVER, 100, "Trying");
+    sip_leg *leg = incoming_leg(edge, msg, LEG_RETRIEVER, 183, "Session Progress");
     if (!leg)
         return;
     snprintf(leg->orbit, sizeof leg->orbit, "%s", number);
@@ -450,7 +452,7 @@ static void invite_group(sip_edge *edge, const struct sip_msg *msg, const char *
         redirect(edge, msg, 302, range->pool, number);
         return;
     }
-    sip_leg *leg = incoming_leg(edge, msg, LEG_PICKER, 100, "Trying");
+    sip_leg *leg = incoming_leg(edge, msg, LEG_PICKER, 183, "Session Progress");
     if (!leg)
         return;
     snprintf(leg->orbit, sizeof leg->orbit, "%s", number);
