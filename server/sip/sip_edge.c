@@ -73,20 +73,39 @@ static const char *user_ha1(const sip_dir_user *user, sip_digest_alg alg)
     return alg == SIP_DIGEST_SHA256 ? user->ha1_sha256 : user->ha1_md5;
 }
 
+bool sip_digest_offer_from_name(const char *name, sip_digest_offer *out)
+{
+    static const char *const names[] = {"sha256,md5", "md5,sha256", "md5", "sha256"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (name && strcmp(name, names[i]) == 0) {
+            *out = (sip_digest_offer)i;
+            return true;
+        }
+    return false;
+}
+
 static void challenge(sip_edge *edge, const struct sip_msg *msg, const char *realm, bool stale)
 {
-    char sha[512], md5[512];
+    static const sip_digest_alg orders[][2] = {
+        [SIP_DIGEST_OFFER_SHA256_MD5] = {SIP_DIGEST_SHA256, SIP_DIGEST_MD5},
+        [SIP_DIGEST_OFFER_MD5_SHA256] = {SIP_DIGEST_MD5, SIP_DIGEST_SHA256},
+        [SIP_DIGEST_OFFER_MD5] = {SIP_DIGEST_MD5, SIP_DIGEST_MD5},
+        [SIP_DIGEST_OFFER_SHA256] = {SIP_DIGEST_SHA256, SIP_DIGEST_SHA256},
+    };
+    const sip_digest_alg *order = orders[edge->cfg.digest_offer];
+    bool two = order[0] != order[1];
+    char first[512], second[512] = "";
     int64_t now = orbit_time_now_ms();
-    /* RFC 7616 3.7: the preferred algorithm first. */
-    if (!sip_digest_challenge(&edge->keys, SIP_DIGEST_SHA256, realm, now, stale, sha, sizeof sha) ||
-        !sip_digest_challenge(&edge->keys, SIP_DIGEST_MD5, realm, now, stale, md5, sizeof md5)) {
+    if (!sip_digest_challenge(&edge->keys, order[0], realm, now, stale, first, sizeof first) ||
+        (two &&
+         !sip_digest_challenge(&edge->keys, order[1], realm, now, stale, second, sizeof second))) {
         (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
         return;
     }
     atomic_fetch_add(&edge->ctr.auth_challenges, 1);
     (void)sip_replyf(edge->sip, msg, 401, "Unauthorized",
-                     "WWW-Authenticate: %s\r\nWWW-Authenticate: %s\r\nContent-Length: 0\r\n\r\n",
-                     sha, md5);
+                     "WWW-Authenticate: %s\r\n%s%s%sContent-Length: 0\r\n\r\n", first,
+                     two ? "WWW-Authenticate: " : "", second, two ? "\r\n" : "");
 }
 
 bool sip_edge_authorised(sip_edge *edge, const struct sip_msg *msg, const char *aor)

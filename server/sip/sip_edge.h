@@ -14,12 +14,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Which digest challenges a 401 carries, in order of preference
+ * (RFC 7616 3.7). Many deployed phones (and sipp) read only the first
+ * challenge and know only MD5: such sites put MD5 first or alone. */
+typedef enum {
+    SIP_DIGEST_OFFER_SHA256_MD5 = 0,
+    SIP_DIGEST_OFFER_MD5_SHA256,
+    SIP_DIGEST_OFFER_MD5,
+    SIP_DIGEST_OFFER_SHA256,
+} sip_digest_offer;
+
+/* Parses "sha256,md5", "md5,sha256", "md5" or "sha256". */
+bool sip_digest_offer_from_name(const char *name, sip_digest_offer *out);
+
 typedef struct {
     const char *bind_ip;  /* numeric address for SIP (UDP and TCP) */
     uint16_t sip_port;    /* 0: let the kernel choose (tests) */
     const char *media_ip; /* numeric address for RTP; NULL: bind_ip */
     media_port_range media_ports;
     bool digest;                   /* sip_auth = digest */
+    sip_digest_offer digest_offer; /* challenges and their order */
     int64_t media_timeout_ms;      /* silence that ends a call; 0: never */
     unsigned max_dialogs;          /* legs at once; more INVITEs get 503 */
     unsigned max_new_per_second;   /* new INVITE/REGISTER per source address */

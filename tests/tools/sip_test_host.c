@@ -15,7 +15,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: sip_test_host --config FILE [--bind IP] [--port N] [--digest]\n"
                     "       [--media-ports MIN-MAX] [--media-timeout MS] [--max-new N]\n"
-                    "       [--max-dialogs N]\n");
+                    "       [--max-dialogs N] [--digest-offer sha256,md5|md5,sha256|md5|sha256]\n");
 }
 
 static void print_counters(const sip_edge *edge)
@@ -78,7 +78,12 @@ int main(int argc, char **argv)
             cfg.media_timeout_ms = atoll(v);
         else if (!strcmp(a, "--max-new"))
             cfg.max_new_per_second = (unsigned)atoi(v);
-        else if (!strcmp(a, "--max-dialogs"))
+        else if (!strcmp(a, "--digest-offer")) {
+            if (!sip_digest_offer_from_name(v, &cfg.digest_offer)) {
+                usage();
+                return 2;
+            }
+        } else if (!strcmp(a, "--max-dialogs"))
             cfg.max_dialogs = (unsigned)atoi(v);
         else {
             usage();
