@@ -336,6 +336,7 @@ static void take_directory(sip_edge *edge, sip_directory *dir)
             mem_deref(b);
     }
     atomic_store(&edge->ctr.registrations, list_count(&edge->bindings));
+    atomic_fetch_add(&edge->ctr.directories, 1);
 }
 
 static void inbox_readable(int flags, void *arg)
@@ -559,6 +560,7 @@ void sip_edge_read_counters(const sip_edge *edge, sip_edge_counters *out)
 {
     sip_edge *e = (sip_edge *)edge; /* atomics are read, never written */
     memset(out, 0, sizeof *out);
+    out->directories = atomic_load(&e->ctr.directories);
     out->registrations = atomic_load(&e->ctr.registrations);
     out->register_ok = atomic_load(&e->ctr.register_ok);
     out->register_moved = atomic_load(&e->ctr.register_moved);

@@ -47,6 +47,7 @@ void sip_edge_config_defaults(sip_edge_config *cfg);
 
 /* Counters for /metrics and the console, readable from any thread. */
 typedef struct {
+    uint64_t directories;   /* directory snapshots taken: 0 = not serving yet */
     uint64_t registrations; /* bindings now */
     uint64_t register_ok, register_moved, register_unknown, auth_challenges, auth_failures;
     uint64_t dialogs_early, dialogs_confirmed; /* legs now, by state */

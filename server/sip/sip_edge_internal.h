@@ -107,6 +107,7 @@ typedef struct sip_source {
 } sip_source;
 
 typedef struct {
+    atomic_uint_fast64_t directories;
     atomic_uint_fast64_t registrations, register_ok, register_moved, register_unknown;
     atomic_uint_fast64_t auth_challenges, auth_failures;
     atomic_uint_fast64_t dialogs_early, dialogs_confirmed, dialogs_total;

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #define FAKE_MAX_CALLS 256
-#define FAKE_TEXT 256
+#define FAKE_TEXT      256
 
 typedef struct fake_op {
     struct fake_op *next;
@@ -62,8 +62,7 @@ static void trace_line(sip_fake_port *f, const char *what, const char *name, jso
         return;
     char *ta = a ? json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char *tb = b ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    fprintf(f->trace, "%s %s %s%s%s\n", what, name, ta ? ta : "{}", tb ? " -> " : "",
-            tb ? tb : "");
+    fprintf(f->trace, "%s %s %s%s%s\n", what, name, ta ? ta : "{}", tb ? " -> " : "", tb ? tb : "");
     fflush(f->trace);
     free(ta);
     free(tb);
@@ -122,7 +121,8 @@ static bool home_in_resiliency(sip_fake_port *f, const char *home)
     json_t *list = json_object_get(f->config, "resiliency");
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) if (json_is_string(v) && strcmp(json_string_value(v), home) == 0) return true;
+    json_array_foreach(list, i, v) if (json_is_string(v) &&
+                                       strcmp(json_string_value(v), home) == 0) return true;
     return false;
 }
 
@@ -179,7 +179,8 @@ static json_t *op_retrieve(sip_fake_port *f, json_t *args)
         return refuse("not_found", "the orbit is empty");
     json_t *call = parked_json(p);
     emit(f, "call.retrieved",
-         json_pack("{s:s,s:s,s:s}", "call_id", p->call_id, "orbit", p->orbit, "by", arg(args, "by")));
+         json_pack("{s:s,s:s,s:s}", "call_id", p->call_id, "orbit", p->orbit, "by",
+                   arg(args, "by")));
     remove_parked(f, p);
     return ok(call);
 }
@@ -199,8 +200,8 @@ static json_t *op_hangup(sip_fake_port *f, json_t *args)
     fake_parked *p = find_parked(f, arg(args, "call_id"), NULL);
     if (!p)
         return refuse("not_found", "no such parked call");
-    emit(f, "call.disconnected", json_pack("{s:s,s:s,s:s}", "call_id", p->call_id, "orbit",
-                                           p->orbit, "reason", "hangup"));
+    emit(f, "call.disconnected",
+         json_pack("{s:s,s:s,s:s}", "call_id", p->call_id, "orbit", p->orbit, "reason", "hangup"));
     remove_parked(f, p);
     return ok(NULL);
 }
@@ -236,8 +237,8 @@ static json_t *op_ring(sip_fake_port *f, json_t *args)
     snprintf(q.group, sizeof q.group, "%s", callee->pickup_group);
     q.since_ms = orbit_time_mono_ms();
     f->queued[f->n_queued++] = q;
-    return ok(json_pack("{s:b,s:s,s:i}", "queued", 1, "group", q.group, "position",
-                        (int)f->n_queued));
+    return ok(
+        json_pack("{s:b,s:s,s:i}", "queued", 1, "group", q.group, "position", (int)f->n_queued));
 }
 
 static json_t *op_take(sip_fake_port *f, json_t *args)
@@ -250,7 +251,8 @@ static json_t *op_take(sip_fake_port *f, json_t *args)
         json_t *call = json_pack("{s:s,s:s,s:s,s:s}", "call_id", q->call_id, "caller", q->caller,
                                  "callee", q->callee, "group", q->group);
         emit(f, "pickup.taken",
-             json_pack("{s:s,s:s,s:s}", "call_id", q->call_id, "group", group, "by", arg(args, "by")));
+             json_pack("{s:s,s:s,s:s}", "call_id", q->call_id, "group", group, "by",
+                       arg(args, "by")));
         remove_queued(f, q);
         return ok(call);
     }
@@ -307,11 +309,13 @@ static void run_timers(sip_fake_port *f)
             emit(f, "call.reparked", parked_json(p));
         } else {
             if (*f->on_timeout_uri)
-                emit(f, "call.forwarded", json_pack("{s:s,s:s,s:s}", "call_id", p->call_id,
-                                                    "orbit", p->orbit, "uri", f->on_timeout_uri));
+                emit(f, "call.forwarded",
+                     json_pack("{s:s,s:s,s:s}", "call_id", p->call_id, "orbit", p->orbit, "uri",
+                               f->on_timeout_uri));
             else
-                emit(f, "call.disconnected", json_pack("{s:s,s:s,s:s}", "call_id", p->call_id,
-                                                       "orbit", p->orbit, "reason", "timeout"));
+                emit(f, "call.disconnected",
+                     json_pack("{s:s,s:s,s:s}", "call_id", p->call_id, "orbit", p->orbit, "reason",
+                               "timeout"));
             remove_parked(f, p);
             i--;
         }
@@ -320,7 +324,8 @@ static void run_timers(sip_fake_port *f)
         fake_queued *q = &f->queued[i];
         if (now - q->since_ms < f->voicemail_ms)
             continue;
-        emit(f, "pickup.voicemail", json_pack("{s:s,s:s}", "call_id", q->call_id, "group", q->group));
+        emit(f, "pickup.voicemail",
+             json_pack("{s:s,s:s}", "call_id", q->call_id, "group", q->group));
         remove_queued(f, q);
         i--;
     }
@@ -454,7 +459,8 @@ static orbit_err build_directory(sip_fake_port *f, orbit_status *st)
         if (!err)
             err = sip_directory_add_pool(b, &p, st);
     }
-    json_array_foreach(json_object_get(f->config, "users"), i, v) if (!err) err = add_user(b, v, st);
+    json_array_foreach(json_object_get(f->config, "users"), i, v) if (!err) err =
+        add_user(b, v, st);
     json_array_foreach(json_object_get(f->config, "ranges"), i, v)
     {
         const char *type = json_string_value(json_object_get(v, "type"));
@@ -491,7 +497,8 @@ static orbit_err build_directory(sip_fake_port *f, orbit_status *st)
         return err;
     }
     f->dir = sip_directory_build(b);
-    return f->dir ? ORBIT_OK : orbit_status_set(st, ORBIT_ERR_INTERNAL, "directory", "out of memory");
+    return f->dir ? ORBIT_OK
+                  : orbit_status_set(st, ORBIT_ERR_INTERNAL, "directory", "out of memory");
 }
 
 orbit_err sip_fake_port_new(const json_t *config, FILE *trace, sip_fake_port **out,
@@ -510,7 +517,8 @@ orbit_err sip_fake_port_new(const json_t *config, FILE *trace, sip_fake_port **o
     f->threshold_ms = (v = json_object_get(s, "threshold_ms")) ? json_integer_value(v) : 90000;
     f->ring_ms = (v = json_object_get(s, "ring_ms")) ? json_integer_value(v) : 20000;
     f->voicemail_ms = (v = json_object_get(s, "voicemail_ms")) ? json_integer_value(v) : 30000;
-    f->max_attempts = (v = json_object_get(s, "max_call_pickup_attempts")) ? (int)json_integer_value(v) : 1;
+    f->max_attempts =
+        (v = json_object_get(s, "max_call_pickup_attempts")) ? (int)json_integer_value(v) : 1;
     f->moh = !json_is_false(json_object_get(s, "enable_music_on_hold"));
     const char *uri = json_string_value(json_object_get(s, "on_timeout_uri"));
     snprintf(f->on_timeout_uri, sizeof f->on_timeout_uri, "%s", uri ? uri : "");

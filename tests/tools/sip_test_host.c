@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void usage(void)
 {
@@ -23,19 +24,20 @@ static void print_counters(const sip_edge *edge)
     sip_edge_counters c;
     sip_edge_read_counters(edge, &c);
     json_t *j = json_pack(
-        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
         "s:I,s:I,s:I}",
-        "registrations", (json_int_t)c.registrations, "register_ok", (json_int_t)c.register_ok,
-        "register_moved", (json_int_t)c.register_moved, "register_unknown",
-        (json_int_t)c.register_unknown, "auth_challenges", (json_int_t)c.auth_challenges,
-        "auth_failures", (json_int_t)c.auth_failures, "dialogs_early", (json_int_t)c.dialogs_early,
-        "dialogs_confirmed", (json_int_t)c.dialogs_confirmed, "dialogs_total",
-        (json_int_t)c.dialogs_total, "parks", (json_int_t)c.parks, "retrieves",
-        (json_int_t)c.retrieves, "ringbacks", (json_int_t)c.ringbacks, "forwards",
-        (json_int_t)c.forwards, "pickups", (json_int_t)c.pickups, "refused", (json_int_t)c.refused,
-        "malformed", (json_int_t)c.malformed, "flood_dropped", (json_int_t)c.flood_dropped,
-        "foreign_register", (json_int_t)c.foreign_register, "rtp_in", (json_int_t)c.rtp_in,
-        "rtp_out", (json_int_t)c.rtp_out, "rtp_errors", (json_int_t)c.rtp_errors, "rtp_foreign",
+        "directories", (json_int_t)c.directories, "registrations", (json_int_t)c.registrations,
+        "register_ok", (json_int_t)c.register_ok, "register_moved", (json_int_t)c.register_moved,
+        "register_unknown", (json_int_t)c.register_unknown, "auth_challenges",
+        (json_int_t)c.auth_challenges, "auth_failures", (json_int_t)c.auth_failures,
+        "dialogs_early", (json_int_t)c.dialogs_early, "dialogs_confirmed",
+        (json_int_t)c.dialogs_confirmed, "dialogs_total", (json_int_t)c.dialogs_total, "parks",
+        (json_int_t)c.parks, "retrieves", (json_int_t)c.retrieves, "ringbacks",
+        (json_int_t)c.ringbacks, "forwards", (json_int_t)c.forwards, "pickups",
+        (json_int_t)c.pickups, "refused", (json_int_t)c.refused, "malformed",
+        (json_int_t)c.malformed, "flood_dropped", (json_int_t)c.flood_dropped, "foreign_register",
+        (json_int_t)c.foreign_register, "rtp_in", (json_int_t)c.rtp_in, "rtp_out",
+        (json_int_t)c.rtp_out, "rtp_errors", (json_int_t)c.rtp_errors, "rtp_foreign",
         (json_int_t)c.rtp_foreign, "media_timeouts", (json_int_t)c.media_timeouts, "port_errors",
         (json_int_t)c.port_errors);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -100,6 +102,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "sip_test_host: %s: %s\n", config_path, jerr.text);
         return 1;
     }
+    /* Signals are taken synchronously by this thread only: block them
+     * before the edge's and the engine's threads inherit the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     orbit_log log = {.level = ORBIT_LOG_INFO, .program = "sip_test_host"};
     orbit_status st;
     sip_fake_port *fake = NULL;
@@ -109,19 +119,20 @@ int main(int argc, char **argv)
         return 1;
     }
     json_decref(config);
-    /* Signals are taken synchronously by this thread only: block them
-     * before the edge's and the engine's threads inherit the mask. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     sip_edge *edge = NULL;
     if (sip_edge_start(&cfg, sip_fake_port_port(fake), &log, &edge, &st) != ORBIT_OK) {
         fprintf(stderr, "sip_test_host: %s\n", st.message);
         sip_fake_port_free(fake);
         return 1;
+    }
+    /* Ready means serving: the edge answers 503 until it has a directory. */
+    for (int i = 0; i < 500; i++) {
+        sip_edge_counters c;
+        sip_edge_read_counters(edge, &c);
+        if (c.directories > 0)
+            break;
+        struct timespec ms = {0, 10 * 1000000L};
+        nanosleep(&ms, NULL);
     }
     printf("ready %u\n", sip_edge_port(edge));
     fflush(stdout);
