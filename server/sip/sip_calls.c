@@ -601,7 +601,14 @@ static void pickup_ring_done(sip_leg *leg, json_t *result)
         refuse_from_result(leg, result);
         return;
     }
-    leg->in_queue = json_is_true(json_object_get(json_object_get(result, "data"), "queued"));
+    bool queued = json_is_true(json_object_get(json_object_get(result, "data"), "queued"));
+    if (queued && leg->state == LEG_UP) {
+        /* A phone answered before the pool had queued the call. */
+        (void)sip_edge_submit(leg->edge, 0, SIP_OP_PICKUP_ANSWER,
+                              json_pack("{s:s}", "call_id", leg->call_id));
+        return;
+    }
+    leg->in_queue = queued;
 }
 
 static void pickup_take_done(sip_leg *picker, json_t *result)
@@ -631,18 +638,21 @@ static void pickup_take_done(sip_leg *picker, json_t *result)
         bridge(caller, picker);
 }
 
-void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, json_t *result)
+void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, const char *call_id,
+                             json_t *result)
 {
     if (result && !result_ok(result))
         atomic_fetch_add(&edge->ctr.port_errors, 1);
     sip_leg *leg = leg_find(edge, leg_id);
     if (!leg || leg->ended) {
         /* The leg went away while the pool worked: undo what it got. */
-        if (result_ok(result) && op == SIP_OP_PARK) {
-            json_t *data = json_object_get(result, "data");
-            (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP,
-                                  json_pack("{s:O}", "call_id", json_object_get(data, "call_id")));
-        }
+        json_t *data = json_object_get(result, "data");
+        if (result_ok(result) && call_id && op == SIP_OP_PARK)
+            (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP, json_pack("{s:s}", "call_id", call_id));
+        if (result_ok(result) && call_id && op == SIP_OP_PICKUP_RING &&
+            json_is_true(json_object_get(data, "queued")))
+            (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_CANCEL,
+                                  json_pack("{s:s}", "call_id", call_id));
         return;
     }
     switch ((sip_op)op) {

@@ -162,7 +162,10 @@ bool sip_edge_submit(sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args)
         [SIP_OP_PICKUP_ANSWER] = "pickup.answer",
         [SIP_OP_PICKUP_CANCEL] = "pickup.cancel",
     };
-    sip_port_call *call = args ? sip_port_call_new(edge->inbox, leg_id, (int)op) : NULL;
+    sip_port_call *call =
+        args ? sip_port_call_new(edge->inbox, leg_id, (int)op,
+                                 json_string_value(json_object_get(args, "call_id")))
+             : NULL;
     if (!call) {
         json_decref(args);
         atomic_fetch_add(&edge->ctr.port_errors, 1);
@@ -356,7 +359,7 @@ static void inbox_readable(int flags, void *arg)
                 sip_calls_on_event(edge, item->event_kind, item->data);
             break;
         case SIP_INBOX_COMPLETION:
-            sip_calls_on_completion(edge, item->leg_id, item->op, item->data);
+            sip_calls_on_completion(edge, item->leg_id, item->op, item->call_id, item->data);
             break;
         }
         sip_inbox_item_free(item);

@@ -173,7 +173,8 @@ void sip_edge_send_message(struct sip_edge *edge, const char *contact, const cha
 
 /* Calls (sip_calls.c). */
 void sip_calls_on_invite(struct sip_edge *edge, const struct sip_msg *msg);
-void sip_calls_on_completion(struct sip_edge *edge, uint64_t leg_id, int op, json_t *result);
+void sip_calls_on_completion(struct sip_edge *edge, uint64_t leg_id, int op, const char *call_id,
+                             json_t *result);
 void sip_calls_on_event(struct sip_edge *edge, const char *kind, json_t *data);
 void sip_calls_tick_media(struct sip_edge *edge, int64_t now_ms);
 void sip_calls_check_timeouts(struct sip_edge *edge, int64_t now_ms);

@@ -22,6 +22,7 @@ struct sip_port_call {
     sip_inbox *inbox;
     uint64_t leg_id;
     int op;
+    char *call_id;
 };
 
 sip_inbox *sip_inbox_new(void)
@@ -50,6 +51,7 @@ void sip_inbox_item_free(sip_inbox_item *item)
     if (!item)
         return;
     free(item->event_kind);
+    free(item->call_id);
     json_decref(item->data);
     sip_directory_unref(item->dir);
     free(item);
@@ -153,11 +155,16 @@ void sip_inbox_set_directory(sip_inbox *inbox, sip_directory *dir)
     post(inbox, item);
 }
 
-sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op)
+sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op, const char *call_id)
 {
     sip_port_call *call = malloc(sizeof *call);
     if (!call)
         return NULL;
+    call->call_id = call_id ? strdup(call_id) : NULL;
+    if (call_id && !call->call_id) {
+        free(call);
+        return NULL;
+    }
     call->inbox = sip_inbox_ref(inbox);
     call->leg_id = leg_id;
     call->op = op;
@@ -169,6 +176,7 @@ void sip_port_call_free(sip_port_call *call)
     if (!call)
         return;
     sip_inbox_unref(call->inbox);
+    free(call->call_id);
     free(call);
 }
 
@@ -189,6 +197,7 @@ void sip_port_call_complete(sip_port_call *call, json_t *result)
     item->data = result;
     item->leg_id = call->leg_id;
     item->op = call->op;
+    item->call_id = call->call_id; /* moved */
     sip_inbox *inbox = call->inbox;
     free(call);
     post(inbox, item);

@@ -23,6 +23,7 @@ typedef struct sip_inbox_item {
     sip_directory *dir; /* DIRECTORY (one reference) */
     uint64_t leg_id;    /* COMPLETION: the leg that asked */
     int op;             /* COMPLETION: the edge's code for the op */
+    char *call_id;      /* COMPLETION: the call_id the op named, or NULL */
 } sip_inbox_item;
 
 /* A new open inbox with one reference (the edge's). NULL on failure. */
@@ -37,8 +38,10 @@ sip_inbox_item *sip_inbox_take(sip_inbox *inbox);
 void sip_inbox_close(sip_inbox *inbox);
 void sip_inbox_item_free(sip_inbox_item *item);
 
-/* A call record for submit(): it holds a reference on inbox. */
-sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op);
+/* A call record for submit(): it holds a reference on inbox; call_id
+ * (copied, may be NULL) comes back with the answer, so an answer for a
+ * leg that has gone can still be undone. */
+sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op, const char *call_id);
 /* Frees a call that was never handed to a port (submit failed). */
 void sip_port_call_free(sip_port_call *call);
 

@@ -163,11 +163,11 @@ def run_sipp(scenario, port, service="alice", keys=None, args=(), timeout=30, wo
     return proc.returncode, trace
 
 
-def start_sipp(scenario, port, service="alice", keys=None, args=(), timeout=30):
+def start_sipp(scenario, port, service="alice", keys=None, args=(), timeout=30, calls=1):
     """sipp in the background: returns (Popen, workdir, local SIP port)."""
     workdir = tempfile.mkdtemp(prefix="orbit-sipp-")
     local = free_udp_port()
-    cmd = [SIPP, "-sf", os.path.join(SCENARIOS, scenario + ".xml"), "-s", service, "-m", "1",
+    cmd = [SIPP, "-sf", os.path.join(SCENARIOS, scenario + ".xml"), "-s", service, "-m", str(calls),
            "-p", str(local), "-i", "127.0.0.1", "-nostdin", "-trace_msg", "-trace_err",
            "-message_file", os.path.join(workdir, "messages.log"),
            "-error_file", os.path.join(workdir, "errors.log"),
@@ -357,9 +357,9 @@ class UA:
             to += ";tag=" + to_tag
         text = ("%s %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport\r\n"
                 "From: <%s>;tag=%s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n"
-                "Contact: <%s>\r\nMax-Forwards: 70\r\n%s" % (
+                "%sMax-Forwards: 70\r\n%s" % (
                     method, ruri, self.port, branch, self.aor, from_tag, to, call_id, cseq, method,
-                    self.contact, extra))
+                    "" if "Contact:" in extra else "Contact: <%s>\r\n" % self.contact, extra))
         if body:
             text += "Content-Type: application/sdp\r\n"
         text += "Content-Length: %d\r\n\r\n%s" % (len(body), body)
@@ -393,9 +393,13 @@ class UA:
                 'algorithm=%s, qop=auth, nc=%s, cnonce="%s"' % (
                     self.user, params["realm"], params["nonce"], uri, resp, alg, nc, cnonce))
 
-    def register(self, pool, expires=60, algorithm=None):
+    def register(self, pool, expires=60, algorithm=None, contact=None):
+        """REGISTER (answering a challenge when a password is set); the
+        binding is this UA unless contact names another phone."""
         ruri = "sip:127.0.0.1:%d" % pool
         extra = "Expires: %d\r\n" % expires
+        if contact:
+            extra += "Contact: <%s>\r\n" % contact
         req = self.request("REGISTER", ruri, pool, to="<%s>" % self.aor, extra=extra)
         resp = self.final(req)
         if resp.status == 401 and self.password:
