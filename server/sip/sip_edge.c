@@ -222,6 +222,12 @@ void sip_edge_send_message(sip_edge *edge, const char *contact, const char *to_u
     list_append(&edge->messages, &m->le, m);
 }
 
+static void source_destroy(void *arg)
+{
+    sip_source *s = arg;
+    list_unlink(&s->le);
+}
+
 /* New requests per source address and second: floods are shed before
  * any parsing beyond libre's own. In-dialog requests are never limited. */
 static bool over_rate(sip_edge *edge, const struct sa *src, int64_t now)
@@ -244,7 +250,7 @@ static bool over_rate(sip_edge *edge, const struct sa *src, int64_t now)
         }
     }
     if (!hit) {
-        hit = mem_zalloc(sizeof *hit, NULL);
+        hit = mem_zalloc(sizeof *hit, source_destroy);
         if (!hit)
             return true;
         hit->addr = *src;
@@ -383,12 +389,43 @@ static void house_tick(void *arg)
     tmr_start(&edge->house_tmr, HOUSE_TICK_MS, house_tick, edge);
 }
 
+/* The last transactions (BYE, CANCEL) get this long to finish. */
+#define STOP_GRACE_MS 1500
+
+static void sip_closed(void *arg)
+{
+    (void)arg;
+    re_cancel();
+}
+
+static void stop_overdue(void *arg)
+{
+    sip_edge *edge = arg;
+    sip_close(edge->sip, true);
+    re_cancel();
+}
+
+/* Stopping happens inside the loop, so that the BYEs and CANCELs it
+ * sends can complete their transactions before the loop ends. */
 static void stop_handler(int id, void *data, void *arg)
 {
     (void)id;
     (void)data;
-    (void)arg;
-    re_cancel();
+    sip_edge *edge = arg;
+    edge->port.type->detach(edge->port.ctx);
+    tmr_cancel(&edge->media_tmr);
+    tmr_cancel(&edge->house_tmr);
+    fd_close(sip_inbox_fd(edge->inbox));
+    sip_inbox_close(edge->inbox);
+    sip_calls_end_all(edge);
+    sip_registrar_clear(edge);
+    list_flush(&edge->sources);
+    list_flush(&edge->messages);
+    edge->request_lsnr = mem_deref(edge->request_lsnr);
+    edge->sess_sock = mem_deref(edge->sess_sock);
+    edge->guard_lsnr = mem_deref(edge->guard_lsnr);
+    tmr_start(&edge->media_tmr, STOP_GRACE_MS, stop_overdue, edge);
+    sip_close(edge->sip, false); /* calls sip_closed when nothing is pending */
 }
 
 static int setup_stack(sip_edge *edge, struct mqueue **stopq)
@@ -400,7 +437,8 @@ static int setup_stack(sip_edge *edge, struct mqueue **stopq)
     if (!rc)
         rc = dnsc_alloc(&edge->dnsc, NULL, &ns, 1);
     if (!rc)
-        rc = sip_alloc(&edge->sip, edge->dnsc, 32, 32, 32, "orbitd/" ORBIT_VERSION, NULL, NULL);
+        rc = sip_alloc(&edge->sip, edge->dnsc, 32, 32, 32, "orbitd/" ORBIT_VERSION, sip_closed,
+                       edge);
     if (!rc)
         rc = sa_set_str(&laddr, edge->bind_ip, edge->cfg.sip_port);
     if (!rc)
@@ -437,22 +475,6 @@ static int setup_stack(sip_edge *edge, struct mqueue **stopq)
     return rc;
 }
 
-static void teardown_stack(sip_edge *edge)
-{
-    tmr_cancel(&edge->media_tmr);
-    tmr_cancel(&edge->house_tmr);
-    sip_calls_end_all(edge);
-    sip_registrar_clear(edge);
-    list_flush(&edge->sources);
-    list_flush(&edge->messages);
-    fd_close(sip_inbox_fd(edge->inbox));
-    edge->request_lsnr = mem_deref(edge->request_lsnr);
-    edge->sess_sock = mem_deref(edge->sess_sock);
-    edge->guard_lsnr = mem_deref(edge->guard_lsnr);
-    if (edge->sip)
-        sip_close(edge->sip, false);
-}
-
 static void *edge_thread(void *arg)
 {
     sip_edge *edge = arg;
@@ -460,17 +482,26 @@ static void *edge_thread(void *arg)
     int rc = re_thread_init();
     if (!rc)
         rc = setup_stack(edge, &stopq);
-    if (rc)
+    if (rc) {
+        /* Undo what setup_stack got done. */
+        tmr_cancel(&edge->media_tmr);
+        tmr_cancel(&edge->house_tmr);
+        fd_close(sip_inbox_fd(edge->inbox));
+        edge->request_lsnr = mem_deref(edge->request_lsnr);
+        edge->sess_sock = mem_deref(edge->sess_sock);
+        edge->guard_lsnr = mem_deref(edge->guard_lsnr);
+        if (edge->sip)
+            sip_close(edge->sip, true);
         orbit_status_set(&edge->start_status, ORBIT_ERR_INTERNAL, "sip",
                          "cannot listen for SIP on %s:%u: %s", edge->bind_ip, edge->cfg.sip_port,
                          strerror(rc));
+    }
     /* Tell the starter; it reads the stop queue's address too. */
     ssize_t w = write(edge->ready_pipe[1], &stopq, sizeof stopq);
     if (w == (ssize_t)sizeof stopq && !rc) {
         edge->port.type->attach(edge->port.ctx, edge->inbox);
         (void)re_main(NULL);
-        edge->port.type->detach(edge->port.ctx);
-        teardown_stack(edge);
+        tmr_cancel(&edge->media_tmr);
     }
     sip_inbox_close(edge->inbox);
     mem_deref(stopq);

@@ -77,7 +77,8 @@ class EdgeHost:
             json.dump(config, f)
         self.port = int(config["pools"][0]["sip"].rsplit(":", 1)[1])
         media = free_udp_port(even=True)
-        cmd = [HOST, "--config", self.config_path, "--port", str(self.port),
+        wrapper = os.environ.get("ORBIT_SIP_HOST_WRAPPER", "").split()
+        cmd = wrapper + [HOST, "--config", self.config_path, "--port", str(self.port),
                "--media-ports", "%d-%d" % (media, media + 40)] + list(args)
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []

@@ -16,7 +16,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: sip_test_host --config FILE [--bind IP] [--port N] [--digest]\n"
                     "       [--media-ports MIN-MAX] [--media-timeout MS] [--max-new N]\n"
-                    "       [--max-dialogs N] [--digest-offer sha256,md5|md5,sha256|md5|sha256]\n");
+                    "       [--max-dialogs N] [--max-message BYTES]\n       [--digest-offer "
+                    "sha256,md5|md5,sha256|md5|sha256]\n");
 }
 
 static void print_counters(const sip_edge *edge)
@@ -85,7 +86,9 @@ int main(int argc, char **argv)
                 usage();
                 return 2;
             }
-        } else if (!strcmp(a, "--max-dialogs"))
+        } else if (!strcmp(a, "--max-message"))
+            cfg.max_message_bytes = (unsigned)atoi(v);
+        else if (!strcmp(a, "--max-dialogs"))
             cfg.max_dialogs = (unsigned)atoi(v);
         else {
             usage();
