@@ -174,6 +174,19 @@ orbit_err sip_digest_parse(const char *value, size_t len, sip_digest_credentials
     return ORBIT_OK;
 }
 
+bool sip_digest_response(sip_digest_alg alg, const char *ha1_hex, const char *nonce, const char *nc,
+                         const char *cnonce, const char *qop, const char *method, const char *uri,
+                         char out[SIP_DIGEST_HEX_MAX])
+{
+    char ha2[SIP_DIGEST_HEX_MAX];
+    const char *a2[] = {method, uri, NULL};
+    if (!hash_joined(alg, ha2, a2))
+        return false;
+    const char *with[] = {ha1_hex, nonce, nc, cnonce, qop, ha2, NULL};
+    const char *without[] = {ha1_hex, nonce, ha2, NULL};
+    return hash_joined(alg, out, qop && *qop ? with : without);
+}
+
 /* Constant time, so the comparison does not tell how much was right. */
 static bool same_text(const char *a, const char *b)
 {
@@ -194,16 +207,11 @@ sip_digest_verdict sip_digest_check(const sip_digest_keys *keys, const sip_diges
     time_hex[NONCE_TIME_HEX] = '\0';
     if (!nonce_mac(keys, time_hex, mac_hex) || !same_text(mac_hex, cred->nonce + NONCE_TIME_HEX))
         return SIP_DIGEST_WRONG;
-    char ha2[SIP_DIGEST_HEX_MAX], want[SIP_DIGEST_HEX_MAX];
-    const char *a2[] = {method, cred->uri, NULL};
-    if (!hash_joined(cred->alg, ha2, a2))
-        return SIP_DIGEST_WRONG;
-    bool with_qop = *cred->qop != '\0';
-    if (with_qop && strcasecmp(cred->qop, "auth") != 0)
+    if (*cred->qop && strcasecmp(cred->qop, "auth") != 0)
         return SIP_DIGEST_WRONG; /* auth-int is not offered */
-    const char *with[] = {ha1_hex, cred->nonce, cred->nc, cred->cnonce, cred->qop, ha2, NULL};
-    const char *without[] = {ha1_hex, cred->nonce, ha2, NULL};
-    if (!hash_joined(cred->alg, want, with_qop ? with : without) ||
+    char want[SIP_DIGEST_HEX_MAX];
+    if (!sip_digest_response(cred->alg, ha1_hex, cred->nonce, cred->nc, cred->cnonce, cred->qop,
+                             method, cred->uri, want) ||
         !same_text(want, cred->response))
         return SIP_DIGEST_WRONG;
     uint64_t issued = strtoull(time_hex, NULL, 16);

@@ -62,6 +62,12 @@ bool sip_digest_challenge(const sip_digest_keys *keys, sip_digest_alg alg, const
 orbit_err sip_digest_parse(const char *value, size_t len, sip_digest_credentials *out,
                            orbit_status *st);
 
+/* The response a client computes (RFC 7616 3.4.1, qop=auth, or RFC 2069
+ * without qop when qop is NULL or empty), as hex into out. */
+bool sip_digest_response(sip_digest_alg alg, const char *ha1_hex, const char *nonce, const char *nc,
+                         const char *cnonce, const char *qop, const char *method, const char *uri,
+                         char out[SIP_DIGEST_HEX_MAX]);
+
 /* Checks a parsed response to method against ha1_hex (of cred->alg). */
 sip_digest_verdict sip_digest_check(const sip_digest_keys *keys, const sip_digest_credentials *cred,
                                     const char *method, const char *ha1_hex, int64_t now_ms);
