@@ -50,9 +50,10 @@ typedef struct sip_port_type {
     void (*submit)(void *port, const char *op, json_t *args, sip_port_call *call);
 
     /* The edge is stopping: the port drops its inbox reference soon
-     * (posting after this is harmless but useless). Calls still pending
-     * may be completed or not; the edge frees what is left. Called on
-     * the SIP thread, must not block. */
+     * (posting after this is harmless: it is freed). Every call the port
+     * still holds must still be completed, now or later, since
+     * completing is what frees it. Called on the SIP thread, must not
+     * block. */
     void (*detach)(void *port);
 } sip_port_type;
 
@@ -70,10 +71,9 @@ void sip_port_call_complete(sip_port_call *call, json_t *result);
 /* Posts an orbit.v1 event (kind as in docs/protocol.md, data stolen) from
  * any thread. The edge acts on call.ringback, call.reparked,
  * call.forwarded, call.disconnected, call.retrieved,
- * call.ringback_answered, pickup.taken, pickup.answered,
- * pickup.cancelled, pickup.voicemail, pickup.dropped, pickup.unpickable
- * and dr.changed for calls it carries, and ignores the rest: posting
- * every event is fine. */
+ * call.ringback_answered, pickup.voicemail and pickup.dropped for calls
+ * it carries, and ignores the rest (DR changes reach it as those events
+ * and as a new directory): posting every event is fine. */
 void sip_inbox_post_event(sip_inbox *inbox, const char *kind, json_t *data);
 
 /* Replaces the directory the edge reads (users, pools, ranges, settings,
