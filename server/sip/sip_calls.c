@@ -439,7 +439,7 @@ static void invite_retrieve(sip_edge *edge, const struct sip_msg *msg, const cha
     sip_leg *leg = incoming_leg(edge, msg, LEG_RETRIEVER, 183, "Session Progress");
     if (!leg)
         return;
-    snprintf(leg->orbit, sizeof leg->orbit, "%s", number);
+    snprintf(leg->orbit, sizeof leg->orbit, "%.*s", SIP_NUMBER_MAX - 1, number);
     snprintf(leg->party, sizeof leg->party, "%s", from_uri);
     (void)sip_edge_submit(edge, leg->id, SIP_OP_RETRIEVE,
                           json_pack("{s:s,s:s}", "orbit", number, "by", from_uri));
@@ -455,7 +455,7 @@ static void invite_group(sip_edge *edge, const struct sip_msg *msg, const char *
     sip_leg *leg = incoming_leg(edge, msg, LEG_PICKER, 183, "Session Progress");
     if (!leg)
         return;
-    snprintf(leg->orbit, sizeof leg->orbit, "%s", number);
+    snprintf(leg->orbit, sizeof leg->orbit, "%.*s", SIP_NUMBER_MAX - 1, number);
     snprintf(leg->party, sizeof leg->party, "%s", from_uri);
     (void)sip_edge_submit(edge, leg->id, SIP_OP_PICKUP_TAKE,
                           json_pack("{s:s,s:s}", "group", number, "by", from_uri));
