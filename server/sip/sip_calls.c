@@ -227,11 +227,70 @@ static void leg_established(const struct sip_msg *msg, void *arg)
         outgoing_answered(leg);
 }
 
+static void notify_response(int err, const struct sip_msg *msg, void *arg)
+{
+    sip_leg *leg = arg;
+    if (!err && msg && msg->scode < 200)
+        return;
+    leg->refer = NULL; /* libre frees the request after its final answer */
+    if (leg->transfer_done)
+        leg_end(leg, 0, NULL, NULL); /* transferred: hang up on the transferor */
+}
+
+/* Tells a transferor how its REFER ended (RFC 3515 2.4.5: a sipfrag of
+ * the status line), then hangs up on it when the transfer is done. */
+static void notify_transfer(sip_leg *transferor, uint16_t scode, const char *reason, bool done)
+{
+    sip_edge *edge = transferor->edge;
+    char frag[80];
+    int n = snprintf(frag, sizeof frag, "SIP/2.0 %u %s", scode, reason);
+    transferor->transfer_done = done;
+    if (!transferor->sess || transferor->refer ||
+        sip_drequestf(&transferor->refer, edge->sip, true, "NOTIFY",
+                      sipsess_dialog(transferor->sess), 0, NULL, NULL, notify_response, transferor,
+                      "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n"
+                      "Content-Type: message/sipfrag\r\nContent-Length: %d\r\n\r\n%s",
+                      n, frag) != 0) {
+        if (done)
+            leg_end(transferor, 0, NULL, NULL);
+    }
+}
+
+/* A phone talking through the pool transfers the other party to
+ * sip:park@...: the pool, already holding that party's leg, parks it
+ * itself (no new INVITE), then tells the transferor and hangs up on it.
+ * Any other transfer target is declined: the pool is not a PBX. */
 static void leg_refer_in(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
-    (void)arg;
-    /* The pool does not take transfers from the phones it serves. */
-    (void)sip_reply(sip, msg, 603, "Decline");
+    sip_leg *leg = arg;
+    sip_edge *edge = leg->edge;
+    const struct sip_hdr *rt = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
+    struct sip_addr target;
+    char user[16];
+    sip_leg *parkee = leg->bridged ? leg_find(edge, leg->peer) : NULL;
+    if (!rt || sip_addr_decode(&target, &rt->val) != 0 ||
+        pl_strcpy(&target.uri.user, user, sizeof user) != 0 || strcmp(user, "park") != 0 ||
+        !parkee || parkee->ended || parkee->transferor) {
+        (void)sip_reply(sip, msg, 603, "Decline");
+        return;
+    }
+    /* The parker: Referred-By, else who this leg reaches. */
+    char parker[SIP_URI_MAX];
+    snprintf(parker, sizeof parker, "%s", leg->remote);
+    const struct sip_hdr *rb = sip_msg_xhdr(msg, "Referred-By");
+    struct sip_addr rb_addr;
+    if (rb && sip_addr_decode(&rb_addr, &rb->val) == 0)
+        (void)sip_edge_addr_uri(&rb_addr.uri, parker, sizeof parker);
+    const sip_dir_user *u = sip_directory_user(edge->dir, parker);
+    (void)sip_reply(sip, msg, 202, "Accepted");
+    /* Apart at once: a transferor may hang up as soon as it has the 202. */
+    leg->bridged = parkee->bridged = false;
+    media_session_unbridge(parkee->media);
+    parkee->transferor = leg->id;
+    snprintf(parkee->party, sizeof parkee->party, "%s", u ? u->uri : parker);
+    (void)sip_edge_submit(edge, parkee->id, SIP_OP_PARK,
+                          json_pack("{s:s,s:s,s:s,s:s}", "call_id", parkee->call_id, "parker",
+                                    parkee->party, "parkee", parkee->remote, "transport", "sip"));
 }
 
 /* Accepts an incoming INVITE provisionally, keeping it for the answer. */
@@ -277,7 +336,7 @@ static bool leg_connect(sip_leg *leg, const char *target, const char *from_name,
     int rc =
         sipsess_connect(&leg->sess, edge->sess_sock, target, from_name, from_uri, "orbit", NULL, 0,
                         "application/sdp", offer, NULL, NULL, false, leg_offer, leg_answer,
-                        leg_progress, leg_established, NULL, NULL, leg_closed, leg, "");
+                        leg_progress, leg_established, NULL, leg_refer_in, leg_closed, leg, "");
     mem_deref(offer);
     return rc == 0;
 }
@@ -383,6 +442,7 @@ static sip_leg *incoming_leg(sip_edge *edge, const struct sip_msg *msg, sip_leg_
         (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
         return NULL;
     }
+    (void)sip_edge_addr_uri(&msg->from.uri, leg->remote, sizeof leg->remote);
     orbit_status st;
     if (sip_sdp_prepare(leg, &st) != 0) {
         sip_edge_refuse(edge, msg, 503, "Service Unavailable", st.message);
@@ -488,6 +548,7 @@ static void invite_user(sip_edge *edge, const struct sip_msg *msg, const sip_dir
             break;
         fork->peer = leg->id;
         snprintf(fork->party, sizeof fork->party, "%s", callee->uri);
+        snprintf(fork->remote, sizeof fork->remote, "%s", callee->uri);
         if (!leg_connect(fork, contacts[i], NULL, from_uri))
             leg_end(fork, 0, NULL, NULL);
     }
@@ -531,10 +592,40 @@ void sip_calls_on_invite(sip_edge *edge, const struct sip_msg *msg)
 
 /* -------------------------------------------------------- completions */
 
+/* The pool parked (or refused) a party a phone transferred to park@:
+ * the party's leg is already up and bridged with the transferor. */
+static bool park_by_refer_done(sip_leg *leg, json_t *result)
+{
+    sip_edge *edge = leg->edge;
+    sip_leg *transferor = leg_find(edge, leg->transferor);
+    leg->transferor = 0;
+    if (!result_ok(result)) {
+        /* Not parked: the call stays connected, the transferor is told. */
+        atomic_fetch_add(&edge->ctr.refused, 1);
+        if (transferor) {
+            bridge(leg, transferor);
+            notify_transfer(transferor, 480, "Temporarily Unavailable", false);
+        } else {
+            leg_end(leg, 0, NULL, NULL); /* nobody left to talk to */
+        }
+        return false;
+    }
+    if (transferor)
+        transferor->peer = 0;
+    leg->peer = 0;
+    leg->role = LEG_PARKED;
+    if (transferor)
+        notify_transfer(transferor, 200, "OK", true);
+    return true;
+}
+
 static void park_done(sip_leg *leg, json_t *result)
 {
     sip_edge *edge = leg->edge;
-    if (!result_ok(result)) {
+    bool by_refer = leg->transferor != 0;
+    if (by_refer && !park_by_refer_done(leg, result))
+        return;
+    if (!by_refer && !result_ok(result)) {
         refuse_from_result(leg, result);
         return;
     }
@@ -545,7 +636,7 @@ static void park_done(sip_leg *leg, json_t *result)
     json_t *moh_flag = json_object_get(data, "music_on_hold");
     leg->moh =
         moh_flag ? json_is_true(moh_flag) : sip_directory_settings(edge->dir)->enable_music_on_hold;
-    if (!leg_answer_200(leg)) {
+    if (!by_refer && !leg_answer_200(leg)) {
         leg_end(leg, 500, "Server Internal Error", NULL);
         return;
     }
@@ -742,6 +833,7 @@ static void on_ringback(sip_edge *edge, sip_leg *parked, json_t *data)
         return;
     leg->peer = parked->id;
     snprintf(leg->orbit, sizeof leg->orbit, "%s", parked->orbit);
+    snprintf(leg->remote, sizeof leg->remote, "%s", user->uri);
     char from[SIP_URI_MAX];
     snprintf(from, sizeof from, "sip:%s@%s", parked->orbit, edge->local_uri_host);
     if (!leg_connect(leg, contact, "Parked call", from))
@@ -769,6 +861,7 @@ static void refer_response(int err, const struct sip_msg *msg, void *arg)
         return;
     }
     fwd->peer = parked->id;
+    snprintf(fwd->remote, sizeof fwd->remote, "%s", parked->forward_uri);
     char from[SIP_URI_MAX];
     snprintf(from, sizeof from, "sip:park@%s", edge->local_uri_host);
     if (!leg_connect(fwd, parked->forward_uri, "Parked call", from)) {

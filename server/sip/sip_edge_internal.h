@@ -79,13 +79,16 @@ typedef struct sip_leg {
     bool media_listening;
     char call_id[SIP_CALL_ID_MAX]; /* the orbit.v1 call this leg belongs to */
     char orbit[SIP_NUMBER_MAX];
-    char party[SIP_URI_MAX]; /* parker (park legs), caller, picker, callee */
-    uint64_t peer;           /* bridged (or to-be-bridged) leg id, 0: none */
-    bool in_queue;           /* a caller the pool has queued for pickup */
-    bool parked;             /* a parked leg the pool holds in an orbit */
-    bool moh;                /* music on hold while parked */
+    char party[SIP_URI_MAX];  /* parker (park legs), caller, picker, callee */
+    char remote[SIP_URI_MAX]; /* who is at the other end of this leg (AOR) */
+    uint64_t transferor;      /* the leg whose REFER to park@ parks this one */
+    uint64_t peer;            /* bridged (or to-be-bridged) leg id, 0: none */
+    bool in_queue;            /* a caller the pool has queued for pickup */
+    bool parked;              /* a parked leg the pool holds in an orbit */
+    bool moh;                 /* music on hold while parked */
     bool ended;
-    struct sip_request *refer; /* REFER to on_timeout_uri in flight */
+    struct sip_request *refer; /* REFER (to on_timeout_uri) or NOTIFY in flight */
+    bool transfer_done;        /* hang up once the NOTIFY is answered */
     struct mbuf *answer;       /* SDP answer kept until the op allows it */
     bool bridged;              /* media relayed with peer: ending one ends both */
     char forward_uri[SIP_URI_MAX];

@@ -238,5 +238,68 @@ class Pickup(EdgeTest):
         self.assertEqual(rc, 0, trace)  # nothing left to pick up: 404
 
 
+class ParkByTransfer(EdgeTest):
+    """A phone talking through the pool (a call to a user) transfers the
+    other party to park@: the pool parks that party on the leg it holds."""
+
+    def edge_config(self, config):
+        import tempfile
+        wav = os.path.join(tempfile.mkdtemp(prefix="orbit-moh-"), "moh.wav")
+        write_wav(wav, [1000 * (i % 16) for i in range(1600)])
+        config["moh"] = wav
+        return config
+
+    def connected_call(self):
+        callee = self.ua("bob")
+        self.assertEqual(callee.register(self.port).status, 200)
+        caller = self.ua("carol")
+        req = caller.request("INVITE", "sip:bob@127.0.0.1:%d" % self.port, self.port,
+                             body=caller.sdp())
+        invite = callee.wait_request("INVITE", timeout=5)
+        tag = callee.answer(invite)
+        resp = caller.final(req)
+        self.assertEqual(resp.status, 200)
+        caller.ack(req, resp)
+        return callee, invite, tag, caller
+
+    def refer(self, ua, invite, tag, target, cseq=1):
+        """An in-dialog REFER from the phone that answered invite."""
+        contact = invite.get("contact").strip("<>")
+        text = ("REFER %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKrefer%d\r\n"
+                "From: %s;tag=%s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d REFER\r\n"
+                "Contact: <%s>\r\nRefer-To: <%s>\r\nMax-Forwards: 70\r\n"
+                "Content-Length: 0\r\n\r\n" % (
+                    contact, ua.port, cseq, invite.get("to"), tag, invite.get("from"),
+                    invite.get("call-id"), cseq, ua.contact, target))
+        ua.send(text, invite.addr)
+        while True:
+            msg = ua.responses.get(timeout=5)
+            if msg.get("cseq") == "%d REFER" % cseq:
+                return msg
+
+    def test_transfer_to_park_parks_the_other_party(self):
+        callee, invite, tag, caller = self.connected_call()
+        resp = self.refer(callee, invite, tag, "sip:park@127.0.0.1:%d" % self.port)
+        self.assertEqual(resp.status, 202)
+        line = self.host.wait_line(lambda l: l.startswith("op call.park "))
+        self.assertIn('"parker":"sip:bob@example.net"', line)
+        self.assertIn('"parkee":"sip:carol@example.net"', line)
+        self.assertIn("orbit 11000", callee.messages.get(timeout=5).body)
+        callee.byes.get(timeout=5)  # the transferor is hung up on
+        self.assertGreaterEqual(len(caller.rtp_packets(10, timeout=3)), 10)  # music on hold
+        self.assertEqual(self.host.counters()["parks"], 1)
+        # Anyone retrieves it: the parked caller's leg is the one kept.
+        retriever = self.ua("alice")
+        resp, dialog = retriever.invite("sip:11000@127.0.0.1:%d" % self.port, self.port)
+        self.assertEqual(resp.status, 200)
+        retriever.bye(dialog)
+        caller.byes.get(timeout=5)
+
+    def test_transfer_elsewhere_is_declined(self):
+        callee, invite, tag, caller = self.connected_call()
+        resp = self.refer(callee, invite, tag, "sip:dave@example.net")
+        self.assertEqual(resp.status, 603)
+
+
 if __name__ == "__main__":
     unittest.main()
