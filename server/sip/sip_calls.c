@@ -9,6 +9,7 @@
 
 #include "orbit_time.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,15 +21,12 @@ static void leg_destroy(void *arg)
 {
     sip_leg *leg = arg;
     list_unlink(&leg->le);
-    if (leg->media) {
-        if (leg->media_listening)
-            fd_close(media_session_fd(leg->media));
-        media_session_close(leg->media);
-    }
+    if (leg->stream.media && leg->media_listening)
+        fd_close(media_session_fd(leg->stream.media));
+    sip_sdp_close(&leg->stream);
     mem_deref(leg->refer);
     mem_deref(leg->sess);
     mem_deref((void *)leg->invite);
-    mem_deref(leg->sdp);
     mem_deref(leg->answer);
 }
 
@@ -81,18 +79,25 @@ void sip_calls_count_dialogs(sip_edge *edge)
     atomic_store(&edge->ctr.dialogs_confirmed, up);
 }
 
+static orbit_err leg_open_stream(sip_leg *leg, orbit_status *st)
+{
+    sip_edge *edge = leg->edge;
+    return sip_sdp_open(&leg->stream, edge->media_ip, edge->cfg.media_ports,
+                        orbit_rng_next(&edge->rng), &edge->media, st);
+}
+
 static void media_readable(int flags, void *arg)
 {
     (void)flags;
     sip_leg *leg = arg;
-    media_session_on_readable(leg->media, orbit_time_mono_ms());
+    media_session_on_readable(leg->stream.media, orbit_time_mono_ms());
 }
 
 /* Once the far end's address is known: watch the socket. */
 static void leg_media_start(sip_leg *leg)
 {
-    if (leg->media && !leg->media_listening &&
-        fd_listen(media_session_fd(leg->media), FD_READ, media_readable, leg) == 0)
+    if (leg->stream.media && !leg->media_listening &&
+        fd_listen(media_session_fd(leg->stream.media), FD_READ, media_readable, leg) == 0)
         leg->media_listening = true;
 }
 
@@ -104,9 +109,9 @@ static void bridge(sip_leg *a, sip_leg *b)
     b->peer = a->id;
     a->bridged = b->bridged = true;
     a->moh = b->moh = false;
-    media_session_play(a->media, NULL, 0);
-    media_session_play(b->media, NULL, 0);
-    media_session_bridge(a->media, b->media);
+    media_session_play(a->stream.media, NULL, 0);
+    media_session_play(b->stream.media, NULL, 0);
+    media_session_bridge(a->stream.media, b->stream.media);
 }
 
 /* Tells the engine that a call it holds lost its SIP leg. */
@@ -156,8 +161,8 @@ static void leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char
     if (leg->role == LEG_CALLER)
         end_forks(edge, leg, 0);
     sip_leg *peer = leg->bridged ? leg_find(edge, leg->peer) : NULL;
-    if (leg->media)
-        media_session_unbridge(leg->media);
+    if (leg->stream.media)
+        media_session_unbridge(leg->stream.media);
     mem_deref(leg);
     if (peer)
         leg_end(peer, 0, NULL, NULL);
@@ -194,14 +199,15 @@ static int leg_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
     sip_leg *leg = arg;
     orbit_status st;
-    return sip_sdp_answer(leg, msg, descp, &st); /* a re-INVITE: same stream */
+    /* A re-INVITE: same stream, maybe a new address or codec. */
+    return sip_sdp_answer(&leg->stream, msg, descp, &st) ? EPROTO : 0;
 }
 
 static int leg_answer(const struct sip_msg *msg, void *arg)
 {
     sip_leg *leg = arg;
     orbit_status st;
-    int rc = sip_sdp_apply_answer(leg, msg, &st);
+    int rc = sip_sdp_apply_answer(&leg->stream, msg, &st) ? EPROTO : 0;
     if (!rc)
         leg_media_start(leg);
     return rc;
@@ -285,7 +291,7 @@ static void leg_refer_in(struct sip *sip, const struct sip_msg *msg, void *arg)
     (void)sip_reply(sip, msg, 202, "Accepted");
     /* Apart at once: a transferor may hang up as soon as it has the 202. */
     leg->bridged = parkee->bridged = false;
-    media_session_unbridge(parkee->media);
+    media_session_unbridge(parkee->stream.media);
     parkee->transferor = leg->id;
     snprintf(parkee->party, sizeof parkee->party, "%s", u ? u->uri : parker);
     (void)sip_edge_submit(edge, parkee->id, SIP_OP_PARK,
@@ -331,7 +337,8 @@ static bool leg_connect(sip_leg *leg, const char *target, const char *from_name,
     sip_edge *edge = leg->edge;
     orbit_status st;
     struct mbuf *offer = NULL;
-    if (sip_sdp_prepare(leg, &st) != 0 || sip_sdp_offer(leg, &offer) != 0)
+    if (leg_open_stream(leg, &st) != ORBIT_OK ||
+        sip_sdp_offer(&leg->stream, &offer, &st) != ORBIT_OK)
         return false;
     int rc =
         sipsess_connect(&leg->sess, edge->sess_sock, target, from_name, from_uri, "orbit", NULL, 0,
@@ -444,12 +451,12 @@ static sip_leg *incoming_leg(sip_edge *edge, const struct sip_msg *msg, sip_leg_
     }
     (void)sip_edge_addr_uri(&msg->from.uri, leg->remote, sizeof leg->remote);
     orbit_status st;
-    if (sip_sdp_prepare(leg, &st) != 0) {
+    if (leg_open_stream(leg, &st) != ORBIT_OK) {
         sip_edge_refuse(edge, msg, 503, "Service Unavailable", st.message);
         mem_deref(leg);
         return NULL;
     }
-    if (sip_sdp_answer(leg, msg, &leg->answer, &st) != 0) {
+    if (sip_sdp_answer(&leg->stream, msg, &leg->answer, &st) != ORBIT_OK) {
         atomic_fetch_add(&edge->ctr.refused, 1);
         sip_edge_refuse(edge, msg, 488, "Not Acceptable Here", st.message);
         mem_deref(leg);
@@ -642,7 +649,7 @@ static void park_done(sip_leg *leg, json_t *result)
     }
     atomic_fetch_add(&edge->ctr.parks, 1);
     if (leg->moh && sip_directory_moh(edge->dir))
-        media_session_play(leg->media, sip_directory_moh(edge->dir), orbit_time_mono_ms());
+        media_session_play(leg->stream.media, sip_directory_moh(edge->dir), orbit_time_mono_ms());
     const char *contact = sip_registrar_contact(edge, leg->party);
     if (contact) {
         char text[96];
@@ -932,7 +939,7 @@ void sip_calls_on_event(sip_edge *edge, const char *kind, json_t *data)
         /* Retrieved elsewhere (orbit.v1): stop the music, keep the call. */
         parked->parked = false;
         if (!parked->bridged)
-            media_session_play(parked->media, NULL, 0);
+            media_session_play(parked->stream.media, NULL, 0);
     }
 }
 
@@ -942,8 +949,8 @@ void sip_calls_tick_media(sip_edge *edge, int64_t now_ms)
 {
     for (struct le *le = list_head(&edge->legs); le; le = le->next) {
         sip_leg *leg = le->data;
-        if (leg->media && leg->state == LEG_UP && !leg->ended)
-            media_session_tick(leg->media, now_ms);
+        if (leg->stream.media && leg->state == LEG_UP && !leg->ended)
+            media_session_tick(leg->stream.media, now_ms);
     }
 }
 
@@ -955,10 +962,10 @@ void sip_calls_check_timeouts(sip_edge *edge, int64_t now_ms)
     while (le) {
         sip_leg *leg = le->data;
         le = le->next;
-        if (leg->ended || leg->state != LEG_UP || !leg->media)
+        if (leg->ended || leg->state != LEG_UP || !leg->stream.media)
             continue;
-        if (media_session_silent_for(leg->media, now_ms, edge->cfg.media_timeout_ms)) {
-            media_session_count_timeout(leg->media);
+        if (media_session_silent_for(leg->stream.media, now_ms, edge->cfg.media_timeout_ms)) {
+            media_session_count_timeout(leg->stream.media);
             ORBIT_LOG_I(edge->log, "sip: call %s silent for %lld ms: ended", leg->call_id,
                         (long long)edge->cfg.media_timeout_ms);
             leg_end(leg, 0, NULL, NULL);

@@ -4,32 +4,14 @@
 #ifndef SIP_EDGE_INTERNAL_H
 #define SIP_EDGE_INTERNAL_H
 
-/* libre's headers one by one: re.h would bring re_json.h, whose enum
- * clashes with jansson's. They expect the C99 headers announced. */
-#include <inttypes.h>
-#include <stdbool.h>
-#include <sys/socket.h>
-#include <re_types.h>
-#include <re_fmt.h>
-#include <re_mem.h>
-#include <re_mbuf.h>
-#include <re_list.h>
-#include <re_sa.h>
-#include <re_tmr.h>
-#include <re_main.h>
-#include <re_mqueue.h>
-#include <re_msg.h>
-#include <re_uri.h>
-#include <re_dns.h>
-#include <re_sip.h>
-#include <re_sipsess.h>
-#include <re_sdp.h>
+#include "sip_libre.h"
 
 #include "media_session.h"
 #include "orbit_rng.h"
 #include "sip_digest.h"
 #include "sip_edge.h"
 #include "sip_inbox.h"
+#include "sip_sdp.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -73,9 +55,7 @@ typedef struct sip_leg {
     sip_leg_state state;
     struct sipsess *sess;
     const struct sip_msg *invite; /* incoming INVITE awaiting an answer (mem_ref) */
-    struct sdp_session *sdp;
-    struct sdp_media *sdp_audio;
-    media_session *media;
+    sip_sdp_stream stream;        /* SDP and RTP of this leg */
     bool media_listening;
     char call_id[SIP_CALL_ID_MAX]; /* the orbit.v1 call this leg belongs to */
     char orbit[SIP_NUMBER_MAX];
@@ -183,13 +163,5 @@ void sip_calls_tick_media(struct sip_edge *edge, int64_t now_ms);
 void sip_calls_check_timeouts(struct sip_edge *edge, int64_t now_ms);
 void sip_calls_end_all(struct sip_edge *edge);
 void sip_calls_count_dialogs(struct sip_edge *edge);
-
-/* SDP (sip_sdp.c): offer/answer for one audio stream of PCMU/PCMA. */
-int sip_sdp_prepare(sip_leg *leg, orbit_status *st);
-/* Applies an offer from msg and writes the answer into *answer. */
-int sip_sdp_answer(sip_leg *leg, const struct sip_msg *msg, struct mbuf **answer, orbit_status *st);
-int sip_sdp_offer(sip_leg *leg, struct mbuf **offer);
-/* Applies the answer to our offer. */
-int sip_sdp_apply_answer(sip_leg *leg, const struct sip_msg *msg, orbit_status *st);
 
 #endif
