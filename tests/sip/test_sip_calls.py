@@ -144,6 +144,37 @@ class Resiliency(EdgeTest):
         self.assertEqual(self.host.counters()["refused"], 1)
 
 
+class FullOrbits(EdgeTest):
+    def edge_config(self, config):
+        config["ranges"][0]["end"] = "11000"  # a single orbit
+        return config
+
+    def test_park_without_a_free_orbit_is_503_with_warning(self):
+        first = self.ua("bob")
+        resp, dialog = first.invite("sip:park@127.0.0.1:%d" % self.port, self.port, extra=REFERRED)
+        self.assertEqual(resp.status, 200)
+        second = self.ua("carol")
+        resp, _ = second.invite("sip:park@127.0.0.1:%d" % self.port, self.port, extra=REFERRED)
+        self.assertEqual(resp.status, 503)
+        self.assertIn("no_free_orbit", resp.get("warning"))
+        first.bye(dialog)
+
+
+class Voicemail(EdgeTest):
+    def edge_config(self, config):
+        config["settings"]["voicemail_ms"] = 800
+        return config
+
+    def test_unanswered_queued_call_ends_480_when_it_goes_to_voicemail(self):
+        caller = self.ua("carol")
+        req = caller.request("INVITE", "sip:bob@127.0.0.1:%d" % self.port, self.port,
+                             body=caller.sdp())
+        self.assertTrue(self.host.wait_op("pickup.ring")["data"]["queued"])
+        resp = caller.final(req, timeout=5)
+        self.assertEqual(resp.status, 480)
+        self.assertIn("voicemail", resp.get("warning"))
+
+
 class RingBack(EdgeTest):
     def edge_config(self, config):
         config["settings"] = {"threshold_ms": 1500, "ring_ms": 5000}
