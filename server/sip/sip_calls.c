@@ -1,10 +1,10 @@
-/* sip_calls: every call leg of the edge and the flows that join them:
- * park (INVITE sip:park@POOL), retrieve (sip:ORBIT@POOL), ring-back and
- * forwarding on the engine's events, and Group Call Pickup (a call to a
- * user forks to their contacts; sip:GROUP@POOL takes the oldest). The
- * engine decides; a leg only asks (sip_edge_submit) and obeys its
- * answers and events. Legs refer to each other by id, never by pointer,
- * because either side may end while an op is in flight. */
+/* sip_calls: the flows that join the edge's legs (sip_legs.c): park
+ * (INVITE sip:park@POOL, or REFER to it), retrieve (sip:ORBIT@POOL),
+ * ring-back and forwarding on the engine's events, and Group Call Pickup
+ * (a call to a user forks to their contacts; sip:GROUP@POOL takes the
+ * oldest). The engine decides; a leg only asks (sip_edge_submit) and
+ * obeys its answers and events. Legs refer to each other by id, never by
+ * pointer, because either side may end while an op is in flight. */
 #include "sip_edge_internal.h"
 
 #include "orbit_time.h"
@@ -15,163 +15,9 @@
 
 #define CONTACT_FORK_MAX 8
 
-/* ---------------------------------------------------------------- legs */
+/* ------------------------------------------------- session handlers */
 
-static void leg_destroy(void *arg)
-{
-    sip_leg *leg = arg;
-    list_unlink(&leg->le);
-    if (leg->stream.media && leg->media_listening)
-        fd_close(media_session_fd(leg->stream.media));
-    sip_sdp_close(&leg->stream);
-    mem_deref(leg->refer);
-    mem_deref(leg->sess);
-    mem_deref((void *)leg->invite);
-    mem_deref(leg->answer);
-}
-
-static sip_leg *leg_new(sip_edge *edge, sip_leg_role role, const char *call_id)
-{
-    sip_leg *leg = mem_zalloc(sizeof *leg, leg_destroy);
-    if (!leg)
-        return NULL;
-    leg->edge = edge;
-    leg->role = role;
-    leg->id = ++edge->next_leg_id;
-    leg->state = LEG_WAITING;
-    snprintf(leg->call_id, sizeof leg->call_id, "%s", call_id);
-    list_append(&edge->legs, &leg->le, leg);
-    atomic_fetch_add(&edge->ctr.dialogs_total, 1);
-    return leg;
-}
-
-static sip_leg *leg_find(sip_edge *edge, uint64_t id)
-{
-    for (struct le *le = list_head(&edge->legs); le && id; le = le->next)
-        if (((sip_leg *)le->data)->id == id)
-            return le->data;
-    return NULL;
-}
-
-static sip_leg *leg_find_call(sip_edge *edge, const char *call_id, sip_leg_role role)
-{
-    for (struct le *le = list_head(&edge->legs); le; le = le->next) {
-        sip_leg *leg = le->data;
-        if (leg->role == role && !leg->ended && strcmp(leg->call_id, call_id) == 0)
-            return leg;
-    }
-    return NULL;
-}
-
-void sip_calls_count_dialogs(sip_edge *edge)
-{
-    uint64_t early = 0, up = 0;
-    for (struct le *le = list_head(&edge->legs); le; le = le->next) {
-        const sip_leg *leg = le->data;
-        if (leg->ended)
-            continue;
-        if (leg->state == LEG_UP)
-            up++;
-        else
-            early++;
-    }
-    atomic_store(&edge->ctr.dialogs_early, early);
-    atomic_store(&edge->ctr.dialogs_confirmed, up);
-}
-
-static orbit_err leg_open_stream(sip_leg *leg, orbit_status *st)
-{
-    sip_edge *edge = leg->edge;
-    return sip_sdp_open(&leg->stream, edge->media_ip, edge->cfg.media_ports,
-                        orbit_rng_next(&edge->rng), &edge->media, st);
-}
-
-static void media_readable(int flags, void *arg)
-{
-    (void)flags;
-    sip_leg *leg = arg;
-    media_session_on_readable(leg->stream.media, orbit_time_mono_ms());
-}
-
-/* Once the far end's address is known: watch the socket. */
-static void leg_media_start(sip_leg *leg)
-{
-    if (leg->stream.media && !leg->media_listening &&
-        fd_listen(media_session_fd(leg->stream.media), FD_READ, media_readable, leg) == 0)
-        leg->media_listening = true;
-}
-
-static void leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why);
-
-static void bridge(sip_leg *a, sip_leg *b)
-{
-    a->peer = b->id;
-    b->peer = a->id;
-    a->bridged = b->bridged = true;
-    a->moh = b->moh = false;
-    media_session_play(a->stream.media, NULL, 0);
-    media_session_play(b->stream.media, NULL, 0);
-    media_session_bridge(a->stream.media, b->stream.media);
-}
-
-/* Tells the engine that a call it holds lost its SIP leg. */
-static void leg_release_engine(sip_leg *leg)
-{
-    sip_edge *edge = leg->edge;
-    if (leg->parked) {
-        leg->parked = false;
-        (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP, json_pack("{s:s}", "call_id", leg->call_id));
-    }
-    if (leg->in_queue) {
-        leg->in_queue = false;
-        (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_CANCEL,
-                              json_pack("{s:s}", "call_id", leg->call_id));
-    }
-}
-
-static void end_forks(sip_edge *edge, const sip_leg *caller, uint64_t except)
-{
-    struct le *le = list_head(&edge->legs);
-    while (le) {
-        sip_leg *leg = le->data;
-        le = le->next;
-        if (leg->role == LEG_FORK && leg->peer == caller->id && leg->id != except && !leg->ended)
-            leg_end(leg, 0, NULL, NULL);
-    }
-}
-
-/* Ends a leg: an incoming INVITE not yet answered is refused with scode
- * (and a Warning when why is given), an outgoing one is cancelled, an
- * established one gets BYE. A bridged peer goes down with it. */
-static void leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why)
-{
-    if (leg->ended)
-        return;
-    leg->ended = true;
-    sip_edge *edge = leg->edge;
-    leg_release_engine(leg);
-    if (leg->sess && leg->invite && leg->state != LEG_UP) {
-        char warning[400] = "";
-        if (why)
-            snprintf(warning, sizeof warning, "Warning: 399 %s \"%s\"\r\n",
-                     sip_directory_self(edge->dir), why);
-        (void)sipsess_reject(leg->sess, scode ? scode : 480,
-                             reason ? reason : "Temporarily Unavailable", "%s", warning);
-    }
-    if (leg->role == LEG_CALLER)
-        end_forks(edge, leg, 0);
-    sip_leg *peer = leg->bridged ? leg_find(edge, leg->peer) : NULL;
-    if (leg->stream.media)
-        media_session_unbridge(leg->stream.media);
-    mem_deref(leg);
-    if (peer)
-        leg_end(peer, 0, NULL, NULL);
-    sip_calls_count_dialogs(edge);
-}
-
-/* ------------------------------------------------------ libre handlers */
-
-static void leg_closed(int err, const struct sip_msg *msg, void *arg)
+void sip_calls_leg_closed(int err, const struct sip_msg *msg, void *arg)
 {
     sip_leg *leg = arg;
     sip_edge *edge = leg->edge;
@@ -180,55 +26,30 @@ static void leg_closed(int err, const struct sip_msg *msg, void *arg)
     /* The session is over on the wire: nothing to send for it. */
     leg->sess = mem_deref(leg->sess);
     if (leg->role == LEG_FORK) {
-        sip_leg *caller = leg_find(edge, leg->peer);
-        leg_end(leg, 0, NULL, NULL);
+        sip_leg *caller = sip_leg_find(edge, leg->peer);
+        sip_leg_end(leg, 0, NULL, NULL);
         (void)caller; /* the caller keeps ringing: it stays in the queue */
         return;
     }
     if (leg->role == LEG_FORWARD && !leg->bridged) {
-        sip_leg *parked = leg_find(edge, leg->peer);
-        leg_end(leg, 0, NULL, NULL);
+        sip_leg *parked = sip_leg_find(edge, leg->peer);
+        sip_leg_end(leg, 0, NULL, NULL);
         if (parked)
-            leg_end(parked, 0, NULL, NULL); /* nowhere to send it: hang up */
+            sip_leg_end(parked, 0, NULL, NULL); /* nowhere to send it: hang up */
         return;
     }
-    leg_end(leg, 0, NULL, NULL);
-}
-
-static int leg_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
-{
-    sip_leg *leg = arg;
-    orbit_status st;
-    /* A re-INVITE: same stream, maybe a new address or codec. */
-    return sip_sdp_answer(&leg->stream, msg, descp, &st) ? EPROTO : 0;
-}
-
-static int leg_answer(const struct sip_msg *msg, void *arg)
-{
-    sip_leg *leg = arg;
-    orbit_status st;
-    int rc = sip_sdp_apply_answer(&leg->stream, msg, &st) ? EPROTO : 0;
-    if (!rc)
-        leg_media_start(leg);
-    return rc;
-}
-
-static void leg_progress(const struct sip_msg *msg, void *arg)
-{
-    (void)msg;
-    sip_leg *leg = arg;
-    leg->state = LEG_EARLY;
+    sip_leg_end(leg, 0, NULL, NULL);
 }
 
 static void outgoing_answered(sip_leg *leg);
 
-static void leg_established(const struct sip_msg *msg, void *arg)
+void sip_calls_leg_established(const struct sip_msg *msg, void *arg)
 {
     (void)msg;
     sip_leg *leg = arg;
     bool outgoing = leg->role == LEG_RINGBACK || leg->role == LEG_FORWARD || leg->role == LEG_FORK;
     leg->state = LEG_UP;
-    sip_calls_count_dialogs(leg->edge);
+    sip_legs_count(leg->edge);
     if (outgoing)
         outgoing_answered(leg);
 }
@@ -240,7 +61,7 @@ static void notify_response(int err, const struct sip_msg *msg, void *arg)
         return;
     leg->refer = NULL; /* libre frees the request after its final answer */
     if (leg->transfer_done)
-        leg_end(leg, 0, NULL, NULL); /* transferred: hang up on the transferor */
+        sip_leg_end(leg, 0, NULL, NULL); /* transferred: hang up on the transferor */
 }
 
 /* Tells a transferor how its REFER ended (RFC 3515 2.4.5: a sipfrag of
@@ -258,7 +79,7 @@ static void notify_transfer(sip_leg *transferor, uint16_t scode, const char *rea
                       "Content-Type: message/sipfrag\r\nContent-Length: %d\r\n\r\n%s",
                       n, frag) != 0) {
         if (done)
-            leg_end(transferor, 0, NULL, NULL);
+            sip_leg_end(transferor, 0, NULL, NULL);
     }
 }
 
@@ -266,14 +87,14 @@ static void notify_transfer(sip_leg *transferor, uint16_t scode, const char *rea
  * sip:park@...: the pool, already holding that party's leg, parks it
  * itself (no new INVITE), then tells the transferor and hangs up on it.
  * Any other transfer target is declined: the pool is not a PBX. */
-static void leg_refer_in(struct sip *sip, const struct sip_msg *msg, void *arg)
+void sip_calls_leg_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
     sip_leg *leg = arg;
     sip_edge *edge = leg->edge;
     const struct sip_hdr *rt = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
     struct sip_addr target;
     char user[16];
-    sip_leg *parkee = leg->bridged ? leg_find(edge, leg->peer) : NULL;
+    sip_leg *parkee = leg->bridged ? sip_leg_find(edge, leg->peer) : NULL;
     if (!rt || sip_addr_decode(&target, &rt->val) != 0 ||
         pl_strcpy(&target.uri.user, user, sizeof user) != 0 || strcmp(user, "park") != 0 ||
         !parkee || parkee->ended || parkee->transferor) {
@@ -297,55 +118,6 @@ static void leg_refer_in(struct sip *sip, const struct sip_msg *msg, void *arg)
     (void)sip_edge_submit(edge, parkee->id, SIP_OP_PARK,
                           json_pack("{s:s,s:s,s:s,s:s}", "call_id", parkee->call_id, "parker",
                                     parkee->party, "parkee", parkee->remote, "transport", "sip"));
-}
-
-/* Accepts an incoming INVITE provisionally, keeping it for the answer. */
-static bool leg_accept(sip_leg *leg, const struct sip_msg *msg, uint16_t scode, const char *reason)
-{
-    sip_edge *edge = leg->edge;
-    int rc = sipsess_accept(&leg->sess, edge->sess_sock, msg, scode, reason, "orbit",
-                            "application/sdp", NULL, NULL, NULL, false, leg_offer, NULL,
-                            leg_established, NULL, leg_refer_in, leg_closed, leg, "");
-    if (rc) {
-        ORBIT_LOG_W(edge->log, "sip: cannot accept INVITE: %s", strerror(rc));
-        return false;
-    }
-    leg->invite = mem_ref((void *)msg);
-    leg->state = LEG_EARLY;
-    return true;
-}
-
-static bool leg_answer_200(sip_leg *leg)
-{
-    if (!leg->sess || !leg->answer)
-        return false;
-    int rc = sipsess_answer(leg->sess, 200, "OK", leg->answer, "");
-    leg->answer = mem_deref(leg->answer);
-    leg->invite = mem_deref((void *)leg->invite);
-    if (rc)
-        return false;
-    leg->state = LEG_UP;
-    leg_media_start(leg);
-    sip_calls_count_dialogs(leg->edge);
-    return true;
-}
-
-/* Sends an INVITE with our offer from a freshly prepared leg. */
-static bool leg_connect(sip_leg *leg, const char *target, const char *from_name,
-                        const char *from_uri)
-{
-    sip_edge *edge = leg->edge;
-    orbit_status st;
-    struct mbuf *offer = NULL;
-    if (leg_open_stream(leg, &st) != ORBIT_OK ||
-        sip_sdp_offer(&leg->stream, &offer, &st) != ORBIT_OK)
-        return false;
-    int rc =
-        sipsess_connect(&leg->sess, edge->sess_sock, target, from_name, from_uri, "orbit", NULL, 0,
-                        "application/sdp", offer, NULL, NULL, false, leg_offer, leg_answer,
-                        leg_progress, leg_established, NULL, leg_refer_in, leg_closed, leg, "");
-    mem_deref(offer);
-    return rc == 0;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -404,7 +176,7 @@ static void refuse_from_result(sip_leg *leg, json_t *result)
     atomic_fetch_add(&leg->edge->ctr.refused, 1);
     if (!result)
         atomic_fetch_add(&leg->edge->ctr.port_errors, 1);
-    leg_end(leg, scode, reason, why);
+    sip_leg_end(leg, scode, reason, why);
 }
 
 /* "sip:127.0.0.1:5162" and "11042" -> "sip:11042@127.0.0.1:5162". */
@@ -444,14 +216,14 @@ static sip_leg *incoming_leg(sip_edge *edge, const struct sip_msg *msg, sip_leg_
         (void)sip_reply(edge->sip, msg, 400, "Call-ID Too Long");
         return NULL;
     }
-    sip_leg *leg = leg_new(edge, role, call_id);
+    sip_leg *leg = sip_leg_new(edge, role, call_id);
     if (!leg) {
         (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
         return NULL;
     }
     (void)sip_edge_addr_uri(&msg->from.uri, leg->remote, sizeof leg->remote);
     orbit_status st;
-    if (leg_open_stream(leg, &st) != ORBIT_OK) {
+    if (sip_leg_open_stream(leg, &st) != ORBIT_OK) {
         sip_edge_refuse(edge, msg, 503, "Service Unavailable", st.message);
         mem_deref(leg);
         return NULL;
@@ -462,12 +234,12 @@ static sip_leg *incoming_leg(sip_edge *edge, const struct sip_msg *msg, sip_leg_
         mem_deref(leg);
         return NULL;
     }
-    if (!leg_accept(leg, msg, scode, reason)) {
+    if (!sip_leg_accept(leg, msg, scode, reason)) {
         (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
         mem_deref(leg);
         return NULL;
     }
-    sip_calls_count_dialogs(edge);
+    sip_legs_count(edge);
     return leg;
 }
 
@@ -550,16 +322,16 @@ static void invite_user(sip_edge *edge, const struct sip_msg *msg, const sip_dir
     const char *contacts[CONTACT_FORK_MAX];
     size_t n = sip_registrar_contacts(edge, callee->uri, contacts, CONTACT_FORK_MAX);
     for (size_t i = 0; i < n; i++) {
-        sip_leg *fork = leg_new(edge, LEG_FORK, leg->call_id);
+        sip_leg *fork = sip_leg_new(edge, LEG_FORK, leg->call_id);
         if (!fork)
             break;
         fork->peer = leg->id;
         snprintf(fork->party, sizeof fork->party, "%s", callee->uri);
         snprintf(fork->remote, sizeof fork->remote, "%s", callee->uri);
-        if (!leg_connect(fork, contacts[i], NULL, from_uri))
-            leg_end(fork, 0, NULL, NULL);
+        if (!sip_leg_connect(fork, contacts[i], NULL, from_uri))
+            sip_leg_end(fork, 0, NULL, NULL);
     }
-    sip_calls_count_dialogs(edge);
+    sip_legs_count(edge);
 }
 
 void sip_calls_on_invite(sip_edge *edge, const struct sip_msg *msg)
@@ -604,16 +376,16 @@ void sip_calls_on_invite(sip_edge *edge, const struct sip_msg *msg)
 static bool park_by_refer_done(sip_leg *leg, json_t *result)
 {
     sip_edge *edge = leg->edge;
-    sip_leg *transferor = leg_find(edge, leg->transferor);
+    sip_leg *transferor = sip_leg_find(edge, leg->transferor);
     leg->transferor = 0;
     if (!result_ok(result)) {
         /* Not parked: the call stays connected, the transferor is told. */
         atomic_fetch_add(&edge->ctr.refused, 1);
         if (transferor) {
-            bridge(leg, transferor);
+            sip_leg_bridge(leg, transferor);
             notify_transfer(transferor, 480, "Temporarily Unavailable", false);
         } else {
-            leg_end(leg, 0, NULL, NULL); /* nobody left to talk to */
+            sip_leg_end(leg, 0, NULL, NULL); /* nobody left to talk to */
         }
         return false;
     }
@@ -643,8 +415,8 @@ static void park_done(sip_leg *leg, json_t *result)
     json_t *moh_flag = json_object_get(data, "music_on_hold");
     leg->moh =
         moh_flag ? json_is_true(moh_flag) : sip_directory_settings(edge->dir)->enable_music_on_hold;
-    if (!by_refer && !leg_answer_200(leg)) {
-        leg_end(leg, 500, "Server Internal Error", NULL);
+    if (!by_refer && !sip_leg_answer_200(leg)) {
+        sip_leg_end(leg, 500, "Server Internal Error", NULL);
         return;
     }
     atomic_fetch_add(&edge->ctr.parks, 1);
@@ -667,29 +439,29 @@ static void retrieve_done(sip_leg *leg, json_t *result)
     }
     const char *call_id =
         json_string_value(json_object_get(json_object_get(result, "data"), "call_id"));
-    sip_leg *parked = call_id ? leg_find_call(edge, call_id, LEG_PARKED) : NULL;
-    if (!leg_answer_200(leg)) {
-        leg_end(leg, 500, "Server Internal Error", NULL);
+    sip_leg *parked = call_id ? sip_leg_find_call(edge, call_id, LEG_PARKED) : NULL;
+    if (!sip_leg_answer_200(leg)) {
+        sip_leg_end(leg, 500, "Server Internal Error", NULL);
         return;
     }
     atomic_fetch_add(&edge->ctr.retrieves, 1);
     if (parked) {
         parked->parked = false; /* the engine freed the orbit */
-        bridge(parked, leg);
+        sip_leg_bridge(parked, leg);
     }
 }
 
 static void ringback_answer_done(sip_leg *leg, json_t *result)
 {
     sip_edge *edge = leg->edge;
-    sip_leg *parked = leg_find(edge, leg->peer);
+    sip_leg *parked = sip_leg_find(edge, leg->peer);
     if (!result_ok(result) || !parked) {
-        leg_end(leg, 0, NULL, NULL);
+        sip_leg_end(leg, 0, NULL, NULL);
         return;
     }
     parked->parked = false;
     atomic_fetch_add(&edge->ctr.ringbacks, 1);
-    bridge(parked, leg);
+    sip_leg_bridge(parked, leg);
 }
 
 static void pickup_ring_done(sip_leg *leg, json_t *result)
@@ -718,22 +490,22 @@ static void pickup_take_done(sip_leg *picker, json_t *result)
     }
     const char *call_id =
         json_string_value(json_object_get(json_object_get(result, "data"), "call_id"));
-    sip_leg *caller = call_id ? leg_find_call(edge, call_id, LEG_CALLER) : NULL;
+    sip_leg *caller = call_id ? sip_leg_find_call(edge, call_id, LEG_CALLER) : NULL;
     if (caller) {
         caller->in_queue = false; /* taken: the engine removed it */
-        end_forks(edge, caller, 0);
-        if (!leg_answer_200(caller)) {
-            leg_end(caller, 500, "Server Internal Error", NULL);
+        sip_leg_end_forks(edge, caller, 0);
+        if (!sip_leg_answer_200(caller)) {
+            sip_leg_end(caller, 500, "Server Internal Error", NULL);
             caller = NULL;
         }
     }
-    if (!leg_answer_200(picker)) {
-        leg_end(picker, 500, "Server Internal Error", NULL);
+    if (!sip_leg_answer_200(picker)) {
+        sip_leg_end(picker, 500, "Server Internal Error", NULL);
         return;
     }
     atomic_fetch_add(&edge->ctr.pickups, 1);
     if (caller)
-        bridge(caller, picker);
+        sip_leg_bridge(caller, picker);
 }
 
 void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, const char *call_id,
@@ -741,7 +513,7 @@ void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, const char
 {
     if (result && !result_ok(result))
         atomic_fetch_add(&edge->ctr.port_errors, 1);
-    sip_leg *leg = leg_find(edge, leg_id);
+    sip_leg *leg = sip_leg_find(edge, leg_id);
     if (!leg || leg->ended) {
         /* The leg went away while the pool worked: undo what it got. */
         json_t *data = json_object_get(result, "data");
@@ -774,16 +546,16 @@ void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, const char
     case SIP_OP_PICKUP_CANCEL:
         break;
     }
-    sip_calls_count_dialogs(edge);
+    sip_legs_count(edge);
 }
 
 /* An outgoing leg was answered (200 and ACK). */
 static void outgoing_answered(sip_leg *leg)
 {
     sip_edge *edge = leg->edge;
-    sip_leg *peer = leg_find(edge, leg->peer);
+    sip_leg *peer = sip_leg_find(edge, leg->peer);
     if (!peer) {
-        leg_end(leg, 0, NULL, NULL);
+        sip_leg_end(leg, 0, NULL, NULL);
         return;
     }
     switch (leg->role) {
@@ -793,13 +565,13 @@ static void outgoing_answered(sip_leg *leg)
         break;
     case LEG_FORWARD:
         atomic_fetch_add(&edge->ctr.forwards, 1);
-        bridge(peer, leg);
+        sip_leg_bridge(peer, leg);
         break;
     case LEG_FORK:
         /* The callee answered: the call leaves the queue and the caller
          * is connected to this phone; the other phones stop ringing. */
         if (peer->state == LEG_UP) {
-            leg_end(leg, 0, NULL, NULL); /* picked up meanwhile */
+            sip_leg_end(leg, 0, NULL, NULL); /* picked up meanwhile */
             return;
         }
         if (peer->in_queue) {
@@ -807,12 +579,12 @@ static void outgoing_answered(sip_leg *leg)
             (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_ANSWER,
                                   json_pack("{s:s}", "call_id", peer->call_id));
         }
-        end_forks(edge, peer, leg->id);
-        if (!leg_answer_200(peer)) {
-            leg_end(peer, 500, NULL, NULL);
+        sip_leg_end_forks(edge, peer, leg->id);
+        if (!sip_leg_answer_200(peer)) {
+            sip_leg_end(peer, 500, NULL, NULL);
             return;
         }
-        bridge(peer, leg);
+        sip_leg_bridge(peer, leg);
         break;
     default:
         break;
@@ -824,8 +596,8 @@ static void outgoing_answered(sip_leg *leg)
 static void end_role_of_call(sip_edge *edge, const char *call_id, sip_leg_role role)
 {
     sip_leg *leg;
-    while ((leg = leg_find_call(edge, call_id, role)))
-        leg_end(leg, 0, NULL, NULL);
+    while ((leg = sip_leg_find_call(edge, call_id, role)))
+        sip_leg_end(leg, 0, NULL, NULL);
 }
 
 static void on_ringback(sip_edge *edge, sip_leg *parked, json_t *data)
@@ -833,9 +605,9 @@ static void on_ringback(sip_edge *edge, sip_leg *parked, json_t *data)
     const char *parker = json_string_value(json_object_get(data, "parker"));
     const sip_dir_user *user = parker ? sip_directory_user(edge->dir, parker) : NULL;
     const char *contact = user ? sip_registrar_contact(edge, user->uri) : NULL;
-    if (!contact || leg_find_call(edge, parked->call_id, LEG_RINGBACK))
+    if (!contact || sip_leg_find_call(edge, parked->call_id, LEG_RINGBACK))
         return; /* nobody to ring: the engine reparks after its ring time */
-    sip_leg *leg = leg_new(edge, LEG_RINGBACK, parked->call_id);
+    sip_leg *leg = sip_leg_new(edge, LEG_RINGBACK, parked->call_id);
     if (!leg)
         return;
     leg->peer = parked->id;
@@ -843,9 +615,9 @@ static void on_ringback(sip_edge *edge, sip_leg *parked, json_t *data)
     snprintf(leg->remote, sizeof leg->remote, "%s", user->uri);
     char from[SIP_URI_MAX];
     snprintf(from, sizeof from, "sip:%s@%s", parked->orbit, edge->local_uri_host);
-    if (!leg_connect(leg, contact, "Parked call", from))
-        leg_end(leg, 0, NULL, NULL);
-    sip_calls_count_dialogs(edge);
+    if (!sip_leg_connect(leg, contact, "Parked call", from))
+        sip_leg_end(leg, 0, NULL, NULL);
+    sip_legs_count(edge);
 }
 
 static void refer_response(int err, const struct sip_msg *msg, void *arg)
@@ -858,22 +630,22 @@ static void refer_response(int err, const struct sip_msg *msg, void *arg)
     if (!err && msg && msg->scode < 300) {
         /* Accepted (202): the caller now calls the target itself. */
         atomic_fetch_add(&edge->ctr.forwards, 1);
-        leg_end(parked, 0, NULL, NULL);
+        sip_leg_end(parked, 0, NULL, NULL);
         return;
     }
     /* REFER refused: call the target ourselves and bridge. */
-    sip_leg *fwd = leg_new(edge, LEG_FORWARD, parked->call_id);
+    sip_leg *fwd = sip_leg_new(edge, LEG_FORWARD, parked->call_id);
     if (!fwd) {
-        leg_end(parked, 0, NULL, NULL);
+        sip_leg_end(parked, 0, NULL, NULL);
         return;
     }
     fwd->peer = parked->id;
     snprintf(fwd->remote, sizeof fwd->remote, "%s", parked->forward_uri);
     char from[SIP_URI_MAX];
     snprintf(from, sizeof from, "sip:park@%s", edge->local_uri_host);
-    if (!leg_connect(fwd, parked->forward_uri, "Parked call", from)) {
-        leg_end(fwd, 0, NULL, NULL);
-        leg_end(parked, 0, NULL, NULL);
+    if (!sip_leg_connect(fwd, parked->forward_uri, "Parked call", from)) {
+        sip_leg_end(fwd, 0, NULL, NULL);
+        sip_leg_end(parked, 0, NULL, NULL);
     }
 }
 
@@ -883,7 +655,7 @@ static void on_forwarded(sip_edge *edge, sip_leg *parked, json_t *data)
     parked->parked = false; /* the engine already freed the orbit */
     end_role_of_call(edge, parked->call_id, LEG_RINGBACK);
     if (!uri || !parked->sess || parked->state != LEG_UP) {
-        leg_end(parked, 0, NULL, NULL);
+        sip_leg_end(parked, 0, NULL, NULL);
         return;
     }
     snprintf(parked->forward_uri, sizeof parked->forward_uri, "%s", uri);
@@ -899,7 +671,7 @@ static void on_forwarded(sip_edge *edge, sip_leg *parked, json_t *data)
 static void on_pickup_gone(sip_edge *edge, json_t *data, const char *kind)
 {
     const char *call_id = json_string_value(json_object_get(data, "call_id"));
-    sip_leg *caller = call_id ? leg_find_call(edge, call_id, LEG_CALLER) : NULL;
+    sip_leg *caller = call_id ? sip_leg_find_call(edge, call_id, LEG_CALLER) : NULL;
     if (!caller || caller->state == LEG_UP)
         return;
     caller->in_queue = false; /* the engine already took it out */
@@ -907,7 +679,7 @@ static void on_pickup_gone(sip_edge *edge, json_t *data, const char *kind)
     char why[200];
     snprintf(why, sizeof why, "%s: %s", kind, reason ? reason : "nobody answered");
     atomic_fetch_add(&edge->ctr.refused, 1);
-    leg_end(caller, 480, "Temporarily Unavailable", why);
+    sip_leg_end(caller, 480, "Temporarily Unavailable", why);
 }
 
 void sip_calls_on_event(sip_edge *edge, const char *kind, json_t *data)
@@ -922,7 +694,7 @@ void sip_calls_on_event(sip_edge *edge, const char *kind, json_t *data)
             on_pickup_gone(edge, data, "pickup_unavailable");
         return; /* taken/answered/cancelled: this edge caused them or they need nothing */
     }
-    sip_leg *parked = leg_find_call(edge, call_id, LEG_PARKED);
+    sip_leg *parked = sip_leg_find_call(edge, call_id, LEG_PARKED);
     if (!parked)
         return;
     if (!strcmp(kind, "call.ringback")) {
@@ -934,52 +706,11 @@ void sip_calls_on_event(sip_edge *edge, const char *kind, json_t *data)
     } else if (!strcmp(kind, "call.disconnected")) {
         parked->parked = false;
         end_role_of_call(edge, call_id, LEG_RINGBACK);
-        leg_end(parked, 0, NULL, NULL);
+        sip_leg_end(parked, 0, NULL, NULL);
     } else if (!strcmp(kind, "call.retrieved") || !strcmp(kind, "call.ringback_answered")) {
         /* Retrieved elsewhere (orbit.v1): stop the music, keep the call. */
         parked->parked = false;
         if (!parked->bridged)
             media_session_play(parked->stream.media, NULL, 0);
-    }
-}
-
-/* -------------------------------------------------------------- media */
-
-void sip_calls_tick_media(sip_edge *edge, int64_t now_ms)
-{
-    for (struct le *le = list_head(&edge->legs); le; le = le->next) {
-        sip_leg *leg = le->data;
-        if (leg->stream.media && leg->state == LEG_UP && !leg->ended)
-            media_session_tick(leg->stream.media, now_ms);
-    }
-}
-
-void sip_calls_check_timeouts(sip_edge *edge, int64_t now_ms)
-{
-    if (edge->cfg.media_timeout_ms <= 0)
-        return;
-    struct le *le = list_head(&edge->legs);
-    while (le) {
-        sip_leg *leg = le->data;
-        le = le->next;
-        if (leg->ended || leg->state != LEG_UP || !leg->stream.media)
-            continue;
-        if (media_session_silent_for(leg->stream.media, now_ms, edge->cfg.media_timeout_ms)) {
-            media_session_count_timeout(leg->stream.media);
-            ORBIT_LOG_I(edge->log, "sip: call %s silent for %lld ms: ended", leg->call_id,
-                        (long long)edge->cfg.media_timeout_ms);
-            leg_end(leg, 0, NULL, NULL);
-            le = list_head(&edge->legs); /* ending may have removed the next leg */
-        }
-    }
-}
-
-void sip_calls_end_all(sip_edge *edge)
-{
-    struct le *le;
-    while ((le = list_head(&edge->legs))) {
-        sip_leg *leg = le->data;
-        leg->parked = leg->in_queue = false; /* stopping: the pool is told by detach */
-        leg_end(leg, 503, "Service Unavailable", NULL);
     }
 }

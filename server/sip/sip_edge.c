@@ -376,7 +376,7 @@ static void inbox_readable(int flags, void *arg)
 static void media_tick(void *arg)
 {
     sip_edge *edge = arg;
-    sip_calls_tick_media(edge, orbit_time_mono_ms());
+    sip_legs_tick_media(edge, orbit_time_mono_ms());
     tmr_start(&edge->media_tmr, MEDIA_TICK_MS, media_tick, edge);
 }
 
@@ -385,7 +385,7 @@ static void house_tick(void *arg)
     sip_edge *edge = arg;
     int64_t now = orbit_time_mono_ms();
     sip_registrar_expire(edge, now);
-    sip_calls_check_timeouts(edge, now);
+    sip_legs_check_timeouts(edge, now);
     tmr_start(&edge->house_tmr, HOUSE_TICK_MS, house_tick, edge);
 }
 
@@ -417,7 +417,7 @@ static void stop_handler(int id, void *data, void *arg)
     tmr_cancel(&edge->house_tmr);
     fd_close(sip_inbox_fd(edge->inbox));
     sip_inbox_close(edge->inbox);
-    sip_calls_end_all(edge);
+    sip_legs_end_all(edge);
     sip_registrar_clear(edge);
     list_flush(&edge->sources);
     list_flush(&edge->messages);

@@ -154,14 +154,43 @@ bool sip_edge_submit(struct sip_edge *edge, uint64_t leg_id, sip_op op, json_t *
 void sip_edge_send_message(struct sip_edge *edge, const char *contact, const char *to_uri,
                            const char *text);
 
-/* Calls (sip_calls.c). */
+/* Legs (sip_legs.c). Every pointer is borrowed; a leg lives until
+ * sip_leg_end (which frees it) or the edge stops. */
+sip_leg *sip_leg_new(struct sip_edge *edge, sip_leg_role role, const char *call_id);
+sip_leg *sip_leg_find(struct sip_edge *edge, uint64_t id);
+/* The live leg of a call in a role, or NULL. */
+sip_leg *sip_leg_find_call(struct sip_edge *edge, const char *call_id, sip_leg_role role);
+orbit_err sip_leg_open_stream(sip_leg *leg, orbit_status *st);
+/* Watches the RTP socket once the far end's address is known. */
+void sip_leg_media_start(sip_leg *leg);
+/* Relays a's RTP to b and back; music on hold stops on both. */
+void sip_leg_bridge(sip_leg *a, sip_leg *b);
+/* Ends a leg: an unanswered incoming INVITE is refused with scode (and
+ * a Warning when why is given), an outgoing one cancelled, an
+ * established one hung up; a bridged peer goes down with it. Frees it. */
+void sip_leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why);
+/* Ends the forks ringing for a caller, but the one named except. */
+void sip_leg_end_forks(struct sip_edge *edge, const sip_leg *caller, uint64_t except);
+/* Accepts an incoming INVITE provisionally (scode 101..199), keeping it
+ * for the final answer. */
+bool sip_leg_accept(sip_leg *leg, const struct sip_msg *msg, uint16_t scode, const char *reason);
+/* Answers the kept INVITE 200 with the SDP answer prepared. */
+bool sip_leg_answer_200(sip_leg *leg);
+/* Sends an INVITE with our offer. */
+bool sip_leg_connect(sip_leg *leg, const char *target, const char *from_name, const char *from_uri);
+void sip_legs_count(struct sip_edge *edge);
+void sip_legs_tick_media(struct sip_edge *edge, int64_t now_ms);
+void sip_legs_check_timeouts(struct sip_edge *edge, int64_t now_ms);
+void sip_legs_end_all(struct sip_edge *edge);
+
+/* Calls (sip_calls.c): what legs are for. */
 void sip_calls_on_invite(struct sip_edge *edge, const struct sip_msg *msg);
 void sip_calls_on_completion(struct sip_edge *edge, uint64_t leg_id, int op, const char *call_id,
                              json_t *result);
 void sip_calls_on_event(struct sip_edge *edge, const char *kind, json_t *data);
-void sip_calls_tick_media(struct sip_edge *edge, int64_t now_ms);
-void sip_calls_check_timeouts(struct sip_edge *edge, int64_t now_ms);
-void sip_calls_end_all(struct sip_edge *edge);
-void sip_calls_count_dialogs(struct sip_edge *edge);
+/* libre's session handlers for every leg (arg: the leg). */
+void sip_calls_leg_closed(int err, const struct sip_msg *msg, void *arg);
+void sip_calls_leg_established(const struct sip_msg *msg, void *arg);
+void sip_calls_leg_refer(struct sip *sip, const struct sip_msg *msg, void *arg);
 
 #endif
