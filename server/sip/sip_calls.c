@@ -26,9 +26,9 @@ void sip_calls_leg_closed(int err, const struct sip_msg *msg, void *arg)
     /* The session is over on the wire: nothing to send for it. */
     leg->sess = mem_deref(leg->sess);
     if (leg->role == LEG_FORK) {
-        sip_leg *caller = sip_leg_find(edge, leg->peer);
+        /* One phone of the callee gave up ringing: the caller keeps
+         * ringing the others and stays in the queue for a pickup. */
         sip_leg_end(leg, 0, NULL, NULL);
-        (void)caller; /* the caller keeps ringing: it stays in the queue */
         return;
     }
     if (leg->role == LEG_FORWARD && !leg->bridged) {
