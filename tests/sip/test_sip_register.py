@@ -14,6 +14,12 @@ class Register(EdgeTest):
         self.assertEqual(c["registrations"], 1)
         self.assertEqual(c["register_ok"], 1)
 
+    def test_served_user_registers_over_tcp(self):
+        rc, trace = run_sipp("register", self.port, service="bob", args=("-t", "t1"))
+        self.assertEqual(rc, 0, trace)
+        self.assertIn("SIP/2.0/TCP", trace)
+        self.assertEqual(self.host.counters()["registrations"], 1)
+
     def test_user_served_elsewhere_gets_301_to_that_pool(self):
         other = int(self.config["pools"][1]["sip"].rsplit(":", 1)[1])
         rc, trace = run_sipp("register_moved", self.port, service="dave",
