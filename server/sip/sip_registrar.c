@@ -115,7 +115,7 @@ static bool apply_contact(const struct sip_hdr *hdr, const struct sip_msg *msg, 
 static void reply_bindings(sip_edge *edge, const struct sip_msg *msg, const char *aor,
                            int64_t now_ms)
 {
-    char contacts[8 * (SIP_URI_MAX + 32)] = ""; /* every binding of a user fits */
+    char contacts[MAX_BINDINGS_PER_USER * (SIP_URI_MAX + 32)] = ""; /* all fit */
     size_t used = 0;
     for (struct le *le = list_head(&edge->bindings); le; le = le->next) {
         sip_binding *b = le->data;
