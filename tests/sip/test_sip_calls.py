@@ -233,6 +233,27 @@ class TimeoutUri(EdgeTest):
         caller.bye(dialog)
 
 
+class TimeoutHangUp(EdgeTest):
+    def edge_config(self, config):
+        config["settings"] = {"threshold_ms": 500, "ring_ms": 500, "max_call_pickup_attempts": 2}
+        return config
+
+    def test_without_on_timeout_uri_the_last_attempt_hangs_up(self):
+        parker = self.ua("alice")
+        self.assertEqual(parker.register(self.port).status, 200)
+        caller = self.ua("bob")
+        park_with_ua(self, caller)
+        # Two ring-backs nobody answers (the parker's phone just rings),
+        # one re-park between them, then the pool hangs up.
+        for _ in range(2):
+            invite = parker.wait_request("INVITE", timeout=5)
+            parker.reply(invite, 180, "Ringing", to_tag="r1ng")
+            parker.cancels.get(timeout=5)
+        self.assertEqual(self.host.wait_event("call.reparked")["attempt"], 1)
+        caller.byes.get(timeout=5)
+        self.assertEqual(self.host.wait_event("call.disconnected")["reason"], "timeout")
+
+
 class Pickup(EdgeTest):
     def test_group_pickup_takes_the_ringing_call(self):
         callee = self.ua("bob")
