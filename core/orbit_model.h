@@ -89,6 +89,10 @@ typedef struct {
     char serving[ORBIT_FQDN_MAX + 1];
     bool has_group;
     orbit_number pickup_group;
+    /* SIP digest HA1s (lower-case hex of H(user:realm:password)), "" when
+     * the topology gives none; the SIP edge checks digests against them. */
+    char sip_ha1_md5[33];
+    char sip_ha1_sha256[65];
 } orbit_user;
 
 const char *pool_status_name(pool_status s);

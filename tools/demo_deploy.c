@@ -5,7 +5,9 @@
 #include "demo_proc.h"
 
 #include "demo_tls.h"
+#include "orbit_buf.h"
 #include "orbit_file.h"
+#include "sip_digest.h"
 #include "orbit_json.h"
 #include "orbit_sha256.h"
 #include "orbit_time.h"
@@ -100,7 +102,28 @@ static int save_deployment(const char *dir, json_t *doc)
     return rc;
 }
 
-static json_t *topology(const demo_options *o, int (*ports)(int k, void *), void *ctx)
+/* A user's SIP password for the demo, its "URI PASSWORD" line appended
+ * to passwords, and its HA1s set on user (realm: the URI's host). */
+static bool sip_credentials(const char *uri, json_t *user, orbit_buf *passwords)
+{
+    unsigned char bytes[8];
+    char password[17], name[64], md5[SIP_DIGEST_HEX_MAX], sha[SIP_DIGEST_HEX_MAX];
+    const char *at = strchr(uri, '@');
+    if (!at || getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+        return false;
+    for (size_t i = 0; i < sizeof bytes; i++)
+        snprintf(password + 2 * i, 3, "%02x", bytes[i]);
+    snprintf(name, sizeof name, "%.*s", (int)(at - uri - 4), uri + 4);
+    if (!sip_digest_ha1(SIP_DIGEST_MD5, name, at + 1, password, md5) ||
+        !sip_digest_ha1(SIP_DIGEST_SHA256, name, at + 1, password, sha))
+        return false;
+    json_object_set_new(user, "sip_ha1_md5", json_string(md5));
+    json_object_set_new(user, "sip_ha1_sha256", json_string(sha));
+    return orbit_buf_printf(passwords, "%s %s\n", uri, password);
+}
+
+static json_t *topology(const demo_options *o, int (*ports)(int k, void *), void *ctx,
+                        orbit_buf *passwords)
 {
     json_t *pools = json_array(), *pairs = json_array(), *ranges = json_array(),
            *users = json_array(), *groups = json_array();
@@ -138,7 +161,13 @@ static json_t *topology(const demo_options *o, int (*ports)(int k, void *), void
         for (int u = 0; u < o->users; u++) {
             char uri[96];
             snprintf(uri, sizeof uri, "sip:user%d-%03d@example.net", k, u + 1);
-            json_array_append_new(users, json_pack("{s:s, s:s}", "uri", uri, "home", fqdn));
+            json_t *user = json_pack("{s:s, s:s}", "uri", uri, "home", fqdn);
+            if (!user || !sip_credentials(uri, user, passwords)) {
+                json_decref(user);
+                json_decref(doc);
+                return NULL;
+            }
+            json_array_append_new(users, user);
             if (u % DEMO_GROUP_SIZE == 0 && u / DEMO_GROUP_SIZE < 100) {
                 char number[16];
                 snprintf(number, sizeof number, "%d7%03d", k, u / DEMO_GROUP_SIZE);
@@ -434,15 +463,24 @@ int demo_up(const char *dir_arg, const demo_options *o)
         }
     }
     int base = o->base_port;
-    json_t *topo = topology(o, port_of, &base);
-    char topo_path[PATH_MAX + 16];
+    orbit_buf passwords;
+    orbit_buf_init(&passwords);
+    json_t *topo = topology(o, port_of, &base, &passwords);
+    char topo_path[PATH_MAX + 16], passwords_path[PATH_MAX + 16];
     snprintf(topo_path, sizeof topo_path, "%s/topology.json", dir);
-    if (!topo || write_json_file(topo_path, topo) != 0) {
+    snprintf(passwords_path, sizeof passwords_path, "%s/sip-passwords", dir);
+    /* The phones' passwords, for orbit-sim --sip and for people trying a
+     * softphone: the pools only ever see the HA1s in the topology. */
+    if (!topo || passwords.failed || write_json_file(topo_path, topo) != 0 ||
+        orbit_file_write_atomic(passwords_path, passwords.len ? passwords.data : "", passwords.len,
+                                0600) != 0) {
         json_decref(topo);
-        fprintf(stderr, "orbit-demo: cannot write %s\n", topo_path);
+        orbit_buf_free(&passwords);
+        fprintf(stderr, "orbit-demo: cannot write %s or %s\n", topo_path, passwords_path);
         return 1;
     }
     json_decref(topo);
+    orbit_buf_free(&passwords);
     char orbitd[PATH_MAX];
     if (!demo_find_program("orbitd", orbitd, sizeof orbitd)) {
         fprintf(stderr, "orbit-demo: cannot find orbitd (set ORBIT_BIN_DIR)\n");
@@ -478,6 +516,7 @@ int demo_up(const char *dir_arg, const demo_options *o)
     json_decref(cluster);
     if (o->tls)
         json_object_set_new(doc, "ca", json_string(cert));
+    json_object_set_new(doc, "sip_passwords", json_string(passwords_path));
     for (int k = 1; k <= o->pools; k++) {
         char fqdn[64], backup[64] = "", data_dir[PATH_MAX], conf[PATH_MAX], log_path[PATH_MAX + 64];
         char url[128], http[128];
@@ -509,11 +548,14 @@ int demo_up(const char *dir_arg, const demo_options *o)
                  o->base_port + k);
         snprintf(http, sizeof http, "%s://127.0.0.1:%d", o->tls ? "https" : "http",
                  o->base_port + k);
-        json_array_append_new(pools,
-                              json_pack("{s:s, s:s, s:s?, s:s, s:s, s:i, s:s, s:s, s:s}", "fqdn",
-                                        fqdn, "site", k % 2 ? "north" : "south", "backup",
-                                        backup[0] ? backup : NULL, "url", url, "http", http, "pid",
-                                        0, "data_dir", data_dir, "config", conf, "log", log_path));
+        /* Pool K's SIP edge: port P+100+K (docs/sip.md). */
+        char sip[64];
+        snprintf(sip, sizeof sip, "sip:127.0.0.1:%d", o->base_port + 100 + k);
+        json_array_append_new(
+            pools, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "fqdn", fqdn,
+                             "site", k % 2 ? "north" : "south", "backup", backup[0] ? backup : NULL,
+                             "url", url, "http", http, "sip", sip, "pid", 0, "data_dir", data_dir,
+                             "config", conf, "log", log_path));
     }
     json_t *p;
     size_t i;

@@ -7,6 +7,7 @@
 #include "orbit_json.h"
 #include "orbit_time.h"
 #include "sim_phones.h"
+#include "sim_sip.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -40,6 +41,11 @@ static void usage(FILE *out)
             "  --seed N            repeatable randomness\n"
             "  --json              print the summary as JSON\n"
             "  --status-every S    a status line on stderr every S seconds (default 30)\n"
+            "  --sip               phones over real SIP and RTP to the pools' SIP edges\n"
+            "                      (needs --deployment with sip_passwords; see docs/orbit-sim.md)\n"
+            "  --topology FILE     with --sip: homes and groups (default: beside the deployment)\n"
+            "  --calls N           with --sip: calls at once (default: one per pool)\n"
+            "  --hold S            with --sip: seconds parked or ringing before the take (2)\n"
             "Exit status: 0 with no unexpected errors, 1 with some, 2 for bad usage, 3 when\n"
             "no pool could be reached.\n");
 }
@@ -158,6 +164,10 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"status-every", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
+        {"sip", no_argument, NULL, 'P'},
+        {"topology", required_argument, NULL, 'T'},
+        {"calls", required_argument, NULL, 'C'},
+        {"hold", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
     const char *deployment = NULL, *token_file = NULL, *ca = NULL, *profile_name = "demo";
@@ -166,6 +176,8 @@ int main(int argc, char **argv)
     double scale = 0, duration = 0, status_every = 30;
     unsigned long long seed = 0;
     bool json_out = false;
+    sim_sip_options sip = {.hold_s = 2.0};
+    bool use_sip = false;
     int c;
     if (!urls)
         return 2;
@@ -203,6 +215,18 @@ int main(int argc, char **argv)
         case 'j':
             json_out = true;
             break;
+        case 'P':
+            use_sip = true;
+            break;
+        case 'T':
+            sip.topology = optarg;
+            break;
+        case 'C':
+            sip.concurrency = (unsigned)strtoul(optarg, &end, 10);
+            break;
+        case 'H':
+            sip.hold_s = strtod(optarg, &end);
+            break;
         case 'h':
             usage(stdout);
             free(urls);
@@ -217,6 +241,23 @@ int main(int argc, char **argv)
             free(urls);
             return 2;
         }
+    }
+    if (use_sip) {
+        free(urls);
+        if (!deployment) {
+            fprintf(stderr, "orbit-sim: --sip needs --deployment\n");
+            return 2;
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sip.deployment = deployment;
+        sip.duration_s = duration;
+        sip.seed = seed;
+        sip.json = json_out;
+        return sim_sip_run(&sip, &g_stop);
     }
     const sim_profile *profile = sim_profile_find(profile_name);
     if (!profile) {

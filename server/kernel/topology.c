@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@
 static const char *const TOP_KEYS[] = {"sites", "pools",  "pairs", "ranges",
                                        "users", "groups", NULL};
 static const char *const POOL_KEYS[] = {"fqdn", "site", "url", NULL};
-static const char *const USER_KEYS[] = {"uri", "home", NULL};
+static const char *const USER_KEYS[] = {"uri", "home", "sip_ha1_md5", "sip_ha1_sha256", NULL};
 static const char *const GROUP_KEYS[] = {"number", "members", NULL};
 
 /* Prefixes st's message with the entry it concerns. */
@@ -193,6 +194,27 @@ static orbit_user *find_user(store_image *img, const char *uri)
     return bsearch(&key, img->users, img->nusers, sizeof *img->users, cmp_user_uri);
 }
 
+/* An optional HA1: exactly `digits` hex digits, kept in lower case. */
+static orbit_err parse_ha1(const json_t *u, const char *key, size_t digits, char *out,
+                           size_t cap, orbit_status *st)
+{
+    int got = orbit_json_get_string(u, key, false, out, cap, st);
+    if (got < 0)
+        return st->code;
+    if (got == 0)
+        return ORBIT_OK;
+    size_t n = strlen(out);
+    for (size_t i = 0; i < n; i++) {
+        if (!isxdigit((unsigned char)out[i]))
+            n = 0;
+        out[i] = (char)tolower((unsigned char)out[i]);
+    }
+    if (n != digits)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, key, "%s is not an HA1 of %zu hex digits",
+                                key, digits);
+    return ORBIT_OK;
+}
+
 static orbit_err parse_users(const json_t *users, store_image *img, orbit_status *st)
 {
     img->nusers = json_array_size(users);
@@ -204,7 +226,9 @@ static orbit_err parse_users(const json_t *users, store_image *img, orbit_status
         orbit_user *ou = &img->users[i];
         if (orbit_json_need_object(u, "user", st) || orbit_json_only_keys(u, USER_KEYS, st) ||
             orbit_json_get_string(u, "uri", true, ou->uri, sizeof ou->uri, st) < 0 ||
-            orbit_json_get_string(u, "home", true, ou->home, sizeof ou->home, st) < 0)
+            orbit_json_get_string(u, "home", true, ou->home, sizeof ou->home, st) < 0 ||
+            parse_ha1(u, "sip_ha1_md5", 32, ou->sip_ha1_md5, sizeof ou->sip_ha1_md5, st) ||
+            parse_ha1(u, "sip_ha1_sha256", 64, ou->sip_ha1_sha256, sizeof ou->sip_ha1_sha256, st))
             return at(st, "users", i);
         orbit_fqdn_lower(ou->home);
     }

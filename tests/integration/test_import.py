@@ -53,6 +53,12 @@ class ImportTest(DeploymentTest):
         doc = copy.deepcopy(good)
         doc["users"][0]["home"] = "pool5.north.example.net"
         cases.append((doc, "unknown pool"))
+        doc = copy.deepcopy(good)
+        doc["users"][0]["sip_ha1_md5"] = "not-hex-" * 4
+        cases.append((doc, "HA1"))
+        doc = copy.deepcopy(good)
+        doc["users"][0]["sip_ha1_sha256"] = "ab" * 16  # an MD5's length
+        cases.append((doc, "HA1"))
         for doc, why in cases:
             r = self.import_file(doc)
             self.assertEqual(r.returncode, 1, r.stdout)
@@ -61,6 +67,13 @@ class ImportTest(DeploymentTest):
                             "/nonexistent.json"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 1)
         self.assertEqual(self.orbit_ids(), before)
+
+    def test_users_may_carry_sip_digest_ha1s(self):
+        doc = self.topology()
+        doc["users"][0]["sip_ha1_md5"] = "939E7578ED9E3C518A452ACEE763BCE9"
+        doc["users"][0]["sip_ha1_sha256"] = "7987c64c30e25f1b74be53f966b49b90" * 2
+        r = self.import_file(doc)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_import_into_an_initialised_store_needs_replace(self):
         r = self.import_file(self.topology(), replace=False)
