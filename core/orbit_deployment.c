@@ -10,6 +10,10 @@ typedef struct {
     uint32_t members;
 } group_row;
 
+/* Besides the rows, an index by home pool (users and the distinct pickup
+ * groups of each home's users, as compressed rows: the items of pool i sit
+ * at [first[i], first[i + 1])), so a DR change or a range change touches
+ * only the users and groups it concerns, not the whole deployment. */
 struct orbit_deployment {
     pool_info *pools; /* sorted by fqdn */
     dr_state *dr;     /* dr[i] belongs to pools[i] */
@@ -21,6 +25,10 @@ struct orbit_deployment {
     size_t nusers;
     group_row *groups; /* sorted by number */
     size_t ngroups;
+    uint32_t *home_users;      /* user indexes, grouped by home */
+    size_t *home_users_first;  /* npools + 1 offsets */
+    orbit_number *home_groups; /* distinct groups of each home's users, sorted */
+    size_t *home_groups_first; /* npools + 1 offsets */
 };
 
 orbit_deployment *orbit_deployment_new(void)
@@ -47,6 +55,10 @@ void orbit_deployment_free(orbit_deployment *d)
     orbit_table_free(d->table);
     free(d->users);
     free(d->groups);
+    free(d->home_users);
+    free(d->home_users_first);
+    free(d->home_groups);
+    free(d->home_groups_first);
     free(d);
 }
 
@@ -187,6 +199,11 @@ static int cmp_user(const void *a, const void *b)
     return strcmp(((const orbit_user *)a)->uri, ((const orbit_user *)b)->uri);
 }
 
+static int cmp_number(const void *a, const void *b)
+{
+    return orbit_number_compare(a, b);
+}
+
 static int cmp_group(const void *a, const void *b)
 {
     return orbit_number_compare(&((const group_row *)a)->number, &((const group_row *)b)->number);
@@ -317,6 +334,30 @@ const dr_state *orbit_deployment_dr(const orbit_deployment *d, const char *home)
     return i < 0 ? NULL : &d->dr[i];
 }
 
+/* Is every group of home h's users in a GroupPickup range owned by the
+ * pool serving them? O(groups of h x log ranges). */
+static bool redirected(const orbit_deployment *d, size_t h)
+{
+    const char *serving = d->dr[h].serving;
+    for (size_t g = d->home_groups_first[h]; g < d->home_groups_first[h + 1]; g++) {
+        const orbit_range *r = orbit_table_owner_of(d->table, &d->home_groups[g]);
+        if (!r || r->type != ORBIT_TYPE_GROUPPICKUP || strcmp(r->pool, serving) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void count_served(orbit_deployment *d)
+{
+    for (size_t i = 0; i < d->npools; i++)
+        d->served[i] = 0;
+    for (size_t i = 0; i < d->npools; i++) {
+        ptrdiff_t sv = pool_index(d, d->dr[i].serving);
+        if (sv >= 0)
+            d->served[sv] += d->homed[i];
+    }
+}
+
 bool orbit_deployment_set_dr(orbit_deployment *d, const dr_state *s)
 {
     ptrdiff_t i = pool_index(d, s->home);
@@ -327,14 +368,116 @@ bool orbit_deployment_set_dr(orbit_deployment *d, const dr_state *s)
     t->since_ms = s->since_ms;
     t->ends_ms = s->ends_ms;
     t->disaster_mode = s->disaster_mode;
-    orbit_deployment_refresh(d);
+    if (!d->home_users_first) {
+        orbit_deployment_refresh(d);
+        return true;
+    }
+    const char *serving = d->pools[i].fqdn;
+    if (dr_phase_served_by_backup(t->phase) && d->pools[i].backup[0])
+        serving = d->pools[i].backup;
+    if (strcmp(serving, t->serving) != 0) {
+        snprintf(t->serving, sizeof t->serving, "%s", serving);
+        for (size_t k = d->home_users_first[i]; k < d->home_users_first[i + 1]; k++)
+            snprintf(d->users[d->home_users[k]].serving, sizeof d->users[0].serving, "%s", serving);
+        count_served(d);
+    }
+    t->pickup_ranges_redirected = redirected(d, (size_t)i);
     return true;
+}
+
+/* Do any of home h's groups lie in r? A binary search in its groups. */
+static bool home_has_group_in(const orbit_deployment *d, size_t h, const orbit_range *r)
+{
+    size_t lo = d->home_groups_first[h], hi = d->home_groups_first[h + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (orbit_number_compare(&d->home_groups[mid], &r->start) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->home_groups_first[h + 1] && orbit_range_contains(r, &d->home_groups[lo]);
+}
+
+void orbit_deployment_range_changed(orbit_deployment *d, const orbit_range *before,
+                                    const orbit_range *after)
+{
+    if (!d->home_groups_first) {
+        orbit_deployment_refresh(d);
+        return;
+    }
+    for (size_t h = 0; h < d->npools; h++) {
+        if ((before && home_has_group_in(d, h, before)) ||
+            (after && home_has_group_in(d, h, after)))
+            d->dr[h].pickup_ranges_redirected = redirected(d, h);
+    }
 }
 
 const char *orbit_deployment_serving(const orbit_deployment *d, const char *home)
 {
     ptrdiff_t i = pool_index(d, home);
     return i < 0 ? "" : d->dr[i].serving;
+}
+
+static int cmp_home_user(const void *a, const void *b, void *ctx)
+{
+    const orbit_deployment *d = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int c = strcmp(d->users[x].home, d->users[y].home);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Builds the index by home. False on OOM (the old index is dropped, and
+ * the incremental updates fall back to full refreshes). */
+static bool build_home_index(orbit_deployment *d)
+{
+    free(d->home_users);
+    free(d->home_users_first);
+    free(d->home_groups);
+    free(d->home_groups_first);
+    d->home_users = NULL;
+    d->home_users_first = NULL;
+    d->home_groups = NULL;
+    d->home_groups_first = NULL;
+    size_t nu = d->nusers ? d->nusers : 1;
+    uint32_t *users = malloc(nu * sizeof *users);
+    size_t *ufirst = calloc(d->npools + 1, sizeof *ufirst);
+    orbit_number *groups = malloc(nu * sizeof *groups);
+    size_t *gfirst = calloc(d->npools + 1, sizeof *gfirst);
+    if (!users || !ufirst || !groups || !gfirst) {
+        free(users);
+        free(ufirst);
+        free(groups);
+        free(gfirst);
+        return false;
+    }
+    for (size_t u = 0; u < d->nusers; u++)
+        users[u] = (uint32_t)u;
+    qsort_r(users, d->nusers, sizeof *users, cmp_home_user, d);
+    size_t g = 0, k = 0;
+    for (size_t h = 0; h < d->npools; h++) {
+        ufirst[h] = k;
+        gfirst[h] = g;
+        size_t from = g;
+        for (; k < d->nusers && strcmp(d->users[users[k]].home, d->pools[h].fqdn) == 0; k++) {
+            if (d->users[users[k]].has_group)
+                groups[g++] = d->users[users[k]].pickup_group;
+        }
+        qsort(groups + from, g - from, sizeof *groups, cmp_number);
+        size_t out = from;
+        for (size_t i = from; i < g; i++) {
+            if (out == from || orbit_number_compare(&groups[out - 1], &groups[i]) != 0)
+                groups[out++] = groups[i];
+        }
+        g = out;
+    }
+    ufirst[d->npools] = k;
+    gfirst[d->npools] = g;
+    d->home_users = users;
+    d->home_users_first = ufirst;
+    d->home_groups = groups;
+    d->home_groups_first = gfirst;
+    return true;
 }
 
 void orbit_deployment_refresh(orbit_deployment *d)
@@ -369,4 +512,5 @@ void orbit_deployment_refresh(orbit_deployment *d)
                 s->pickup_ranges_redirected = false;
         }
     }
+    build_home_index(d);
 }

@@ -60,8 +60,15 @@ uint32_t orbit_deployment_users_served(const orbit_deployment *d, const char *fq
 /* The DR state of a home pool (every known pool has one); NULL if unknown. */
 const dr_state *orbit_deployment_dr(const orbit_deployment *d, const char *home);
 /* Sets phase, since, ends and disaster_mode of a home pool; serving and
- * pickup_ranges_redirected are derived. False when the pool is unknown. */
+ * pickup_ranges_redirected are derived, for this home only (O(its users)).
+ * False when the pool is unknown. */
 bool orbit_deployment_set_dr(orbit_deployment *d, const dr_state *s);
+
+/* A range of the table was created (before NULL), deleted (after NULL) or
+ * changed: derives again the redirect flag of the homes whose pickup
+ * groups it holds, O(pools x log), instead of a whole refresh. */
+void orbit_deployment_range_changed(orbit_deployment *d, const orbit_range *before,
+                                    const orbit_range *after);
 /* The FQDN of the pool serving users homed on `home` ("" if unknown). */
 const char *orbit_deployment_serving(const orbit_deployment *d, const char *home);
 

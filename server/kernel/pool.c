@@ -256,9 +256,11 @@ static bool put_range(pool *p, const orbit_range *r, orbit_status *st)
         before = *old;
     if (orbit_table_put(t, r, st) != ORBIT_OK)
         return false;
+    const orbit_range *after = orbit_table_find(t, r->identity);
+    orbit_deployment_range_changed(p->dep, had ? &before : NULL, after);
     if (had)
         call_engine_range_removed(p->engine, &before);
-    if (!call_engine_range_added(p->engine, orbit_table_find(t, r->identity)))
+    if (!call_engine_range_added(p->engine, after))
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory") == ORBIT_OK;
     return true;
 }
@@ -291,6 +293,7 @@ static bool apply_orbits(pool *p, orbit_event_kind kind, const json_t *data, orb
         orbit_range before = *old;
         if (orbit_table_delete(t, r.identity, true, NULL, NULL, st) != ORBIT_OK)
             return false;
+        orbit_deployment_range_changed(p->dep, &before, NULL);
         call_engine_range_removed(p->engine, &before);
         return true;
     }
@@ -314,7 +317,6 @@ static bool apply_dr(pool *p, json_t *ev, const json_t *data, orbit_status *st)
     if (!orbit_deployment_set_dr(p->dep, &row.state))
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "DR change for unknown pool %s",
                                 row.state.home) == ORBIT_OK;
-    orbit_deployment_refresh(p->dep);
     /* Send the derived state (serving pool, redirect flag) too. */
     const dr_state *d = orbit_deployment_dr(p->dep, row.state.home);
     json_t *now = orbit_json_from_dr(d);
@@ -357,7 +359,6 @@ bool pool_apply_change(pool *p, const store_change *c)
         bool *before = redirect_flags(p);
         ok = apply_orbits(p, kind, c->data, &st);
         if (ok) {
-            orbit_deployment_refresh(p->dep);
             p->usage_dirty = true;
             if (kind != ORBIT_EV_ORBIT_REASSIGNED && kind != ORBIT_EV_ORBIT_DELETED)
                 add_in_use(p, ev);

@@ -156,12 +156,84 @@ static void pickup_redirect_flag_follows_range_owner(void **state)
     orbit_deployment_free(d);
 }
 
+/* Phases and range moves applied one at a time must leave the same
+ * derived facts (serving pools, served counts, redirect flags) as a whole
+ * refresh computes: the incremental updates touch only what changed. */
+static void incremental_updates_agree_with_a_full_refresh(void **state)
+{
+    (void)state;
+    orbit_deployment *d = orbit_deployment_new();
+    pool_info pools[4] = {pool(P1, "north", P2), pool(P2, "south", P1),
+                          pool(P3, "north", "pool4.south.example.net"),
+                          pool("pool4.south.example.net", "south", P3)};
+    assert_int_equal(orbit_deployment_set_pools(d, pools, 4, NULL), ORBIT_OK);
+    const char *owners[4] = {P1, P2, P3, "pool4.south.example.net"};
+    for (int k = 0; k < 4; k++) {
+        char id[32], a[16], b[16];
+        for (int g = 0; g < 3; g++) {
+            snprintf(id, sizeof id, "gp-%d-%d", k, g);
+            snprintf(a, sizeof a, "%d%d000", k + 1, g);
+            snprintf(b, sizeof b, "%d%d099", k + 1, g);
+            add_range(d, id, a, b, owners[k], ORBIT_TYPE_GROUPPICKUP);
+        }
+    }
+    orbit_user users[40];
+    char uris[40][32], groups[40][16];
+    for (int u = 0; u < 40; u++) {
+        snprintf(uris[u], sizeof uris[u], "sip:u%d@example.net", u);
+        snprintf(groups[u], sizeof groups[u], "%d%d0%02d", u % 4 + 1, u % 3, u % 7);
+        users[u] = user(uris[u], owners[u % 4], groups[u]);
+    }
+    assert_int_equal(orbit_deployment_set_users(d, users, 40, NULL), ORBIT_OK);
+    orbit_table *t = orbit_deployment_table(d);
+    uint32_t seed = 7;
+    for (int step = 0; step < 2000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t x = seed >> 8;
+        const char *home = owners[x % 4];
+        if (x % 2) {
+            dr_state s = *orbit_deployment_dr(d, home);
+            s.phase = (dr_phase)((x / 4) % DR_PHASE_COUNT);
+            assert_true(orbit_deployment_set_dr(d, &s));
+        } else {
+            char id[32];
+            snprintf(id, sizeof id, "gp-%u-%u", (x / 4) % 4, (x / 16) % 3);
+            orbit_range before = *orbit_table_find(t, id);
+            orbit_range after = before;
+            snprintf(after.pool, sizeof after.pool, "%s", owners[(x / 64) % 4]);
+            assert_int_equal(orbit_table_put(t, &after, NULL), ORBIT_OK);
+            orbit_deployment_range_changed(d, &before, orbit_table_find(t, id));
+        }
+        dr_state incremental[4];
+        uint32_t served[4];
+        for (int k = 0; k < 4; k++) {
+            incremental[k] = *orbit_deployment_dr(d, owners[k]);
+            served[k] = orbit_deployment_users_served(d, owners[k]);
+        }
+        char serving[40][ORBIT_FQDN_MAX + 1];
+        for (size_t u = 0; u < orbit_deployment_user_count(d); u++)
+            snprintf(serving[u], sizeof serving[u], "%s", orbit_deployment_user_at(d, u)->serving);
+        orbit_deployment_refresh(d);
+        for (int k = 0; k < 4; k++) {
+            const dr_state *full = orbit_deployment_dr(d, owners[k]);
+            assert_string_equal(incremental[k].serving, full->serving);
+            assert_int_equal(incremental[k].pickup_ranges_redirected,
+                             full->pickup_ranges_redirected);
+            assert_int_equal(served[k], orbit_deployment_users_served(d, owners[k]));
+        }
+        for (size_t u = 0; u < orbit_deployment_user_count(d); u++)
+            assert_string_equal(serving[u], orbit_deployment_user_at(d, u)->serving);
+    }
+    orbit_deployment_free(d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(pairs_must_be_symmetric),
     cmocka_unit_test(users_need_known_home_and_pickup_range),
     cmocka_unit_test(groups_count_members),
     cmocka_unit_test(serving_follows_the_phase),
     cmocka_unit_test(pickup_redirect_flag_follows_range_owner),
+    cmocka_unit_test(incremental_updates_agree_with_a_full_refresh),
 };
 
 ORBIT_TEST_MAIN(tests)
