@@ -120,7 +120,7 @@ void pool_emit(pool *p, orbit_event_kind kind, json_t *data)
         json_decref(data);
         return;
     }
-    json_decref(p->snapshot_state);
+    wire_msg_unref(p->snapshot_state);
     p->snapshot_state = NULL;
     for (size_t i = 0; i < p->nsinks; i++)
         p->sinks[i].event(p->sinks[i].ctx, m, kind, data);
@@ -130,7 +130,7 @@ void pool_emit(pool *p, orbit_event_kind kind, json_t *data)
 
 static void resync_sinks(pool *p)
 {
-    json_decref(p->snapshot_state);
+    wire_msg_unref(p->snapshot_state);
     p->snapshot_state = NULL;
     for (size_t i = 0; i < p->nsinks; i++)
         p->sinks[i].resync(p->sinks[i].ctx);
@@ -736,7 +736,7 @@ void pool_free(pool *p)
     event_ring_free(&p->events);
     audit_close(p->audit);
     orbit_deployment_free(p->dep);
-    json_decref(p->snapshot_state);
+    wire_msg_unref(p->snapshot_state);
     free(p->usage);
     free(p->sinks);
     if (p->lock_fd >= 0)

@@ -145,10 +145,11 @@ size_t pool_count_up(const pool *p);
  * the "cursor" of an operator op's result to know it has arrived). */
 int64_t pool_cursor(const pool *p);
 
-/* The snapshot frame of the current revision for a subscribe with id
- * (new reference; shared with every subscriber asking at this revision,
- * so it is built once). NULL with st on failure. */
-wire_msg *pool_snapshot(pool *p, const char *id, orbit_status *st);
+/* The state of the current revision serialised (the `state` of a
+ * snapshot frame): a new reference, shared by every subscriber that asks
+ * before the next event, so it is built once per revision. *rev receives
+ * the revision. NULL with st on failure. */
+wire_msg *pool_snapshot_state(pool *p, int64_t *rev, orbit_status *st);
 /* The state object of a snapshot (new reference), for GET /v1/state. */
 json_t *pool_state_json(pool *p);
 /* Users (new reference), optionally only those homed on home. */

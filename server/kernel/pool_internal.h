@@ -80,7 +80,7 @@ struct pool {
     uint64_t next_job;
     bool completing_phase; /* a DR phase completion is in flight */
 
-    json_t *snapshot_state; /* cached state at snapshot_rev, or NULL */
+    wire_msg *snapshot_state; /* the serialised state at snapshot_rev, or NULL */
     int64_t snapshot_rev;
 };
 

@@ -130,23 +130,21 @@ json_t *pool_audit_tail(pool *p, size_t limit, bool requests, orbit_status *st)
     return audit_tail(p->audit, limit, requests, st);
 }
 
-wire_msg *pool_snapshot(pool *p, const char *id, orbit_status *st)
+wire_msg *pool_snapshot_state(pool *p, int64_t *rev, orbit_status *st)
 {
-    /* The state at this revision is built once and shared by every
-     * subscriber that asks before the next event. */
+    /* Built once per revision and shared by every subscriber that asks
+     * before the next event changes it. */
     if (!p->snapshot_state || p->snapshot_rev != p->events.rev) {
-        json_decref(p->snapshot_state);
-        p->snapshot_state = state_json_build(p);
+        wire_msg_unref(p->snapshot_state);
+        json_t *state = state_json_build(p);
+        p->snapshot_state = state ? wire_msg_from_json(state) : NULL;
+        json_decref(state);
         p->snapshot_rev = p->events.rev;
     }
-    json_t *frame = p->snapshot_state
-                        ? json_pack("{s:s, s:s, s:s, s:I, s:O}", "t", "snapshot", "id",
-                                    id ? id : "", "epoch", p->events.epoch, "rev",
-                                    (json_int_t)p->events.rev, "state", p->snapshot_state)
-                        : NULL;
-    wire_msg *m = frame ? wire_msg_from_json(frame) : NULL;
-    json_decref(frame);
-    if (!m)
+    if (!p->snapshot_state) {
         orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "could not build the snapshot");
-    return m;
+        return NULL;
+    }
+    *rev = p->snapshot_rev;
+    return wire_msg_ref(p->snapshot_state);
 }

@@ -20,6 +20,17 @@ wire_msg *wire_msg_from_json(const json_t *frame)
     return m;
 }
 
+wire_msg *wire_msg_from_text(const char *text, size_t len)
+{
+    wire_msg *m = malloc(sizeof *m + WIRE_MSG_HEADROOM + len);
+    if (!m)
+        return NULL;
+    m->refs = 1;
+    m->len = len;
+    memcpy(m->buf + WIRE_MSG_HEADROOM, text, len);
+    return m;
+}
+
 wire_msg *wire_msg_ref(wire_msg *m)
 {
     m->refs++;

@@ -21,6 +21,9 @@ typedef struct {
 /* Serialises a frame (compact JSON). NULL on OOM. refs starts at 1. */
 wire_msg *wire_msg_from_json(const json_t *frame);
 
+/* A message holding len bytes of text (copied). NULL on OOM. */
+wire_msg *wire_msg_from_text(const char *text, size_t len);
+
 /* The payload, after the headroom. */
 static inline unsigned char *wire_msg_payload(wire_msg *m)
 {

@@ -73,6 +73,11 @@ bool server_start(orbit_server *srv, char *err, size_t errlen)
     srv->log.name = srv->cfg.fqdn;
 
     lws_set_log_level(LLL_ERR, lws_log_to_ours);
+    srv->ws_scratch = malloc(LWS_PRE + SERVER_WS_SCRATCH);
+    if (!srv->ws_scratch) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
     struct lws_protocols *protocols = malloc(sizeof SERVER_PROTOCOLS);
     if (!protocols) {
         snprintf(err, errlen, "out of memory");
@@ -153,5 +158,7 @@ void server_destroy(orbit_server *srv)
     pool_free(srv->pool);
     srv->pool = NULL;
     free(srv->lws_protocols);
+    free(srv->ws_scratch);
+    srv->ws_scratch = NULL;
     server_config_free(&srv->cfg);
 }

@@ -25,6 +25,9 @@ typedef struct {
     uint64_t rate_limited;
 } server_metrics;
 
+/* Bytes framed and sent per writable callback of a session. */
+#define SERVER_WS_SCRATCH (64u * 1024u)
+
 typedef struct orbit_server {
     server_config cfg;
     orbit_log log;
@@ -35,6 +38,9 @@ typedef struct orbit_server {
     ws_session *sessions; /* doubly linked */
     size_t nsessions;
     server_metrics metrics;
+    /* One buffer every session frames its sends in: the loop writes to
+     * one session at a time. LWS_PRE + SERVER_WS_SCRATCH bytes. */
+    unsigned char *ws_scratch;
     bool stopping;
 } orbit_server;
 

@@ -4,6 +4,7 @@
 #include "orbit_frame.h"
 #include "orbit_time.h"
 #include "server.h"
+#include "ws_outq.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +43,7 @@ struct ws_session {
     unsigned char *rx;
     size_t rx_len, rx_cap;
     bool rx_binary;
-    /* outbound queue: a ring of messages */
-    wire_msg **q;
-    size_t q_head, q_count, q_cap;
-    uint64_t q_bytes;
-    wire_msg *q_snapshot; /* a queued snapshot: it does not count against the limit */
+    ws_outq out; /* what waits to be sent */
     int64_t last_sent_ms;
     int bad_frames;
     double cmd_tokens;
@@ -67,35 +64,10 @@ static orbit_server *server_of(struct lws *wsi)
 
 /* ---- outbound queue ---- */
 
-static void queue_clear(ws_session *s)
-{
-    while (s->q_count) {
-        wire_msg_unref(s->q[s->q_head]);
-        s->q_head = (s->q_head + 1) % s->q_cap;
-        s->q_count--;
-    }
-    s->q_head = 0;
-    s->q_bytes = 0;
-    s->q_snapshot = NULL;
-}
-
 static bool queue_push(ws_session *s, wire_msg *m)
 {
-    if (s->q_count == s->q_cap) {
-        size_t ncap = s->q_cap ? s->q_cap * 2 : 64;
-        wire_msg **nq = malloc(ncap * sizeof *nq);
-        if (!nq)
-            return false;
-        for (size_t i = 0; i < s->q_count; i++)
-            nq[i] = s->q[(s->q_head + i) % s->q_cap];
-        free(s->q);
-        s->q = nq;
-        s->q_head = 0;
-        s->q_cap = ncap;
-    }
-    s->q[(s->q_head + s->q_count) % s->q_cap] = wire_msg_ref(m);
-    s->q_count++;
-    s->q_bytes += m->len;
+    if (!ws_outq_push(&s->out, m, 0, m->len, WS_OUTQ_WHOLE, false))
+        return false;
     lws_callback_on_writable(s->wsi);
     return true;
 }
@@ -122,7 +94,7 @@ static void send_error(ws_session *s, const char *id, const orbit_status *st)
  * re-subscribe; events stop until it does. */
 static void resync(ws_session *s)
 {
-    queue_clear(s);
+    ws_outq_clear(&s->out);
     s->subscribed = false;
     s->srv->metrics.resyncs++;
     ORBIT_LOG_I(&s->srv->log, "session %s (%s): slow consumer, resync", s->peer, s->caller.token);
@@ -132,8 +104,8 @@ static void resync(ws_session *s)
 static void queue_event(ws_session *s, wire_msg *m)
 {
     const server_config *c = &s->srv->cfg;
-    uint64_t backlog = s->q_bytes - (s->q_snapshot ? s->q_snapshot->len : 0);
-    if (s->q_count + 1 > (size_t)c->queue_max_messages || backlog + m->len > c->queue_max_bytes) {
+    if (s->out.count + 1 > (size_t)c->queue_max_messages ||
+        s->out.bytes + m->len > c->queue_max_bytes) {
         resync(s);
         return;
     }
@@ -173,7 +145,7 @@ void ws_session_tick(orbit_server *srv, int64_t now)
             close_with(s, 4408, "no hello within 5 s");
             continue;
         }
-        if (s->subscribed && s->q_count == 0 && now - s->last_sent_ms >= srv->cfg.heartbeat_ms) {
+        if (s->subscribed && s->out.count == 0 && now - s->last_sent_ms >= srv->cfg.heartbeat_ms) {
             const event_ring *ring = pool_events(srv->pool);
             send_json(s, orbit_frame_make_tick(ring->epoch, ring->rev, now));
         }
@@ -221,6 +193,49 @@ static void on_hello(ws_session *s, const orbit_frame *f)
                            (json_int_t)ring->rev, "heartbeat_ms", srv->cfg.heartbeat_ms));
 }
 
+/* A snapshot frame streams as one WebSocket message in three parts: this
+ * session's header, the state every subscriber at this revision shares
+ * (serialised once, not counted against this session's queue limits),
+ * and the closing brace. */
+static bool queue_snapshot(ws_session *s, const char *id, orbit_status *st)
+{
+    int64_t rev;
+    wire_msg *state = pool_snapshot_state(s->srv->pool, &rev, st);
+    if (!state)
+        return false;
+    json_t *head = json_pack("{s:s, s:s, s:s, s:I}", "t", "snapshot", "id", id, "epoch",
+                             pool_events(s->srv->pool)->epoch, "rev", (json_int_t)rev);
+    char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+    json_decref(head);
+    size_t len = text ? strlen(text) : 0;
+    /* {"t":...,"rev":N}  becomes  {"t":...,"rev":N,"state":  */
+    wire_msg *first = NULL;
+    if (text && len > 1 && text[len - 1] == '}') {
+        static const char key[] = ",\"state\":";
+        char *open = realloc(text, len + sizeof key);
+        if (open) {
+            text = open;
+            memcpy(text + len - 1, key, sizeof key);
+            first = wire_msg_from_text(text, len - 1 + sizeof key - 1);
+        }
+    }
+    free(text);
+    wire_msg *last = wire_msg_from_text("}", 1);
+    bool ok = first && last && ws_outq_push(&s->out, first, 0, first->len, WS_OUTQ_FIRST, false) &&
+              ws_outq_push(&s->out, state, 0, state->len, WS_OUTQ_MIDDLE, true) &&
+              ws_outq_push(&s->out, last, 0, last->len, WS_OUTQ_LAST, false);
+    wire_msg_unref(first);
+    wire_msg_unref(last);
+    wire_msg_unref(state);
+    if (!ok) {
+        ws_outq_clear(&s->out);
+        orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+        return false;
+    }
+    lws_callback_on_writable(s->wsi);
+    return true;
+}
+
 static void on_subscribe(ws_session *s, const orbit_frame *f)
 {
     orbit_status st;
@@ -232,7 +247,7 @@ static void on_subscribe(ws_session *s, const orbit_frame *f)
     orbit_server *srv = s->srv;
     event_ring *ring = pool_events(srv->pool);
     /* A fresh start for this session: nothing stale stays queued. */
-    queue_clear(s);
+    ws_outq_clear(&s->out);
     if (sub.has_since && event_ring_can_replay(ring, sub.epoch, sub.rev)) {
         send_json(s, json_pack("{s:s, s:s, s:I, s:I}", "t", "replay", "id", sub.id, "from_rev",
                                (json_int_t)(sub.rev + 1), "to_rev", (json_int_t)ring->rev));
@@ -243,15 +258,9 @@ static void on_subscribe(ws_session *s, const orbit_frame *f)
                 return;
             }
         }
-    } else {
-        wire_msg *m = pool_snapshot(srv->pool, sub.id, &st);
-        if (!m) {
-            send_error(s, sub.id, &st);
-            return;
-        }
-        if (queue_push(s, m))
-            s->q_snapshot = m;
-        wire_msg_unref(m);
+    } else if (!queue_snapshot(s, sub.id, &st)) {
+        send_error(s, sub.id, &st);
+        return;
     }
     s->subscribed = true;
 }
@@ -430,22 +439,21 @@ static int on_receive(ws_session *s, const void *in, size_t len)
     return 0;
 }
 
+/* Sends as many queued messages as fit in one buffer, framed here, in
+ * one write: a burst of events costs one send, not one each. */
 static int on_writable(ws_session *s)
 {
-    if (s->q_count) {
-        wire_msg *m = s->q[s->q_head];
-        int n = lws_write(s->wsi, wire_msg_payload(m), m->len, LWS_WRITE_TEXT);
-        if (n < (int)m->len)
+    if (s->out.count) {
+        unsigned char *buf = s->srv->ws_scratch;
+        size_t frames = 0;
+        size_t n = ws_outq_fill(&s->out, buf + LWS_PRE, SERVER_WS_SCRATCH, &frames);
+        /* Already framed: lws writes the bytes as they are, and keeps
+         * whatever the socket does not take for the next writable. */
+        if (n && lws_write(s->wsi, buf + LWS_PRE, n, LWS_WRITE_RAW) < (int)n)
             return -1;
-        s->q_head = (s->q_head + 1) % s->q_cap;
-        s->q_count--;
-        s->q_bytes -= m->len;
-        if (m == s->q_snapshot)
-            s->q_snapshot = NULL;
-        wire_msg_unref(m);
-        s->srv->metrics.frames_out++;
+        s->srv->metrics.frames_out += frames;
         s->last_sent_ms = orbit_time_now_ms();
-        if (s->q_count || s->close_code)
+        if (s->out.count || s->close_code)
             lws_callback_on_writable(s->wsi);
         return 0;
     }
@@ -518,8 +526,7 @@ int ws_session_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
             pool_op_detach(p->op);
             free(p);
         }
-        queue_clear(s);
-        free(s->q);
+        ws_outq_free(&s->out);
         free(s->rx);
         s->srv = NULL;
         return 0;
