@@ -15,15 +15,31 @@ typedef enum { TIMER_PARKED, TIMER_QUEUED } timer_kind;
 /* A due time in the engine's min-heap; embedded in its call. */
 typedef struct {
     int64_t due;
-    size_t index;
-    timer_kind kind;
+    uint32_t index;
+    uint8_t kind; /* timer_kind */
 } engine_timer;
 
+/* A parked call, kept small: a pool holds tens of thousands. Its three
+ * strings share one allocation with it, and its home pool's name is
+ * interned once per engine (see intern_home). parked_view() gives the
+ * protocol's parked_call when one is needed (events, snapshots). */
 typedef struct {
-    parked_call call;
-    char home[ORBIT_FQDN_MAX + 1]; /* the parker's home pool */
     engine_timer timer;
+    orbit_number orbit;
+    int64_t parked_ms;
+    int64_t deadline_ms; /* next ring-back or give-up time */
+    const char *home;    /* the parker's home pool (interned) */
+    uint16_t parker_at;  /* offsets into text */
+    uint16_t parkee_at;
+    uint8_t attempt; /* ring-backs made so far */
+    uint8_t state;   /* parked_state */
+    bool music_on_hold;
+    char text[]; /* call_id, parker, parkee, each with its terminator */
 } parked_entry;
+
+#define PARKED_ID(p)     ((p)->text)
+#define PARKED_PARKER(p) ((p)->text + (p)->parker_at)
+#define PARKED_PARKEE(p) ((p)->text + (p)->parkee_at)
 
 typedef struct group_queue group_queue;
 
@@ -44,6 +60,7 @@ struct group_queue {
 struct call_engine {
     call_engine_env env;
     const orbit_deployment *dep;
+    orbit_map *homes; /* home pool FQDN -> its interned copy */
     orbit_map *parked_by_id;
     orbit_map *parked_by_orbit;
     orbit_map *queued_by_id;
@@ -63,8 +80,8 @@ static void heap_swap(call_engine *ce, size_t a, size_t b)
     engine_timer *t = ce->heap[a];
     ce->heap[a] = ce->heap[b];
     ce->heap[b] = t;
-    ce->heap[a]->index = a;
-    ce->heap[b]->index = b;
+    ce->heap[a]->index = (uint32_t)a;
+    ce->heap[b]->index = (uint32_t)b;
 }
 
 static void heap_up(call_engine *ce, size_t i)
@@ -95,6 +112,8 @@ static void heap_down(call_engine *ce, size_t i)
 
 static bool heap_push(call_engine *ce, engine_timer *t)
 {
+    if (ce->nheap >= UINT32_MAX)
+        return false;
     if (ce->nheap == ce->capheap) {
         size_t ncap = ce->capheap ? ce->capheap * 2 : 256;
         engine_timer **h = realloc(ce->heap, ncap * sizeof *h);
@@ -103,7 +122,7 @@ static bool heap_push(call_engine *ce, engine_timer *t)
         ce->heap = h;
         ce->capheap = ncap;
     }
-    t->index = ce->nheap;
+    t->index = (uint32_t)ce->nheap;
     ce->heap[ce->nheap++] = t;
     heap_up(ce, t->index);
     return true;
@@ -117,7 +136,7 @@ static void heap_remove(call_engine *ce, engine_timer *t)
     ce->nheap--;
     if (i != ce->nheap) {
         ce->heap[i] = ce->heap[ce->nheap];
-        ce->heap[i]->index = i;
+        ce->heap[i]->index = (uint32_t)i;
         heap_down(ce, i);
         heap_up(ce, i);
     }
@@ -181,13 +200,14 @@ call_engine *call_engine_new(const call_engine_env *env, const orbit_deployment 
     if (!ce)
         return NULL;
     ce->env = *env;
+    ce->homes = orbit_map_new();
     ce->parked_by_id = orbit_map_new();
     ce->parked_by_orbit = orbit_map_new();
     ce->queued_by_id = orbit_map_new();
     ce->queues = orbit_map_new();
     ce->alloc = orbit_alloc_new();
-    if (!ce->parked_by_id || !ce->parked_by_orbit || !ce->queued_by_id || !ce->queues ||
-        !ce->alloc || !call_engine_set_deployment(ce, dep)) {
+    if (!ce->homes || !ce->parked_by_id || !ce->parked_by_orbit || !ce->queued_by_id ||
+        !ce->queues || !ce->alloc || !call_engine_set_deployment(ce, dep)) {
         call_engine_free(ce);
         return NULL;
     }
@@ -214,6 +234,12 @@ void call_engine_free(call_engine *ce)
         while (orbit_map_next(ce->queues, &pos, NULL, &v))
             free(v);
     }
+    pos = 0;
+    if (ce->homes) {
+        while (orbit_map_next(ce->homes, &pos, NULL, &v))
+            free(v);
+    }
+    orbit_map_free(ce->homes);
     orbit_map_free(ce->parked_by_id);
     orbit_map_free(ce->parked_by_orbit);
     orbit_map_free(ce->queued_by_id);
@@ -247,9 +273,46 @@ static void emit(call_engine *ce, orbit_event_kind kind, json_t *data)
     ce->env.hooks.emit(ce->env.hooks.ctx, kind, data);
 }
 
+/* One copy of each home pool's name per engine: parked calls point at it
+ * instead of carrying 254 bytes each. NULL on OOM. */
+static const char *intern_home(call_engine *ce, const char *fqdn)
+{
+    char *known = orbit_map_get(ce->homes, fqdn);
+    if (known)
+        return known;
+    char *copy = strdup(fqdn);
+    if (!copy || !orbit_map_put(ce->homes, fqdn, copy)) {
+        free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
+/* The protocol's record of a parked call. */
+static void parked_view(const parked_entry *p, parked_call *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->call_id, sizeof out->call_id, "%s", PARKED_ID(p));
+    snprintf(out->parker, sizeof out->parker, "%s", PARKED_PARKER(p));
+    snprintf(out->parkee, sizeof out->parkee, "%s", PARKED_PARKEE(p));
+    out->orbit = p->orbit;
+    out->parked_ms = p->parked_ms;
+    out->deadline_ms = p->deadline_ms;
+    out->attempt = p->attempt;
+    out->state = (parked_state)p->state;
+    out->music_on_hold = p->music_on_hold;
+}
+
+static json_t *parked_json(const parked_entry *p)
+{
+    parked_call call;
+    parked_view(p, &call);
+    return orbit_json_from_parked(&call);
+}
+
 static void emit_parked(call_engine *ce, orbit_event_kind kind, const parked_entry *p)
 {
-    json_t *data = orbit_json_from_parked(&p->call);
+    json_t *data = parked_json(p);
     if (data && orbit_json_put(data, "pool", json_string(me(ce))))
         emit(ce, kind, data);
     else
@@ -268,12 +331,12 @@ static json_t *call_ref(const char *call_id, const orbit_number *n, const char *
 static void end_parked(call_engine *ce, parked_entry *p, orbit_event_kind kind, json_t *extra)
 {
     char num[ORBIT_NUMBER_BUF];
-    orbit_number_format(&p->call.orbit, num, sizeof num);
-    orbit_map_remove(ce->parked_by_id, p->call.call_id);
+    orbit_number_format(&p->orbit, num, sizeof num);
+    orbit_map_remove(ce->parked_by_id, PARKED_ID(p));
     orbit_map_remove(ce->parked_by_orbit, num);
-    orbit_alloc_release(ce->alloc, &p->call.orbit);
+    orbit_alloc_release(ce->alloc, &p->orbit);
     heap_remove(ce, &p->timer);
-    json_t *data = call_ref(p->call.call_id, &p->call.orbit, "orbit");
+    json_t *data = call_ref(PARKED_ID(p), &p->orbit, "orbit");
     if (data && extra)
         json_object_update(data, extra);
     json_decref(extra);
@@ -372,10 +435,14 @@ orbit_err call_engine_park(call_engine *ce, const orbit_cmd_args *a, json_t **da
     if (orbit_map_get(ce->parked_by_id, a->u.park.call_id))
         return orbit_status_set(st, ORBIT_ERR_CONFLICT, "call_id", "call %s is already parked",
                                 a->u.park.call_id);
-    parked_entry *p = calloc(1, sizeof *p);
+    size_t id_len = strlen(a->u.park.call_id), parker_len = strlen(a->u.park.parker);
+    size_t parkee_len = strlen(a->u.park.parkee);
+    const char *home = intern_home(ce, u->home);
+    parked_entry *p = home ? malloc(sizeof *p + id_len + parker_len + parkee_len + 3) : NULL;
     if (!p)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-    if (!orbit_alloc_take_random(ce->alloc, ce->env.rng, &p->call.orbit)) {
+    memset(p, 0, sizeof *p);
+    if (!orbit_alloc_take_random(ce->alloc, ce->env.rng, &p->orbit)) {
         free(p);
         return orbit_status_set(st, ORBIT_ERR_NO_FREE_ORBIT, "",
                                 "no free orbit in this pool's CallPark ranges; the call stays "
@@ -383,31 +450,33 @@ orbit_err call_engine_park(call_engine *ce, const orbit_cmd_args *a, json_t **da
     }
     const cps_settings *cfg = ce->env.settings;
     int64_t now = now_ms(ce);
-    snprintf(p->call.call_id, sizeof p->call.call_id, "%s", a->u.park.call_id);
-    snprintf(p->call.parker, sizeof p->call.parker, "%s", a->u.park.parker);
-    snprintf(p->call.parkee, sizeof p->call.parkee, "%s", a->u.park.parkee);
-    snprintf(p->home, sizeof p->home, "%s", u->home);
-    p->call.parked_ms = now;
-    p->call.deadline_ms = now + scaled_ms(ce, cfg->call_pickup_timeout_threshold);
-    p->call.attempt = 0;
-    p->call.state = PARKED_STATE_PARKED;
-    p->call.music_on_hold = cfg->enable_music_on_hold;
-    p->timer = (engine_timer){.due = p->call.deadline_ms, .kind = TIMER_PARKED};
+    p->parker_at = (uint16_t)(id_len + 1);
+    p->parkee_at = (uint16_t)(id_len + 1 + parker_len + 1);
+    memcpy(PARKED_ID(p), a->u.park.call_id, id_len + 1);
+    memcpy(PARKED_PARKER(p), a->u.park.parker, parker_len + 1);
+    memcpy(PARKED_PARKEE(p), a->u.park.parkee, parkee_len + 1);
+    p->home = home;
+    p->parked_ms = now;
+    p->deadline_ms = now + scaled_ms(ce, cfg->call_pickup_timeout_threshold);
+    p->attempt = 0;
+    p->state = PARKED_STATE_PARKED;
+    p->music_on_hold = cfg->enable_music_on_hold;
+    p->timer = (engine_timer){.due = p->deadline_ms, .kind = TIMER_PARKED};
     char num[ORBIT_NUMBER_BUF];
-    orbit_number_format(&p->call.orbit, num, sizeof num);
-    if (!orbit_map_put(ce->parked_by_id, p->call.call_id, p) ||
+    orbit_number_format(&p->orbit, num, sizeof num);
+    if (!orbit_map_put(ce->parked_by_id, PARKED_ID(p), p) ||
         !orbit_map_put(ce->parked_by_orbit, num, p) || !heap_push(ce, &p->timer)) {
-        orbit_map_remove(ce->parked_by_id, p->call.call_id);
+        orbit_map_remove(ce->parked_by_id, PARKED_ID(p));
         orbit_map_remove(ce->parked_by_orbit, num);
-        orbit_alloc_release(ce->alloc, &p->call.orbit);
+        orbit_alloc_release(ce->alloc, &p->orbit);
         free(p);
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     }
     ce->env.hooks.usage_changed(ce->env.hooks.ctx);
     emit_parked(ce, ORBIT_EV_CALL_PARKED, p);
-    *data = json_pack("{s:s, s:s, s:I, s:b, s:s}", "call_id", p->call.call_id, "orbit", num,
-                      "deadline_ms", (json_int_t)p->call.deadline_ms, "music_on_hold",
-                      p->call.music_on_hold, "moh", ce->env.moh->name);
+    *data = json_pack("{s:s, s:s, s:I, s:b, s:s}", "call_id", PARKED_ID(p), "orbit", num,
+                      "deadline_ms", (json_int_t)p->deadline_ms, "music_on_hold", p->music_on_hold,
+                      "moh", ce->env.moh->name);
     return ORBIT_OK;
 }
 
@@ -428,7 +497,7 @@ orbit_err call_engine_retrieve(call_engine *ce, const orbit_cmd_args *a, json_t 
     parked_entry *p = orbit_map_get(ce->parked_by_orbit, num);
     if (!p)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "orbit", "no call is parked on %s", num);
-    *data = orbit_json_from_parked(&p->call);
+    *data = parked_json(p);
     end_parked(ce, p, ORBIT_EV_CALL_RETRIEVED, json_pack("{s:s}", "by", a->u.retrieve.by));
     return ORBIT_OK;
 }
@@ -441,11 +510,11 @@ orbit_err call_engine_ringback_answer(call_engine *ce, const orbit_cmd_args *a, 
     if (!p)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "call_id", "no parked call %s",
                                 a->u.call.call_id);
-    if (p->call.state != PARKED_STATE_RINGING_BACK)
+    if (p->state != PARKED_STATE_RINGING_BACK)
         return orbit_status_set(st, ORBIT_ERR_CONFLICT, "call_id",
                                 "call %s is parked, not ringing back", a->u.call.call_id);
-    *data = orbit_json_from_parked(&p->call);
-    end_parked(ce, p, ORBIT_EV_CALL_RINGBACK_ANSWERED, json_pack("{s:s}", "by", p->call.parker));
+    *data = parked_json(p);
+    end_parked(ce, p, ORBIT_EV_CALL_RINGBACK_ANSWERED, json_pack("{s:s}", "by", PARKED_PARKER(p)));
     return ORBIT_OK;
 }
 
@@ -593,20 +662,20 @@ orbit_err call_engine_pickup_cancel(call_engine *ce, const orbit_cmd_args *a, js
 static void parked_due(call_engine *ce, parked_entry *p, int64_t now)
 {
     const cps_settings *cfg = ce->env.settings;
-    if (p->call.state == PARKED_STATE_PARKED) {
+    if (p->state == PARKED_STATE_PARKED) {
         /* Timeout: ring the parker back. */
-        p->call.state = PARKED_STATE_RINGING_BACK;
-        p->call.attempt++;
-        p->call.deadline_ms = now + scaled_ms(ce, CALL_RINGBACK_RING_S);
-        heap_reschedule(ce, &p->timer, p->call.deadline_ms);
+        p->state = PARKED_STATE_RINGING_BACK;
+        p->attempt++;
+        p->deadline_ms = now + scaled_ms(ce, CALL_RINGBACK_RING_S);
+        heap_reschedule(ce, &p->timer, p->deadline_ms);
         emit_parked(ce, ORBIT_EV_CALL_RINGBACK, p);
         return;
     }
     /* The ring-back went unanswered. */
-    if (p->call.attempt < cfg->max_call_pickup_attempts) {
-        p->call.state = PARKED_STATE_PARKED;
-        p->call.deadline_ms = now + scaled_ms(ce, cfg->call_pickup_timeout_threshold);
-        heap_reschedule(ce, &p->timer, p->call.deadline_ms);
+    if (p->attempt < cfg->max_call_pickup_attempts) {
+        p->state = PARKED_STATE_PARKED;
+        p->deadline_ms = now + scaled_ms(ce, cfg->call_pickup_timeout_threshold);
+        heap_reschedule(ce, &p->timer, p->deadline_ms);
         emit_parked(ce, ORBIT_EV_CALL_REPARKED, p);
         return;
     }
@@ -704,7 +773,7 @@ json_t *call_engine_parked_json(const call_engine *ce)
     size_t pos = 0;
     void *v;
     while (arr && orbit_map_next(ce->parked_by_id, &pos, NULL, &v)) {
-        if (json_array_append_new(arr, orbit_json_from_parked(&((parked_entry *)v)->call))) {
+        if (json_array_append_new(arr, parked_json(v))) {
             json_decref(arr);
             return NULL;
         }
