@@ -70,7 +70,8 @@ static int bench_alloc(uint32_t taken_count)
         runs[r] = (now_ns() - t0) / ops;
     }
     qsort(runs, 5, sizeof runs[0], cmp_double);
-    printf("alloc take+release  capacity 50000  taken %5u  %8.1f ns/op\n", taken_count, runs[2]);
+    printf("alloc take+release  capacity 50000  taken %5u  %8.1f ns/op\n", taken_count,
+           runs[2]);
     orbit_alloc_free(a);
     return 0;
 }
