@@ -55,7 +55,7 @@ typedef struct {
 
 bool bench_park_init(bench_park *p, const bench_orbit_opts *o, size_t slots, bool keep, long count);
 void bench_park_free(bench_park *p);
-bench_cmd_workload bench_park_workload(void);
+bench_pipe_workload bench_park_workload(void);
 
 /* Runs w's loop until done(ctx) or timeout_s passes; false on timeout. */
 bool bench_orbit_loop(bench_ws *w, bool (*done)(void *ctx), void *ctx, double timeout_s);

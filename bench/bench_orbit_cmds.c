@@ -39,20 +39,20 @@ static void route_closed(void *ctx, bench_conn *c, const char *why)
 
 static bool tick(void *ctx)
 {
-    bench_cmd_tick(((cmd_route *)ctx)->d);
+    bench_pipe_tick(bench_cmd_pipe(((cmd_route *)ctx)->d));
     return true;
 }
 
 static bool cmd_ready_or_failed(void *ctx)
 {
-    bench_cmd *d = ((cmd_route *)ctx)->d;
-    return bench_cmd_ready(d) || bench_cmd_failed(d);
+    bench_pipe *d = bench_cmd_pipe(((cmd_route *)ctx)->d);
+    return bench_pipe_ready(d) || bench_pipe_failed(d);
 }
 
 static bool cmd_done_or_failed(void *ctx)
 {
-    bench_cmd *d = ((cmd_route *)ctx)->d;
-    return bench_cmd_finished(d) || bench_cmd_failed(d);
+    bench_pipe *d = bench_cmd_pipe(((cmd_route *)ctx)->d);
+    return bench_pipe_finished(d) || bench_pipe_failed(d);
 }
 
 static int64_t cpu_of(pid_t pid)
@@ -81,7 +81,7 @@ typedef struct {
 /* Runs a workload and returns bench_cmd's report with the server's CPU
  * added (new reference), or NULL. */
 static json_t *run_workload(const bench_orbit_opts *o, const run_plan *p,
-                            const bench_cmd_workload *wl, void *ctx)
+                            const bench_pipe_workload *wl, void *ctx)
 {
     cmd_route route = {NULL};
     bench_ws_hooks hooks = {route_ready, route_frame, route_closed};
@@ -94,7 +94,8 @@ static json_t *run_workload(const bench_orbit_opts *o, const run_plan *p,
         fprintf(stderr, "bench_orbit: cannot open sessions to %s\n", o->url);
         goto out;
     }
-    if (!bench_orbit_loop(w, cmd_ready_or_failed, &route, 15) || bench_cmd_failed(route.d)) {
+    if (!bench_orbit_loop(w, cmd_ready_or_failed, &route, 15) ||
+        bench_pipe_failed(bench_cmd_pipe(route.d))) {
         fprintf(stderr, "bench_orbit: the sessions to %s were not welcomed\n", o->url);
         goto out;
     }
@@ -109,9 +110,11 @@ static json_t *run_workload(const bench_orbit_opts *o, const run_plan *p,
     }
     int64_t cpu0 = cpu_of(o->pid), peers0 = peers_cpu(o), t0 = bench_mono_us();
     int64_t self0 = bench_self_cpu_us();
-    bench_cmd_start(route.d, p->duration_s > 0 ? t0 + (int64_t)(p->duration_s * 1e6) : 0);
+    bench_pipe_start(bench_cmd_pipe(route.d),
+                     p->duration_s > 0 ? t0 + (int64_t)(p->duration_s * 1e6) : 0);
     double limit = p->duration_s > 0 ? p->duration_s + 60 : 3600;
-    if (!bench_orbit_loop(w, cmd_done_or_failed, &route, limit) || bench_cmd_failed(route.d)) {
+    if (!bench_orbit_loop(w, cmd_done_or_failed, &route, limit) ||
+        bench_pipe_failed(bench_cmd_pipe(route.d))) {
         fprintf(stderr, "bench_orbit: the run did not finish (session lost or no answers)\n");
         goto out;
     }
@@ -120,18 +123,19 @@ static json_t *run_workload(const bench_orbit_opts *o, const run_plan *p,
         bench_sleep_ms((int)(p->settle_s * 1000));
     int64_t peers1 = peers_cpu(o);
     double window_s = (double)(bench_mono_us() - t0) / 1e6;
-    report = bench_cmd_report(route.d);
-    uint64_t ok = bench_cmd_ok(route.d);
+    report = bench_pipe_report(bench_cmd_pipe(route.d));
+    uint64_t ok = bench_pipe_ok(bench_cmd_pipe(route.d));
     double cpu_us = (double)(cpu1 - cpu0);
     json_object_set_new(report, "server_cpu_us", json_real(cpu_us));
     json_object_set_new(report, "server_cpu_us_per_op", json_real(ok ? cpu_us / (double)ok : 0));
     json_object_set_new(report, "server_cpu_share",
-                        json_real(bench_cmd_elapsed_s(route.d) > 0
-                                      ? cpu_us / 1e6 / bench_cmd_elapsed_s(route.d)
+                        json_real(bench_pipe_elapsed_s(bench_cmd_pipe(route.d)) > 0
+                                      ? cpu_us / 1e6 / bench_pipe_elapsed_s(bench_cmd_pipe(route.d))
                                       : 0));
     json_object_set_new(report, "client_cpu_share",
-                        json_real(bench_cmd_elapsed_s(route.d) > 0
-                                      ? (double)(self1 - self0) / 1e6 / bench_cmd_elapsed_s(route.d)
+                        json_real(bench_pipe_elapsed_s(bench_cmd_pipe(route.d)) > 0
+                                      ? (double)(self1 - self0) / 1e6 /
+                                            bench_pipe_elapsed_s(bench_cmd_pipe(route.d))
                                       : 0));
     if (o->npeers) {
         double busy = (double)(peers1 - peers0) - (idle_s > 0 ? idle_us * window_s / idle_s : 0);
@@ -205,9 +209,9 @@ void bench_park_free(bench_park *p)
     p->slots = NULL;
 }
 
-bench_cmd_workload bench_park_workload(void)
+bench_pipe_workload bench_park_workload(void)
 {
-    return (bench_cmd_workload){park_next, park_result};
+    return (bench_pipe_workload){park_next, park_result};
 }
 
 static json_t *park_run(const bench_orbit_opts *o, bool keep)
@@ -219,7 +223,7 @@ static json_t *park_run(const bench_orbit_opts *o, bool keep)
     bench_park p;
     if (!bench_park_init(&p, o, (size_t)o->conns * (size_t)o->depth, keep, o->count))
         return NULL;
-    bench_cmd_workload wl = bench_park_workload();
+    bench_pipe_workload wl = bench_park_workload();
     run_plan plan = {o->token, o->conns, o->depth, keep ? 0 : o->duration_s, 0};
     int64_t rss0 = 0, rss1 = 0;
     if (keep && o->pid > 0)
@@ -324,7 +328,7 @@ static json_t *range_run(const bench_orbit_opts *o, bool keep)
     r.slots = calloc((size_t)o->conns * (size_t)o->depth, sizeof *r.slots);
     if (!r.slots)
         return NULL;
-    bench_cmd_workload wl = {range_next, range_result};
+    bench_pipe_workload wl = {range_next, range_result};
     /* Other pools learn of a change at their next store poll (200 ms). */
     run_plan plan = {o->token, o->conns, o->depth, 0, keep ? 0 : 1.0};
     json_t *rep = run_workload(o, &plan, &wl, &r);

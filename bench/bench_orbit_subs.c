@@ -162,7 +162,8 @@ static bool subs_ready(void *ctx)
 {
     sub_ctx *x = ctx;
     return x->nready + (int)x->closed >= x->nsubs &&
-           (!x->driver || bench_cmd_ready(x->driver) || bench_cmd_failed(x->driver));
+           (!x->driver || bench_pipe_ready(bench_cmd_pipe(x->driver)) ||
+            bench_pipe_failed(bench_cmd_pipe(x->driver)));
 }
 
 static bool subs_live(void *ctx)
@@ -174,7 +175,8 @@ static bool subs_live(void *ctx)
 static bool driver_done(void *ctx)
 {
     sub_ctx *x = ctx;
-    return bench_cmd_finished(x->driver) || bench_cmd_failed(x->driver);
+    return bench_pipe_finished(bench_cmd_pipe(x->driver)) ||
+           bench_pipe_failed(bench_cmd_pipe(x->driver));
 }
 
 /* Delivery is over when no subscriber got anything but ticks for 1 s. */
@@ -186,7 +188,7 @@ static bool drained(void *ctx)
 
 static bool drive_tick(void *ctx)
 {
-    bench_cmd_tick(((sub_ctx *)ctx)->driver);
+    bench_pipe_tick(bench_cmd_pipe(((sub_ctx *)ctx)->driver));
     return true;
 }
 
@@ -215,7 +217,7 @@ json_t *bench_orbit_fanout(const bench_orbit_opts *o)
     int depth = 256;
     if (!bench_park_init(&park, o, (size_t)o->conns * (size_t)depth, false, 0))
         return NULL;
-    bench_cmd_workload wl = bench_park_workload();
+    bench_pipe_workload wl = bench_park_workload();
     bench_ws_hooks hooks = {on_ready, on_frame, on_closed};
     bench_ws *w = bench_ws_new(&hooks, &x);
     json_t *report = NULL;
@@ -227,7 +229,7 @@ json_t *bench_orbit_fanout(const bench_orbit_opts *o)
         fprintf(stderr, "bench_orbit: cannot open sessions to %s\n", o->url);
         goto out;
     }
-    if (!bench_orbit_loop(w, subs_ready, &x, 60) || bench_cmd_failed(x.driver)) {
+    if (!bench_orbit_loop(w, subs_ready, &x, 60) || bench_pipe_failed(bench_cmd_pipe(x.driver))) {
         fprintf(stderr, "bench_orbit: sessions were not welcomed\n");
         goto out;
     }
@@ -238,6 +240,7 @@ json_t *bench_orbit_fanout(const bench_orbit_opts *o)
                 x.nsubs);
         goto out;
     }
+    bench_pipe *pipe = bench_cmd_pipe(x.driver);
     uint64_t snapshots0 = x.snapshots;
     x.events = 0;
     x.gaps = 0;
@@ -245,8 +248,8 @@ json_t *bench_orbit_fanout(const bench_orbit_opts *o)
     int64_t cpu0 = 0, cpu1 = 0, t0 = bench_mono_us(), self0 = bench_self_cpu_us();
     if (o->pid > 0)
         bench_proc_cpu_us(o->pid, &cpu0);
-    bench_cmd_start(x.driver, t0 + (int64_t)(o->duration_s * 1e6));
-    if (!bench_orbit_loop(w, driver_done, &x, o->duration_s + 120) || bench_cmd_failed(x.driver)) {
+    bench_pipe_start(pipe, t0 + (int64_t)(o->duration_s * 1e6));
+    if (!bench_orbit_loop(w, driver_done, &x, o->duration_s + 120) || bench_pipe_failed(pipe)) {
         fprintf(stderr, "bench_orbit: the event source did not finish\n");
         goto out;
     }
@@ -256,13 +259,13 @@ json_t *bench_orbit_fanout(const bench_orbit_opts *o)
         bench_proc_cpu_us(o->pid, &cpu1);
     double window_s = (double)(bench_mono_us() - t0) / 1e6;
     double self_share = window_s > 0 ? (double)(bench_self_cpu_us() - self0) / 1e6 / window_s : 0;
-    uint64_t emitted = bench_cmd_ok(x.driver);
+    uint64_t emitted = bench_pipe_ok(pipe);
     double expected = (double)emitted * (double)x.nsubs;
     report = json_pack(
         "{s:s, s:i, s:f, s:i, s:f, s:o, s:f, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:o, s:f, s:f}",
         "mode", "fanout", "subs", x.nsubs, "rate", o->rate, "cmd_conns", o->conns, "duration_s",
-        o->duration_s, "driver", bench_cmd_report(x.driver), "cmd_rate_done",
-        bench_cmd_elapsed_s(x.driver) > 0 ? (double)emitted / bench_cmd_elapsed_s(x.driver) : 0.0,
+        o->duration_s, "driver", bench_pipe_report(pipe), "cmd_rate_done",
+        bench_pipe_elapsed_s(pipe) > 0 ? (double)emitted / bench_pipe_elapsed_s(pipe) : 0.0,
         "events_emitted", (json_int_t)emitted, "events_delivered", (json_int_t)x.events,
         "delivery_ratio", expected > 0 ? (double)x.events / expected : 1.0, "resyncs",
         (json_int_t)x.resyncs, "resnapshots", (json_int_t)(x.snapshots - snapshots0), "gaps",
