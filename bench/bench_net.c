@@ -283,6 +283,9 @@ static void on_writable(bench_sock *s)
         set_events(s);
         if (s->hooks.on_connected)
             s->hooks.on_connected(s->ctx, s);
+        /* Output queued before the connection was up goes now. */
+        if (!s->closed && s->out_len > s->out_off)
+            flush(s);
         return;
     }
     flush(s);
@@ -351,4 +354,15 @@ void bench_net_service(bench_net *n)
     }
     run_timers(n);
     flush_dirty(n);
+}
+
+bool bench_net_run(bench_net *n, bool (*done)(void *ctx), void *ctx, double timeout_s)
+{
+    int64_t end = bench_mono_us() + (int64_t)(timeout_s * 1e6);
+    while (!done(ctx)) {
+        if (bench_mono_us() >= end)
+            return false;
+        bench_net_service(n);
+    }
+    return true;
 }

@@ -49,6 +49,10 @@ void bench_sock_close(bench_sock *s, const char *why);
 /* Runs fn(ctx) every period_us until it returns false. */
 bool bench_net_every(bench_net *n, int64_t period_us, bool (*fn)(void *ctx), void *ctx);
 
+/* Services the loop until done(ctx) or timeout_s passes; false on
+ * timeout. */
+bool bench_net_run(bench_net *n, bool (*done)(void *ctx), void *ctx, double timeout_s);
+
 /* Waits (at most until the next timer) for network activity, handles it,
  * runs due timers and flushes output. */
 void bench_net_service(bench_net *n);

@@ -57,9 +57,6 @@ bool bench_park_init(bench_park *p, const bench_orbit_opts *o, size_t slots, boo
 void bench_park_free(bench_park *p);
 bench_pipe_workload bench_park_workload(void);
 
-/* Runs w's loop until done(ctx) or timeout_s passes; false on timeout. */
-bool bench_orbit_loop(bench_ws *w, bool (*done)(void *ctx), void *ctx, double timeout_s);
-
 /* The modes: each returns its report (new reference), NULL on failure
  * with the reason on stderr. */
 json_t *bench_orbit_park(const bench_orbit_opts *o);

@@ -94,7 +94,7 @@ static json_t *run_workload(const bench_orbit_opts *o, const run_plan *p,
         fprintf(stderr, "bench_orbit: cannot open sessions to %s\n", o->url);
         goto out;
     }
-    if (!bench_orbit_loop(w, cmd_ready_or_failed, &route, 15) ||
+    if (!bench_ws_run(w, cmd_ready_or_failed, &route, 15) ||
         bench_pipe_failed(bench_cmd_pipe(route.d))) {
         fprintf(stderr, "bench_orbit: the sessions to %s were not welcomed\n", o->url);
         goto out;
@@ -113,7 +113,7 @@ static json_t *run_workload(const bench_orbit_opts *o, const run_plan *p,
     bench_pipe_start(bench_cmd_pipe(route.d),
                      p->duration_s > 0 ? t0 + (int64_t)(p->duration_s * 1e6) : 0);
     double limit = p->duration_s > 0 ? p->duration_s + 60 : 3600;
-    if (!bench_orbit_loop(w, cmd_done_or_failed, &route, limit) ||
+    if (!bench_ws_run(w, cmd_done_or_failed, &route, limit) ||
         bench_pipe_failed(bench_cmd_pipe(route.d))) {
         fprintf(stderr, "bench_orbit: the run did not finish (session lost or no answers)\n");
         goto out;

@@ -29,17 +29,6 @@ static void usage(FILE *out)
             "         --throttle R (per-session pace once rate limited; default 2000)\n");
 }
 
-bool bench_orbit_loop(bench_ws *w, bool (*done)(void *ctx), void *ctx, double timeout_s)
-{
-    int64_t end = bench_mono_us() + (int64_t)(timeout_s * 1e6);
-    while (!done(ctx)) {
-        if (bench_mono_us() >= end)
-            return false;
-        bench_ws_service(w);
-    }
-    return true;
-}
-
 /* One user URI a line. */
 static bool load_parkers(bench_orbit_opts *o, const char *path)
 {

@@ -229,13 +229,13 @@ json_t *bench_orbit_fanout(const bench_orbit_opts *o)
         fprintf(stderr, "bench_orbit: cannot open sessions to %s\n", o->url);
         goto out;
     }
-    if (!bench_orbit_loop(w, subs_ready, &x, 60) || bench_pipe_failed(bench_cmd_pipe(x.driver))) {
+    if (!bench_ws_run(w, subs_ready, &x, 60) || bench_pipe_failed(bench_cmd_pipe(x.driver))) {
         fprintf(stderr, "bench_orbit: sessions were not welcomed\n");
         goto out;
     }
     for (int i = 0; i < x.nsubs; i++)
         subscribe(&x.subs[i]);
-    if (!bench_orbit_loop(w, subs_live, &x, 120)) {
+    if (!bench_ws_run(w, subs_live, &x, 120)) {
         fprintf(stderr, "bench_orbit: %d of %d subscribers got no snapshot\n", x.nsubs - x.nlive,
                 x.nsubs);
         goto out;
@@ -249,12 +249,12 @@ json_t *bench_orbit_fanout(const bench_orbit_opts *o)
     if (o->pid > 0)
         bench_proc_cpu_us(o->pid, &cpu0);
     bench_pipe_start(pipe, t0 + (int64_t)(o->duration_s * 1e6));
-    if (!bench_orbit_loop(w, driver_done, &x, o->duration_s + 120) || bench_pipe_failed(pipe)) {
+    if (!bench_ws_run(w, driver_done, &x, o->duration_s + 120) || bench_pipe_failed(pipe)) {
         fprintf(stderr, "bench_orbit: the event source did not finish\n");
         goto out;
     }
     x.last_frame_us = bench_mono_us();
-    bench_orbit_loop(w, drained, &x, 60);
+    bench_ws_run(w, drained, &x, 60);
     if (o->pid > 0)
         bench_proc_cpu_us(o->pid, &cpu1);
     double window_s = (double)(bench_mono_us() - t0) / 1e6;
@@ -315,13 +315,13 @@ static json_t *snapshot_single(const bench_orbit_opts *o)
     bench_ws *w = bench_ws_new(&hooks, &x);
     json_t *report = NULL, *times = json_array();
     bench_lat lat = {0};
-    if (!w || !times || !open_subs(&x, w, 256u << 20) || !bench_orbit_loop(w, subs_ready, &x, 30))
+    if (!w || !times || !open_subs(&x, w, 256u << 20) || !bench_ws_run(w, subs_ready, &x, 30))
         goto out;
     size_t size = 0;
     for (int k = 0; k < (o->repeat > 0 ? o->repeat : 5); k++) {
         x.ngot = 0;
         subscribe(&x.subs[0]);
-        if (!bench_orbit_loop(w, all_got, &x, 120) || x.closed)
+        if (!bench_ws_run(w, all_got, &x, 120) || x.closed)
             goto out;
         int64_t us = x.subs[0].got_us - x.subs[0].sent_us;
         bench_lat_add(&lat, us);
@@ -348,9 +348,9 @@ static json_t *snapshot_burst(const bench_orbit_opts *o)
     bench_ws_hooks hooks = {on_ready, on_frame, on_closed};
     bench_ws *w = bench_ws_new(&hooks, &x);
     json_t *report = NULL;
-    if (!w || !open_subs(&x, w, SUB_KEEP) || !bench_orbit_loop(w, subs_ready, &x, 60))
+    if (!w || !open_subs(&x, w, SUB_KEEP) || !bench_ws_run(w, subs_ready, &x, 60))
         goto out;
-    bench_orbit_loop(w, never, &x, 1.0);
+    bench_ws_run(w, never, &x, 1.0);
     int64_t rss0 = rss_now(o), cpu0 = 0, cpu1 = 0;
     if (o->pid > 0)
         bench_proc_cpu_us(o->pid, &cpu0);
@@ -360,7 +360,7 @@ static json_t *snapshot_burst(const bench_orbit_opts *o)
     int64_t t0 = bench_mono_us();
     for (int i = 0; i < x.nsubs; i++)
         subscribe(&x.subs[i]);
-    if (!bench_orbit_loop(w, all_got, &x, 300)) {
+    if (!bench_ws_run(w, all_got, &x, 300)) {
         fprintf(stderr, "bench_orbit: %d of %d snapshots arrived\n", x.ngot, x.nsubs);
         goto out;
     }
@@ -368,12 +368,12 @@ static json_t *snapshot_burst(const bench_orbit_opts *o)
     if (o->pid > 0)
         bench_proc_cpu_us(o->pid, &cpu1);
     int64_t rss_delivered = rss_now(o);
-    bench_orbit_loop(w, never, &x, 2.0);
+    bench_ws_run(w, never, &x, 2.0);
     int64_t rss_settled = rss_now(o);
     uint64_t lost = x.closed;
     for (int i = 0; i < x.nsubs; i++)
         bench_conn_close(x.subs[i].conn);
-    bench_orbit_loop(w, never, &x, 2.0);
+    bench_ws_run(w, never, &x, 2.0);
     int64_t rss_closed = rss_now(o);
     report = json_pack(
         "{s:i, s:f, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I}", "subs", x.nsubs, "all_delivered_ms",

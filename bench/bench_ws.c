@@ -360,7 +360,7 @@ bool bench_ws_every(bench_ws *w, int64_t period_us, bool (*fn)(void *ctx), void 
     return bench_net_every(w->net, period_us, fn, ctx);
 }
 
-void bench_ws_service(bench_ws *w)
+bool bench_ws_run(bench_ws *w, bool (*done)(void *ctx), void *ctx, double timeout_s)
 {
-    bench_net_service(w->net);
+    return bench_net_run(w->net, done, ctx, timeout_s);
 }

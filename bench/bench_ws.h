@@ -54,7 +54,8 @@ void bench_conn_close(bench_conn *c);
 /* Runs fn(ctx) every period_us on the loop until it returns false. */
 bool bench_ws_every(bench_ws *w, int64_t period_us, bool (*fn)(void *ctx), void *ctx);
 
-/* Waits for network activity or a timer and handles it. */
-void bench_ws_service(bench_ws *w);
+/* Services the loop until done(ctx) or timeout_s passes; false on
+ * timeout. */
+bool bench_ws_run(bench_ws *w, bool (*done)(void *ctx), void *ctx, double timeout_s);
 
 #endif
