@@ -1,5 +1,5 @@
-/* bench_orbit: the orbit.v1 load generator (C, libwebsockets, like the
- * project's clients). See bench/README.md and docs/performance.md.
+/* bench_orbit: the orbit.v1 load generator, in C over WebSocket (see
+ * bench_ws.h for why not libwebsockets' client). See docs/performance.md.
  *   bench_orbit MODE --url ws://HOST:PORT/v1/stream --token T [options]
  * prints one JSON report on stdout. */
 #include "bench_orbit.h"

@@ -315,7 +315,7 @@ static json_t *snapshot_single(const bench_orbit_opts *o)
     bench_ws *w = bench_ws_new(&hooks, &x);
     json_t *report = NULL, *times = json_array();
     bench_lat lat = {0};
-    if (!w || !times || !open_subs(&x, w, 256u << 20) || !bench_ws_run(w, subs_ready, &x, 30))
+    if (!w || !times || !open_subs(&x, w, 64u << 20) || !bench_ws_run(w, subs_ready, &x, 30))
         goto out;
     size_t size = 0;
     for (int k = 0; k < (o->repeat > 0 ? o->repeat : 5); k++) {

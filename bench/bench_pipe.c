@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define THROTTLE_BURST 8.0
+
 typedef struct {
     char op[48];
     char args[BENCH_PIPE_ARGS_MAX];
@@ -19,7 +21,10 @@ typedef struct {
 typedef struct {
     bool ready;
     bool throttled;
-    int64_t next_send_us;
+    /* Once throttled: a token bucket at the throttle rate, like orbitd's
+     * own, with a small burst so a 1 ms tick does not cap the pace. */
+    double tokens;
+    int64_t refill_us;
     size_t *queue; /* ring of slot indices ready to send */
     size_t qhead, qcount, qcap;
     /* Paced runs: the session's slots between commands, taken last-in
@@ -139,14 +144,20 @@ static bool send_slot(bench_pipe *d, size_t i, int64_t now)
     d->sent++;
     d->inflight++;
     if (s->throttled)
-        s->next_send_us = now + (int64_t)(1e6 / d->throttle);
+        s->tokens -= 1.0;
     return true;
 }
 
 /* May session s send now (its own throttle)? */
-static bool session_may_send(const cmd_session *s, int64_t now)
+static bool session_may_send(const bench_pipe *d, cmd_session *s, int64_t now)
 {
-    return s->ready && s->qcount && (!s->throttled || now >= s->next_send_us);
+    if (s->throttled) {
+        s->tokens += (double)(now - s->refill_us) * d->throttle / 1e6;
+        s->refill_us = now;
+        if (s->tokens > THROTTLE_BURST)
+            s->tokens = THROTTLE_BURST;
+    }
+    return s->ready && s->qcount && (!s->throttled || s->tokens >= 1.0);
 }
 
 static size_t dequeue(cmd_session *s)
@@ -166,7 +177,7 @@ static void pump(bench_pipe *d)
     if (d->rate <= 0) {
         for (int k = 0; k < d->nsessions; k++) {
             cmd_session *s = &d->sessions[k];
-            while (session_may_send(s, now) && send_slot(d, dequeue(s), now)) {
+            while (session_may_send(d, s, now) && send_slot(d, dequeue(s), now)) {
             }
         }
         return;
@@ -185,7 +196,7 @@ static void pump(bench_pipe *d)
             d->nidle--;
             prepare(d, i);
         }
-        if (!session_may_send(s, now)) {
+        if (!session_may_send(d, s, now)) {
             idle_turns++;
             continue;
         }
@@ -246,7 +257,8 @@ void bench_pipe_result(bench_pipe *d, size_t i, uint64_t seq, bool ok, const cha
             cmd_session *own = session_for(d, i);
             if (!own->throttled) {
                 own->throttled = true;
-                own->next_send_us = now + (int64_t)(1e6 / d->throttle);
+                own->tokens = 0;
+                own->refill_us = now;
             }
             enqueue(d, i); /* the same command again */
         } else {

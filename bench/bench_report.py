@@ -160,6 +160,9 @@ def markdown(r, tlist):
     q = r.get("quick")
     lines = [f"# orbit benchmarks{' (smoke: --quick)' if q else ''}", "",
              f"{m['date']} · commit {m['commit']} · {m['build_type']} build · {m['machine']}", "",
+             f"Load average (1, 5, 15 min) at the start: {m.get('loadavg_start', '?')}; at the end: "
+             f"{m.get('loadavg_end', '?')}; the run took {m.get('seconds', '?')} s. Throughput and "
+             "latency suffer when other work shares the cores; CPU per op much less so.", "",
              f"Redis: {m['redis'] or 'not installed: Redis columns are empty (apt-get install redis-server)'}",
              ""]
     if q:
