@@ -52,7 +52,7 @@ def targets(r):
               for _, p in rows if p.get("redis_lua")]
     t.append(Target("1. park + retrieve: server CPU per op at most 1.5x Redis (Lua), 1 to "
                     f"{rows[-1][0] if rows else '?'} connections",
-                    f"{span(ratios, 'x')} (orbitd {span([p['orbit']['server_cpu_us_per_op'] for _, p in rows], ' us')})"
+                    f"{span(ratios, 'x')} (orbitd {span([p['orbit']['server_cpu_us_per_op'] for _, p in rows], ' µs')})"
                     if ratios else "no Redis run", "<= 1.5x",
                     (max(ratios) <= 1.5) if ratios else None))
     one = park.get("1", {}).get("orbit")
@@ -70,8 +70,8 @@ def targets(r):
         g = ratio(hi["orbit"]["server_cpu_us_per_op"], lo["orbit"]["server_cpu_us_per_op"])
         gp = ratio(hi["orbit"].get("peers_cpu_us_per_op"), lo["orbit"].get("peers_cpu_us_per_op"))
         t.append(Target(f"2. orbit.create/delete at {hi['orbits']:,} orbits vs {lo['orbits']:,}",
-                        f"{fmt(g, 'x')} in the pool ({fmt(lo['orbit']['server_cpu_us_per_op'], ' us')} → "
-                        f"{fmt(hi['orbit']['server_cpu_us_per_op'], ' us')}); {fmt(gp, 'x')} in the "
+                        f"{fmt(g, 'x')} in the pool ({fmt(lo['orbit']['server_cpu_us_per_op'], ' µs')} → "
+                        f"{fmt(hi['orbit']['server_cpu_us_per_op'], ' µs')}); {fmt(gp, 'x')} in the "
                         "other pools", "<= 1.5x, in every pool",
                         g is not None and g <= 1.5 and (gp is None or gp <= 1.5)))
     else:
@@ -262,7 +262,7 @@ def markdown(r, tlist):
     return "\n".join(lines) + "\n"
 
 
-def _plot(out_dir, name, title, xlabel, ylabel, series, y2label=None, logx=False):
+def _plot(out_dir, name, title, xlabel, ylabel, series, y2label=None, logx=False, logy=False):
     """series: [(label, [(x, y)], axis)] -> out_dir/name.svg; True if drawn."""
     data = os.path.join(out_dir, name + ".dat")
     with open(data, "w") as f:
@@ -279,7 +279,8 @@ def _plot(out_dir, name, title, xlabel, ylabel, series, y2label=None, logx=False
         "set terminal svg size 720,420 dynamic font 'sans,12' background rgb 'white'",
         f"set output '{os.path.join(out_dir, name + '.svg')}'",
         f"set title '{title}'", f"set xlabel '{xlabel}'", f"set ylabel '{ylabel}'",
-        "set grid", "set key top left", "set yrange [0:*]",
+        "set grid", "set key top left",
+        "set logscale y\nset yrange [*:*]" if logy else "set yrange [0:*]",
         (f"set y2label '{y2label}'\nset y2tics\nset ytics nomirror\nset y2range [0:*]"
          if y2label else ""),
         "set logscale x" if logx else "",
@@ -324,7 +325,7 @@ def charts(r, out_dir):
                                        if f.get("redis")], 1),
                         ("orbitd CPU (% of a core)",
                          [(f["subs"], 100 * f["orbit"]["server_cpu_share"]) for f in curve], 2)],
-                       y2label="orbitd CPU (%)", logx=True):
+                       y2label="orbitd CPU (%)", logx=True, logy=True):
         names.append("cost_vs_subscribers.svg")
     return names, None
 
