@@ -251,15 +251,16 @@ static bool got_reply(void *ctx)
 /* Sends argv and waits for its reply (into x->reply); false on error. */
 static bool call(rctx *x, bench_sock *sock, int argc, const char *const *argv)
 {
-    static char buf[1 << 16];
-    size_t n = bench_resp_encode(buf, sizeof buf, argc, argv);
+    enum { CALL_MAX = 1 << 16 };
+    char *buf = malloc(CALL_MAX);
+    size_t n = buf ? bench_resp_encode(buf, CALL_MAX, argc, argv) : 0;
     x->got = false;
-    if (!n || !bench_sock_write(sock, buf, n) || !bench_net_run(x->net, got_reply, x, 30) ||
-        x->reply_err) {
+    bool ok = n && bench_sock_write(sock, buf, n) && bench_net_run(x->net, got_reply, x, 30) &&
+              !x->reply_err;
+    free(buf);
+    if (!ok)
         fprintf(stderr, "bench_redis: %s: %s\n", argv[0], x->got ? x->reply : "no reply");
-        return false;
-    }
-    return true;
+    return ok;
 }
 
 static bench_sock *setup_open(rctx *x)
