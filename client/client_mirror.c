@@ -22,8 +22,8 @@ struct client_mirror {
     orbit_map *in_use; /* identity -> count + 1, packed in the pointer */
     cps_settings config;
     moh_info moh;
-    orbit_map *parked_by_id;    /* call_id -> parked_call (owned) */
-    orbit_map *parked_by_orbit; /* orbit text -> same parked_call */
+    orbit_map *parked_by_id;    /* call_id -> mirror_parked (owned; keys borrowed) */
+    orbit_map *parked_by_orbit; /* orbit text -> the same (keys borrowed) */
     orbit_map *queues;          /* group text -> client_queue (owned) */
     orbit_map *queued_by_id;    /* call_id -> client_queue */
     size_t nqueued;
@@ -67,8 +67,8 @@ client_mirror *client_mirror_new(void)
         return NULL;
     m->orbits = orbit_table_new();
     m->in_use = orbit_map_new();
-    m->parked_by_id = orbit_map_new();
-    m->parked_by_orbit = orbit_map_new();
+    m->parked_by_id = orbit_map_new_borrowed();
+    m->parked_by_orbit = orbit_map_new_borrowed();
     m->queues = orbit_map_new();
     m->queued_by_id = orbit_map_new();
     cps_settings_default(&m->config);
@@ -117,44 +117,52 @@ static void bump_in_use(client_mirror *m, const orbit_number *n, int delta)
 
 /* ---- parked calls ---- */
 
+/* A parked call and the text of its orbit: both maps key on strings held
+ * here, so an entry costs one allocation. call is first: the accessors
+ * hand out &entry->call. */
+typedef struct {
+    parked_call call;
+    char orbit_key[ORBIT_NUMBER_BUF];
+} mirror_parked;
+
 static bool parked_upsert(client_mirror *m, const parked_call *c)
 {
-    char key[ORBIT_NUMBER_BUF];
-    parked_call *have = orbit_map_get(m->parked_by_id, c->call_id);
+    mirror_parked *have = orbit_map_get(m->parked_by_id, c->call_id);
     if (have) {
-        if (orbit_number_compare(&have->orbit, &c->orbit) != 0) {
-            orbit_map_remove(m->parked_by_orbit, number_key(&have->orbit, key));
-            if (!orbit_map_put(m->parked_by_orbit, number_key(&c->orbit, key), have))
+        if (orbit_number_compare(&have->call.orbit, &c->orbit) != 0) {
+            orbit_map_remove(m->parked_by_orbit, have->orbit_key);
+            number_key(&c->orbit, have->orbit_key);
+            if (!orbit_map_put(m->parked_by_orbit, have->orbit_key, have))
                 return false;
         }
-        *have = *c;
+        have->call = *c;
         return true;
     }
-    parked_call *copy = malloc(sizeof *copy);
+    mirror_parked *copy = malloc(sizeof *copy);
     if (!copy)
         return false;
-    *copy = *c;
-    if (!orbit_map_put(m->parked_by_id, copy->call_id, copy)) {
+    copy->call = *c;
+    number_key(&copy->call.orbit, copy->orbit_key);
+    if (!orbit_map_put(m->parked_by_id, copy->call.call_id, copy)) {
         free(copy);
         return false;
     }
-    if (!orbit_map_put(m->parked_by_orbit, number_key(&copy->orbit, key), copy)) {
-        orbit_map_remove(m->parked_by_id, copy->call_id);
+    if (!orbit_map_put(m->parked_by_orbit, copy->orbit_key, copy)) {
+        orbit_map_remove(m->parked_by_id, copy->call.call_id);
         free(copy);
         return false;
     }
-    bump_in_use(m, &copy->orbit, +1);
+    bump_in_use(m, &copy->call.orbit, +1);
     return true;
 }
 
 static bool parked_remove(client_mirror *m, const char *call_id)
 {
-    parked_call *c = orbit_map_remove(m->parked_by_id, call_id);
+    mirror_parked *c = orbit_map_remove(m->parked_by_id, call_id);
     if (!c)
         return false;
-    char key[ORBIT_NUMBER_BUF];
-    orbit_map_remove(m->parked_by_orbit, number_key(&c->orbit, key));
-    bump_in_use(m, &c->orbit, -1);
+    orbit_map_remove(m->parked_by_orbit, c->orbit_key);
+    bump_in_use(m, &c->call.orbit, -1);
     free(c);
     return true;
 }

@@ -15,6 +15,7 @@ struct orbit_map {
     slot *slots;
     size_t cap; /* power of two */
     size_t count;
+    bool borrowed; /* keys belong to the caller (see orbit_map_new_borrowed) */
 };
 
 static uint64_t hash_key(const char *s)
@@ -41,10 +42,19 @@ orbit_map *orbit_map_new(void)
     return m;
 }
 
+orbit_map *orbit_map_new_borrowed(void)
+{
+    orbit_map *m = orbit_map_new();
+    if (m)
+        m->borrowed = true;
+    return m;
+}
+
 void orbit_map_clear(orbit_map *m)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        free(m->slots[i].key);
+        if (!m->borrowed)
+            free(m->slots[i].key);
         m->slots[i].key = NULL;
     }
     m->count = 0;
@@ -97,7 +107,7 @@ bool orbit_map_put(orbit_map *m, const char *key, void *value)
         m->slots[i].value = value;
         return true;
     }
-    char *copy = strdup(key);
+    char *copy = m->borrowed ? (char *)key : strdup(key);
     if (!copy)
         return false;
     m->slots[i] = (slot){copy, value, h};
@@ -118,7 +128,8 @@ void *orbit_map_remove(orbit_map *m, const char *key)
     if (!m->slots[i].key)
         return NULL;
     void *value = m->slots[i].value;
-    free(m->slots[i].key);
+    if (!m->borrowed)
+        free(m->slots[i].key);
     m->slots[i].key = NULL;
     m->count--;
     /* Backward-shift the cluster so lookups never stop early. */

@@ -59,7 +59,34 @@ static void many_keys_survive_growth_and_removal(void **state)
     orbit_map_free(m);
 }
 
+/* A borrowing map keeps the caller's key pointers: no copy per entry. */
+static void borrowed_keys_are_not_copied(void **state)
+{
+    (void)state;
+    orbit_map *m = orbit_map_new_borrowed();
+    assert_non_null(m);
+    char keys[100][16];
+    for (int i = 0; i < 100; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%d", i);
+        assert_true(orbit_map_put(m, keys[i], keys[i]));
+    }
+    size_t pos = 0;
+    const char *key;
+    void *value;
+    size_t seen = 0;
+    while (orbit_map_next(m, &pos, &key, &value)) {
+        assert_ptr_equal(key, value);
+        seen++;
+    }
+    assert_int_equal(seen, 100);
+    assert_ptr_equal(orbit_map_remove(m, "k42"), keys[42]);
+    assert_null(orbit_map_get(m, "k42"));
+    assert_ptr_equal(orbit_map_get(m, "k43"), keys[43]);
+    orbit_map_free(m);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(borrowed_keys_are_not_copied),
     cmocka_unit_test(put_get_replace_remove),
     cmocka_unit_test(many_keys_survive_growth_and_removal),
 };
