@@ -41,9 +41,11 @@ struct pool_op {
     json_t *change_data; /* the data of the change in flight (answer on success) */
     char change_kind[48];
     int attempts;
-    bool awaiting_liveness; /* judged on the next liveness read */
-    int64_t retry_at_ms;    /* a conflict waits for the store's news, or this */
-    int64_t deadline_ms;    /* give up: the store is too slow or gone */
+    bool awaiting_liveness;     /* judged on the next liveness read */
+    bool internal;              /* the phase timer's change: no caller, no audit */
+    store_batch internal_batch; /* its batch, until committed */
+    int64_t retry_at_ms;        /* a conflict waits for the store's news, or this */
+    int64_t deadline_ms;        /* give up: the store is too slow or gone */
 };
 
 struct pool {

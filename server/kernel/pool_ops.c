@@ -170,6 +170,7 @@ static void free_op(pool_op *op)
 {
     json_decref(op->raw);
     json_decref(op->change_data);
+    store_batch_free(&op->internal_batch);
     free(op);
 }
 
@@ -179,11 +180,11 @@ static void free_op(pool_op *op)
 static void answer(pool *p, pool_op *op, const orbit_status *st, json_t *data)
 {
     unlink_op(p, op);
-    if ((unsigned)op->args.op < ORBIT_OP_COUNT)
+    if (!op->internal)
         finish(p, &op->caller, op->args.op, op->raw, op->action, st, data, op->done, op->ctx);
     else
         json_decref(data);
-    if (op->args.op == ORBIT_OP_COUNT)
+    if (op->internal)
         p->completing_phase = false;
     free_op(op);
 }
@@ -197,18 +198,24 @@ static bool judge(pool *p, pool_op *op)
     json_t *data = NULL;
     store_batch batch;
     memset(&batch, 0, sizeof batch);
-    pool_op_call call = {p, &op->caller, &op->args, op->raw};
-    pool_op_outcome out = CATALOGUE[op->args.op].run(&call, &batch, &data, &st);
-    if (out == POOL_OP_DONE || st.code != ORBIT_OK) {
-        store_batch_free(&batch);
-        answer(p, op, &st, data);
-        return false;
+    if (op->internal) {
+        /* The phase timer's change: built once, committed as it is. */
+        batch = op->internal_batch;
+        memset(&op->internal_batch, 0, sizeof op->internal_batch);
+    } else {
+        pool_op_call call = {p, &op->caller, &op->args, op->raw};
+        pool_op_outcome out = CATALOGUE[op->args.op].run(&call, &batch, &data, &st);
+        if (out == POOL_OP_DONE || st.code != ORBIT_OK) {
+            store_batch_free(&batch);
+            answer(p, op, &st, data);
+            return false;
+        }
+        json_decref(data);
+        char who[STORE_WHO_MAX + 1];
+        pool_caller_describe(&op->caller, who, sizeof who);
+        snprintf(batch.origin, sizeof batch.origin, "%s", pool_fqdn(p));
+        snprintf(batch.who, sizeof batch.who, "%s", who);
     }
-    json_decref(data);
-    char who[STORE_WHO_MAX + 1];
-    pool_caller_describe(&op->caller, who, sizeof who);
-    snprintf(batch.origin, sizeof batch.origin, "%s", pool_fqdn(p));
-    snprintf(batch.who, sizeof batch.who, "%s", who);
     json_decref(op->change_data);
     /* The writer thread serialises the batch's data while this thread
      * keeps its own copy: no JSON value is shared across threads. */
@@ -231,6 +238,35 @@ static bool judge(pool *p, pool_op *op)
     return true;
 }
 
+static void append_op(pool *p, pool_op *op)
+{
+    pool_op **tail = &p->waiting;
+    while (*tail)
+        tail = &(*tail)->next;
+    op->next = NULL;
+    *tail = op;
+}
+
+/* This pool's changes reach the store one at a time, in arrival order: a
+ * change judged while another is in flight would be judged on a state
+ * about to change, and fail with conflict. */
+static void judge_next(pool *p)
+{
+    for (;;) {
+        for (pool_op *o = p->waiting; o; o = o->next) {
+            if (o->job)
+                return; /* one in flight */
+        }
+        int64_t mono = orbit_time_mono_ms();
+        pool_op *op = p->waiting;
+        while (op && (op->awaiting_liveness || op->retry_at_ms > mono))
+            op = op->next;
+        if (!op || judge(p, op))
+            return;
+        /* refused on its merits (answered and freed): the next one */
+    }
+}
+
 static pool_op *find_job(pool *p, uint64_t job)
 {
     for (pool_op *op = p->waiting; op; op = op->next) {
@@ -249,8 +285,9 @@ void pool_ops_committed(pool *p, uint64_t job, const orbit_status *st, store_cur
     if (st->code == ORBIT_ERR_CONFLICT) {
         p->metrics.conflicts++;
         /* The phase timer simply tries again on its next tick. */
-        if (op->args.op != ORBIT_OP_COUNT && ++op->attempts < OPS_MAX_ATTEMPTS) {
-            /* Judge it again once this pool has caught up. */
+        if (!op->internal && ++op->attempts < OPS_MAX_ATTEMPTS) {
+            /* Judge it again once this pool has caught up: when the
+             * store's news arrives (pool_ops_retry), or after a while. */
             op->retry_at_ms = orbit_time_mono_ms() + OPS_RETRY_WAIT_MS;
             return;
         }
@@ -260,10 +297,12 @@ void pool_ops_committed(pool *p, uint64_t job, const orbit_status *st, store_cur
                          "nothing was changed: try again",
                          op->attempts);
         answer(p, op, &why, NULL);
+        judge_next(p);
         return;
     }
     if (st->code != ORBIT_OK) {
         answer(p, op, st, NULL);
+        judge_next(p);
         return;
     }
     /* Apply our own change now (unless the watcher brought it first), so
@@ -301,26 +340,16 @@ void pool_ops_committed(pool *p, uint64_t job, const orbit_status *st, store_cur
 
 void pool_ops_retry(pool *p)
 {
-    pool_op *op = p->waiting;
-    while (op) {
-        pool_op *next = op->next;
-        if (op->job == 0 && op->retry_at_ms)
-            judge(p, op); /* may answer and free op */
-        op = next;
-    }
+    for (pool_op *op = p->waiting; op; op = op->next)
+        op->retry_at_ms = 0; /* the state moved: judge again now */
+    judge_next(p);
 }
 
 void pool_ops_liveness_read(pool *p)
 {
-    pool_op *op = p->waiting;
-    while (op) {
-        pool_op *next = op->next;
-        if (op->awaiting_liveness) {
-            op->awaiting_liveness = false;
-            judge(p, op);
-        }
-        op = next;
-    }
+    for (pool_op *op = p->waiting; op; op = op->next)
+        op->awaiting_liveness = false;
+    judge_next(p);
 }
 
 void pool_ops_tick(pool *p, int64_t now)
@@ -337,11 +366,10 @@ void pool_ops_tick(pool *p, int64_t now)
                              "or may not have been made: look before trying again",
                              OPS_STORE_TIMEOUT_MS / 1000);
             answer(p, op, &st, NULL);
-        } else if (op->job == 0 && op->retry_at_ms && mono >= op->retry_at_ms) {
-            judge(p, op);
         }
         op = next;
     }
+    judge_next(p);
 }
 
 void pool_ops_cancel_all(pool *p)
@@ -373,8 +401,7 @@ static pool_op *new_op(pool *p, const pool_caller *caller, const orbit_cmd_args 
         free(op);
         return NULL;
     }
-    op->next = p->waiting;
-    p->waiting = op;
+    append_op(p, op);
     return op;
 }
 
@@ -432,9 +459,16 @@ pool_op *pool_op_submit(pool *p, const pool_caller *caller, orbit_op op, const j
     if (row->fresh_liveness) {
         pending->awaiting_liveness = true;
         store_link_beat_now(p->link);
-        return pending;
     }
-    return judge(p, pending) ? pending : NULL;
+    /* Judged now if nothing else waits; the caller learns the answer
+     * through done either way. */
+    uint64_t action_of_pending = pending->action;
+    judge_next(p);
+    for (pool_op *o = p->waiting; o; o = o->next) {
+        if (o == pending && o->action == action_of_pending)
+            return pending;
+    }
+    return NULL;
 }
 
 void pool_op_detach(pool_op *op)
@@ -455,19 +489,13 @@ void pool_ops_commit_internal(pool *p, store_batch *batch)
         return;
     }
     op->p = p;
+    op->internal = true;
     op->args.op = ORBIT_OP_COUNT;
     snprintf(op->caller.token, sizeof op->caller.token, "%.*s", SERVER_TOKEN_NAME_MAX, batch->who);
     op->deadline_ms = orbit_time_mono_ms() + OPS_STORE_TIMEOUT_MS;
-    op->change_data = json_deep_copy(batch->data);
-    snprintf(op->change_kind, sizeof op->change_kind, "%s", batch->kind);
-    op->expect = p->cursor;
-    op->job = ++p->next_job;
-    op->next = p->waiting;
-    p->waiting = op;
+    op->internal_batch = *batch;
+    memset(batch, 0, sizeof *batch);
     p->completing_phase = true;
-    if (!op->change_data || !store_link_commit(p->link, op->job, op->expect, batch)) {
-        orbit_status st;
-        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "out of memory");
-        answer(p, op, &st, NULL);
-    }
+    append_op(p, op);
+    judge_next(p);
 }
