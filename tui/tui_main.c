@@ -4,6 +4,7 @@
  * screen is redrawn at most ten times a second and only changed cells go
  * to the terminal. */
 #include "client_depfile.h"
+#include "client_view.h"
 #include "orbit_json.h"
 #include "orbit_time.h"
 #include "tui_app.h"
@@ -79,9 +80,30 @@ void tui_status(tui_app *a, bool error, const char *fmt, ...)
 
 /* ---- network hooks ---- */
 
+/* The vault of this deployment, opened once a pool has listed the
+ * deployment's pools (they name it). */
+static client_vault *deployment_vault(tui_app *a)
+{
+    const client_mirror *m = client_view_mirror(a->hub);
+    if (a->vault || !m)
+        return a->vault;
+    client_vault_pool pools[64];
+    size_t n = 0;
+    for (size_t i = 0; i < client_mirror_pool_count(m) && n < 64; i++) {
+        const pool_info *p = client_mirror_pool_at(m, i);
+        pools[n++] = (client_vault_pool){p->fqdn, p->url};
+    }
+    char id[CLIENT_VAULT_NAME_MAX + 1];
+    client_vault_deployment_id(pools, n, id);
+    orbit_status st;
+    if (client_vault_open(a->vault_dir[0] ? a->vault_dir : NULL, id, &a->vault, &st) != ORBIT_OK)
+        tui_status(a, true, "backup vault unavailable: %s", st.message);
+    return a->vault;
+}
+
 static void backup_settings(tui_app *a, client_conn *c)
 {
-    if (!a->vault)
+    if (!deployment_vault(a))
         return;
     const client_mirror *m = client_conn_mirror(c);
     orbit_status st;
@@ -643,9 +665,6 @@ int main(int argc, char **argv)
         }
     }
     free(src);
-    char vault_err[300] = "";
-    if (client_vault_open(a->vault_dir[0] ? a->vault_dir : NULL, &a->vault, &st) != ORBIT_OK)
-        snprintf(vault_err, sizeof vault_err, "backup vault unavailable: %s", st.message);
 
     if (tcgetattr(STDIN_FILENO, &g_tty) == 0)
         g_tty_saved = true;
@@ -671,9 +690,7 @@ int main(int argc, char **argv)
     ui_glyphs_init(&a->glyphs, !a->ascii && ui_glyphs_locale_is_utf8());
     char theme_err[300];
     ui_theme_load(&a->theme, a->theme_name, !a->no_color, theme_err, sizeof theme_err);
-    if (vault_err[0])
-        tui_status(a, true, "%s", vault_err);
-    else if (theme_err[0])
+    if (theme_err[0])
         tui_status(a, true, "%s", theme_err);
     else
         tui_status(a, false, "connecting to %zu pool(s); ? for help", client_hub_count(a->hub));

@@ -3,6 +3,7 @@ layout at 80x24 and 200x50 under several TERMs, resize, every view's live
 data, every action's effect in GET /v1/state and the audit log, watch
 mode, colour and ASCII fallbacks, and a pool killed while watched."""
 
+import glob
 import json
 import os
 import signal
@@ -22,6 +23,13 @@ READY = [r"4/4 pools connected"] + [rf"{f.replace('.', '[.]')} " for f in FQDNS]
 def audit_ops(dep, pool):
     status, body, _ = http(dep, "/v1/audit", token=dep.token("operator"), pool=pool)
     return [(e["op"], e["ok"], e["who"]) for e in body["entries"]]
+
+
+def vault_pool_dir(vault, pool):
+    """A pool's directory in the vault: under its deployment's."""
+    found = glob.glob(os.path.join(vault, "*", pool))
+    assert len(found) == 1, found
+    return found[0]
 
 
 def wav_bytes(seconds=1, rate=8000):
@@ -217,7 +225,7 @@ class ConsoleTest(DeploymentTest):
         self.assertEqual(state(self.dep, P1)["config"]["call_pickup_timeout_threshold"], 45)
         self.assertIn(("config.set", True, "demo-operator"), audit_ops(self.dep, P1))
         # The vault keeps each version of the settings it has seen.
-        manifest = os.path.join(c.vault, P1, "manifest.jsonl")
+        manifest = os.path.join(vault_pool_dir(c.vault, P1), "manifest.jsonl")
         kinds = [json.loads(l)["settings"]["call_pickup_timeout_threshold"]
                  for l in open(manifest)]
         self.assertEqual(kinds[-1], 45)
@@ -238,7 +246,8 @@ class ConsoleTest(DeploymentTest):
         c.wait_for(r"uploaded lobby\.wav to pool1\.north\.example\.net: \d+ bytes, SHA-256")
         moh = state(self.dep, P1)["moh"]
         self.assertEqual(moh["name"], "lobby.wav")
-        self.assertTrue(os.path.exists(os.path.join(c.vault, P1, "objects", moh["sha256"])))
+        self.assertTrue(os.path.exists(os.path.join(vault_pool_dir(c.vault, P1), "objects",
+                                                    moh["sha256"])))
         self.assertIn(("moh.upload", True, "demo-operator"), audit_ops(self.dep, P1))
         c.keys("5")
         c.wait_for(r"in the backup vault\s+yes")
