@@ -83,7 +83,9 @@ typedef struct {
     bool data_dirty;   /* the current view's rows must be rebuilt */
     bool screen_dirty; /* something to draw */
     bool repaint;      /* Ctrl-L: rewrite every cell */
+    bool urgent;       /* the operator did something: draw at the next frame */
     int64_t last_frame_ms;
+    int64_t last_draw_ms;
     int help_top;                /* first help line shown */
     int help_lines;              /* lines the help had on its last draw */
     int help_page;               /* help rows on its last draw */

@@ -53,7 +53,7 @@ static void on_mouse(tui_app *a, tui_click *last)
     MEVENT ev;
     if (getmouse(&ev) != OK)
         return;
-    a->scr.screen_dirty = true;
+    a->scr.screen_dirty = a->scr.urgent = true;
     if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
         int dir = (ev.bstate & BUTTON4_PRESSED) ? -1 : 1;
         if (a->scr.modal == MODAL_HELP) {
@@ -156,7 +156,7 @@ void tui_input_command(tui_app *a, int cmd, int key)
 
 void tui_input_key(tui_app *a, int key)
 {
-    a->scr.screen_dirty = true;
+    a->scr.screen_dirty = a->scr.urgent = true;
     if (key == KEY_RESIZE) {
         a->scr.repaint = true;
         return;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #define FRAME_MS       100
+#define DATA_FRAME_MS  500 /* what only the pools changed is drawn this often */
 #define STATUS_FADE_MS 15000
 
 /* What signal handlers touch; main owns it. */
@@ -187,8 +188,13 @@ static void on_frame(void *ctx, int64_t now)
         tui_views_rebuild(a);
         a->scr.screen_dirty = true;
     }
-    if (a->scr.screen_dirty) {
-        a->scr.screen_dirty = false; /* a view may ask for one more frame */
+    /* Keys and clicks are answered at the next frame; changes that only
+     * come from the pools wait up to half a second, which keeps a busy
+     * deployment from costing an ssh link more than it must. */
+    if (a->scr.screen_dirty &&
+        (a->scr.urgent || a->scr.repaint || now - a->scr.last_draw_ms >= DATA_FRAME_MS)) {
+        a->scr.screen_dirty = a->scr.urgent = false; /* a view may ask for one more frame */
+        a->scr.last_draw_ms = now;
         tui_draw(a);
     }
     a->scr.last_frame_ms = now;

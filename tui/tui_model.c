@@ -66,7 +66,7 @@ void tui_status(tui_app *a, bool error, const char *fmt, ...)
     va_end(ap);
     a->model.status_error = error;
     a->model.status_ms = orbit_time_now_ms();
-    a->scr.screen_dirty = true;
+    a->scr.screen_dirty = a->scr.urgent = true;
 }
 
 void tui_model_select(tui_app *a, const char *fqdn)

@@ -41,6 +41,10 @@ typedef struct {
     int top; /* first card row shown */
     card_hit hits[MAX_POOLS];
     int nhits;
+    /* The latest events move once a second, not with every event: a
+     * list scrolling ten times a second would cost an ssh link dearly. */
+    uint64_t latest_seq;
+    int64_t latest_second;
 } overview_state;
 
 static int attr(const tui_app *a, ui_role r)
@@ -167,8 +171,8 @@ static int draw_compact(tui_app *a, overview_state *s, const pool_info *p, int y
             snprintf(pickup, sizeof pickup, "pickup NOT redirected");
             kw = ui_text_width(pickup);
         }
-        ui_put(stdscr, y, cx, kw < end - cx ? kw : end - cx, attr(a, UI_ROLE_WARN), UI_LEFT,
-               pickup, g);
+        ui_put(stdscr, y, cx, kw < end - cx ? kw : end - cx, attr(a, UI_ROLE_WARN), UI_LEFT, pickup,
+               g);
         cx += kw + 2;
     }
     /* Then what fits: parked, queued, the events sparkline. */
@@ -325,15 +329,24 @@ static void draw_box(tui_app *a, overview_state *s, const pool_info *p, tui_rect
 
 /* ---- the latest events, in the rows the cards leave ---- */
 
-static void draw_latest(tui_app *a, tui_rect r)
+static void draw_latest(tui_app *a, overview_state *s, tui_rect r)
 {
     const ui_glyphs *g = &a->scr.glyphs;
+    int64_t second = orbit_time_now_ms() / 1000;
+    if (second != s->latest_second) {
+        s->latest_second = second;
+        s->latest_seq = a->model.events_seen;
+    }
     char key[16], title[120];
     tui_keys_name_of(a, -1, TUI_CMD_VIEW_FIRST + tui_view_find("events"), key, sizeof key);
     snprintf(title, sizeof title, " latest events (%s: every event)", key[0] ? key : ":events");
     ui_put(stdscr, r.y, r.x, r.w, attr(a, UI_ROLE_TITLE), UI_LEFT, title, g);
+    size_t skip = 0; /* events newer than this second's list */
+    const tui_event *e;
+    while ((e = tui_model_event_at(a, skip)) && e->seq > s->latest_seq)
+        skip++;
     for (int i = 0; i + 1 < r.h; i++) {
-        const tui_event *e = tui_model_event_at(a, (size_t)i);
+        e = tui_model_event_at(a, skip + (size_t)i);
         if (!e)
             break;
         char t[40], line[600];
@@ -380,7 +393,7 @@ static void draw(tui_app *a, void *state, tui_rect r)
         }
         int used = card_rows * h;
         if (r.h - used >= EVENTS_MIN)
-            draw_latest(a, (tui_rect){r.y + used, r.x, r.h - used, r.w});
+            draw_latest(a, s, (tui_rect){r.y + used, r.x, r.h - used, r.w});
         return;
     }
     /* Compact: a line per pool (two when its words must wrap), a blank
@@ -427,7 +440,7 @@ static void draw(tui_app *a, void *state, tui_rect r)
         ui_putf(stdscr, end - 1, 2, r.w - 4, attr(a, UI_ROLE_DIM), &a->scr.glyphs,
                 "%s %d more pool(s) below (Down)", a->scr.glyphs.down_arrow, more);
     } else if (end - y - 1 >= EVENTS_MIN) {
-        draw_latest(a, (tui_rect){y + 1, r.x, end - y - 1, r.w});
+        draw_latest(a, s, (tui_rect){y + 1, r.x, end - y - 1, r.w});
     }
 }
 

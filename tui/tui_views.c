@@ -161,9 +161,9 @@ static void draw_status(tui_app *a, int y, int rows, int cols)
 {
     char text[TUI_STATUS_MAX];
     status_text(a, text, sizeof text);
-    int role = a->prompt.kind != PROMPT_NONE ? attr(a, UI_ROLE_INPUT)
-                                             : attr(a, a->model.status_error ? UI_ROLE_STATUS_ERROR
-                                                                            : UI_ROLE_STATUS_OK);
+    int role = a->prompt.kind != PROMPT_NONE
+                   ? attr(a, UI_ROLE_INPUT)
+                   : attr(a, a->model.status_error ? UI_ROLE_STATUS_ERROR : UI_ROLE_STATUS_OK);
     for (int r = 0; r < rows; r++)
         ui_fill(stdscr, y + r, 0, cols, role);
     ui_put_wrapped(stdscr, y, 0, cols, rows, role, text, &a->scr.glyphs);
