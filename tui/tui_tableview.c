@@ -61,19 +61,63 @@ bool tui_tableview_key(tui_app *a, ui_table *t, int cmd)
     return true;
 }
 
-bool tui_tableview_grow(void **rows, size_t *cap, size_t want, size_t elem)
+bool tui_tablestate_new(void **state, size_t size, const ui_column *cols, int ncols, int sort_col,
+                        bool descending)
 {
-    if (want <= *cap)
+    tui_tablestate *s = calloc(1, size);
+    if (!s)
+        return false;
+    s->table = ui_table_new(cols, ncols, sort_col, descending);
+    if (!s->table) {
+        free(s);
+        return false;
+    }
+    *state = s;
+    return true;
+}
+
+void tui_tablestate_free(void *state)
+{
+    tui_tablestate *s = state;
+    if (!s)
+        return;
+    ui_table_free(s->table);
+    free(s->rows);
+    free(s);
+}
+
+bool tui_tablestate_reserve(tui_tablestate *s, size_t want, size_t elem)
+{
+    if (want <= s->cap)
         return true;
-    size_t ncap = *cap ? *cap : 256;
+    size_t ncap = s->cap ? s->cap : 256;
     while (ncap < want)
         ncap *= 2;
-    void *p = realloc(*rows, ncap * elem);
+    void *p = realloc(s->rows, ncap * elem);
     if (!p)
         return false;
-    *rows = p;
-    *cap = ncap;
+    s->rows = p;
+    s->cap = ncap;
     return true;
+}
+
+ui_table *tui_tableview_table(void *state)
+{
+    return ((tui_tablestate *)state)->table;
+}
+
+bool tui_tableview_keys(tui_app *a, void *state, int cmd, int key)
+{
+    (void)key;
+    return tui_tableview_key(a, tui_tableview_table(state), cmd);
+}
+
+void tui_tableview_click(tui_app *a, void *state, int y, int x, bool twice)
+{
+    (void)x;
+    (void)twice;
+    if (ui_table_click(tui_tableview_table(state), y))
+        a->scr.screen_dirty = true;
 }
 
 int tui_cmp_i64(int64_t x, int64_t y)

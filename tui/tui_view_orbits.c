@@ -20,13 +20,16 @@ typedef struct {
 } orbit_row;
 
 typedef struct {
+    tui_tablestate base; /* rows: orbit_row */
     tui_app *a;
-    ui_table *table;
-    orbit_row *rows;
-    size_t n, cap;
     char pool[ORBIT_FQDN_MAX + 1]; /* "" for every pool */
     int type;                      /* -1 every type, else orbit_type */
 } orbits_state;
+
+static orbit_row *rows_of(void *ctx)
+{
+    return ((orbits_state *)ctx)->base.rows;
+}
 
 static const ui_column COLUMNS[] = {
     {"IDENTITY", 14, 3, UI_LEFT, 'i'}, {"RANGE", 13, 1, UI_LEFT, 'r'},
@@ -36,13 +39,13 @@ static const ui_column COLUMNS[] = {
 
 static size_t count(void *ctx)
 {
-    return ((orbits_state *)ctx)->n;
+    return ((orbits_state *)ctx)->base.n;
 }
 
 static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role *role)
 {
     orbits_state *s = ctx;
-    const orbit_row *r = &s->rows[row];
+    const orbit_row *r = &rows_of(s)[row];
     char st[ORBIT_NUMBER_BUF], en[ORBIT_NUMBER_BUF];
     uint32_t size = orbit_range_size(&r->range);
     double util = size ? (double)r->in_use / size : 0;
@@ -80,8 +83,7 @@ static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role 
 
 static int compare(void *ctx, size_t x, size_t y, int col)
 {
-    orbits_state *s = ctx;
-    const orbit_row *p = &s->rows[x], *q = &s->rows[y];
+    const orbit_row *p = &rows_of(ctx)[x], *q = &rows_of(ctx)[y];
     uint32_t ps = orbit_range_size(&p->range), qs = orbit_range_size(&q->range);
     switch (col) {
     case 0:
@@ -101,56 +103,41 @@ static int compare(void *ctx, size_t x, size_t y, int col)
 
 static void key_of(void *ctx, size_t row, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", ((orbits_state *)ctx)->rows[row].range.identity);
+    snprintf(buf, len, "%s", rows_of(ctx)[row].range.identity);
 }
 
 static const ui_table_source SOURCE = {count, cell, compare, key_of};
 
 static bool init(tui_app *a, void **state)
 {
-    orbits_state *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!tui_tablestate_new(state, sizeof(orbits_state), COLUMNS,
+                            sizeof COLUMNS / sizeof COLUMNS[0], 0, false))
         return false;
+    orbits_state *s = *state;
     s->a = a;
     s->type = -1;
-    s->table = ui_table_new(COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0], 0, false);
-    if (!s->table) {
-        free(s);
-        return false;
-    }
-    *state = s;
     return true;
-}
-
-static void fini(void *state)
-{
-    orbits_state *s = state;
-    if (!s)
-        return;
-    ui_table_free(s->table);
-    free(s->rows);
-    free(s);
 }
 
 static void rebuild(tui_app *a, void *state)
 {
     orbits_state *s = state;
-    s->n = 0;
+    s->base.n = 0;
     const client_mirror *m = tui_model_mirror(a);
     const orbit_table *t = m ? client_mirror_orbits(m) : NULL;
     size_t n = t ? orbit_table_count(t) : 0;
-    if (tui_tableview_grow((void **)&s->rows, &s->cap, n, sizeof *s->rows)) {
+    if (tui_tablestate_reserve(&s->base, n, sizeof(orbit_row))) {
         for (size_t i = 0; i < n; i++) {
             const orbit_range *r = orbit_table_at(t, i);
             if ((s->pool[0] && strcmp(r->pool, s->pool) != 0) ||
                 (s->type >= 0 && (int)r->type != s->type))
                 continue;
-            orbit_row *row = &s->rows[s->n++];
+            orbit_row *row = &rows_of(s)[s->base.n++];
             row->range = *r;
             row->in_use = client_view_in_use(a->net.hub, r);
         }
     }
-    ui_table_rebuild(s->table, &SOURCE, s);
+    ui_table_rebuild(s->base.table, &SOURCE, s);
 }
 
 static void draw(tui_app *a, void *state, tui_rect r)
@@ -159,7 +146,7 @@ static void draw(tui_app *a, void *state, tui_rect r)
     char title[400];
     snprintf(title, sizeof title, "orbit ranges (pool: %s, type: %s)", s->pool[0] ? s->pool : "all",
              s->type < 0 ? "all" : orbit_type_name((orbit_type)s->type));
-    tui_tableview_draw(a, s->table, &SOURCE, s, r, title, NULL);
+    tui_tableview_draw(a, s->base.table, &SOURCE, s, r, title, NULL);
 }
 
 /* The next pool of the deployment after the one shown ("" is every pool). */
@@ -189,25 +176,20 @@ static bool key(tui_app *a, void *state, int cmd, int k)
                   : s->type == ORBIT_TYPE_CALLPARK ? ORBIT_TYPE_GROUPPICKUP
                                                    : -1;
     } else {
-        return tui_tableview_key(a, s->table, cmd);
+        return tui_tableview_key(a, s->base.table, cmd);
     }
     a->scr.data_dirty = a->scr.screen_dirty = true;
     return true;
 }
 
-static ui_table *table(void *state)
-{
-    return ((orbits_state *)state)->table;
-}
-
 static void select_row(tui_app *a, void *state, tui_selection *sel)
 {
     orbits_state *s = state;
-    size_t row = ui_table_selected(s->table);
+    size_t row = ui_table_selected(s->base.table);
     snprintf(sel->pool, sizeof sel->pool, "%s", a->model.selected);
-    if (row < s->n) {
-        snprintf(sel->range, sizeof sel->range, "%s", s->rows[row].range.identity);
-        snprintf(sel->pool, sizeof sel->pool, "%s", s->rows[row].range.pool);
+    if (row < s->base.n) {
+        snprintf(sel->range, sizeof sel->range, "%s", rows_of(s)[row].range.identity);
+        snprintf(sel->pool, sizeof sel->pool, "%s", rows_of(s)[row].range.pool);
     }
 }
 
@@ -225,14 +207,6 @@ static bool arg(tui_app *a, void *state, const char *text, char *why, size_t why
     return p != NULL;
 }
 
-static void click(tui_app *a, void *state, int y, int x, bool twice)
-{
-    (void)x;
-    (void)twice;
-    if (ui_table_click(((orbits_state *)state)->table, y))
-        a->scr.screen_dirty = true;
-}
-
 static const ui_key KEYS[] = {
     {'p', CMD_POOL, "pool", "Pool", "show one pool's ranges, cycling through the pools", 0},
     {'t', CMD_TYPE, "type", "Type", "show CallPark, GroupPickup or every type of range", 0},
@@ -243,14 +217,14 @@ const tui_view_def TUI_VIEW_ORBITS = {
     .word = "orbits",
     .summary = "the orbit table: every range, its owner and use (:orbits POOL shows one pool's)",
     .init = init,
-    .fini = fini,
+    .fini = tui_tablestate_free,
     .rebuild = rebuild,
     .draw = draw,
     .key = key,
-    .table = table,
+    .table = tui_tableview_table,
     .select = select_row,
     .arg = arg,
-    .click = click,
+    .click = tui_tableview_click,
     .keys = KEYS,
     .nkeys = sizeof KEYS / sizeof KEYS[0],
 };

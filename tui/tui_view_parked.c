@@ -16,11 +16,12 @@ typedef struct {
     char pool[ORBIT_FQDN_MAX + 1];
 } parked_row;
 
-typedef struct {
-    ui_table *table;
-    parked_row *rows;
-    size_t n, cap;
-} parked_view;
+typedef tui_tablestate parked_view; /* rows: parked_row */
+
+static parked_row *rows_of(void *ctx)
+{
+    return ((parked_view *)ctx)->rows;
+}
 
 static const ui_column COLUMNS[] = {
     {"ORBIT", 9, 0, UI_LEFT, 'o'},   {"POOL", 12, 2, UI_LEFT, 'p'},
@@ -36,7 +37,7 @@ static size_t count(void *ctx)
 
 static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role *role)
 {
-    const parked_row *r = &((parked_view *)ctx)->rows[row];
+    const parked_row *r = &rows_of(ctx)[row];
     int64_t now = orbit_time_now_ms();
     char d[32];
     switch (col) {
@@ -78,8 +79,7 @@ static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role 
 
 static int compare(void *ctx, size_t x, size_t y, int col)
 {
-    parked_view *s = ctx;
-    const parked_row *p = &s->rows[x], *q = &s->rows[y];
+    const parked_row *p = &rows_of(ctx)[x], *q = &rows_of(ctx)[y];
     switch (col) {
     case 0:
         return orbit_number_compare(&p->call.orbit, &q->call.orbit);
@@ -102,7 +102,7 @@ static int compare(void *ctx, size_t x, size_t y, int col)
 
 static void key_of(void *ctx, size_t row, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", ((parked_view *)ctx)->rows[row].call.call_id);
+    snprintf(buf, len, "%s", rows_of(ctx)[row].call.call_id);
 }
 
 static const ui_table_source SOURCE = {count, cell, compare, key_of};
@@ -110,27 +110,9 @@ static const ui_table_source SOURCE = {count, cell, compare, key_of};
 static bool init(tui_app *a, void **state)
 {
     (void)a;
-    parked_view *s = calloc(1, sizeof *s);
-    if (!s)
-        return false;
     /* The calls closest to their ring-back first. */
-    s->table = ui_table_new(COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0], 5, false);
-    if (!s->table) {
-        free(s);
-        return false;
-    }
-    *state = s;
-    return true;
-}
-
-static void fini(void *state)
-{
-    parked_view *s = state;
-    if (!s)
-        return;
-    ui_table_free(s->table);
-    free(s->rows);
-    free(s);
+    return tui_tablestate_new(state, sizeof(parked_view), COLUMNS,
+                              sizeof COLUMNS / sizeof COLUMNS[0], 5, false);
 }
 
 static void rebuild(tui_app *a, void *state)
@@ -142,13 +124,12 @@ static void rebuild(tui_app *a, void *state)
         if (client_conn_get_state(c) != CLIENT_CONN_LIVE)
             continue; /* a pool that went away took its calls with it */
         const client_mirror *m = client_conn_mirror(c);
-        if (!tui_tableview_grow((void **)&s->rows, &s->cap, s->n + client_mirror_parked_count(m),
-                                sizeof *s->rows))
+        if (!tui_tablestate_reserve(s, s->n + client_mirror_parked_count(m), sizeof(parked_row)))
             break;
         size_t pos = 0;
         const parked_call *pc;
         while ((pc = client_mirror_parked_next(m, &pos))) {
-            parked_row *row = &s->rows[s->n++];
+            parked_row *row = &rows_of(s)[s->n++];
             row->call = *pc;
             snprintf(row->pool, sizeof row->pool, "%s", client_conn_fqdn(c));
         }
@@ -162,30 +143,12 @@ static void draw(tui_app *a, void *state, tui_rect r)
     tui_tableview_draw(a, s->table, &SOURCE, s, r, "parked calls", NULL);
 }
 
-static bool key(tui_app *a, void *state, int cmd, int k)
-{
-    (void)k;
-    return tui_tableview_key(a, ((parked_view *)state)->table, cmd);
-}
-
-static ui_table *table(void *state)
-{
-    return ((parked_view *)state)->table;
-}
-
 static void select_row(tui_app *a, void *state, tui_selection *sel)
 {
     parked_view *s = state;
     size_t row = ui_table_selected(s->table);
-    snprintf(sel->pool, sizeof sel->pool, "%s", row < s->n ? s->rows[row].pool : a->model.selected);
-}
-
-static void click(tui_app *a, void *state, int y, int x, bool twice)
-{
-    (void)x;
-    (void)twice;
-    if (ui_table_click(((parked_view *)state)->table, y))
-        a->scr.screen_dirty = true;
+    snprintf(sel->pool, sizeof sel->pool, "%s",
+             row < s->n ? rows_of(s)[row].pool : a->model.selected);
 }
 
 const tui_view_def TUI_VIEW_PARKED = {
@@ -193,11 +156,11 @@ const tui_view_def TUI_VIEW_PARKED = {
     .word = "parked",
     .summary = "parked calls of every pool, with the count-down to each ring-back",
     .init = init,
-    .fini = fini,
+    .fini = tui_tablestate_free,
     .rebuild = rebuild,
     .draw = draw,
-    .key = key,
-    .table = table,
+    .key = tui_tableview_keys,
+    .table = tui_tableview_table,
     .select = select_row,
-    .click = click,
+    .click = tui_tableview_click,
 };

@@ -16,11 +16,12 @@ typedef struct {
     char pool[ORBIT_FQDN_MAX + 1];
 } queue_row;
 
-typedef struct {
-    ui_table *table;
-    queue_row *rows;
-    size_t n, cap;
-} queues_state;
+typedef tui_tablestate queues_state; /* rows: queue_row */
+
+static queue_row *rows_of(void *ctx)
+{
+    return ((queues_state *)ctx)->rows;
+}
 
 static const ui_column COLUMNS[] = {
     {"GROUP", 9, 0, UI_LEFT, 'g'},    {"POOL", 14, 2, UI_LEFT, 'p'},
@@ -35,7 +36,7 @@ static size_t count(void *ctx)
 
 static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role *role)
 {
-    const queue_row *r = &((queues_state *)ctx)->rows[row];
+    const queue_row *r = &rows_of(ctx)[row];
     char d[32];
     switch (col) {
     case 0:
@@ -63,8 +64,7 @@ static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role 
 
 static int compare(void *ctx, size_t x, size_t y, int col)
 {
-    queues_state *s = ctx;
-    const queue_row *p = &s->rows[x], *q = &s->rows[y];
+    const queue_row *p = &rows_of(ctx)[x], *q = &rows_of(ctx)[y];
     int c;
     switch (col) {
     case 0:
@@ -86,7 +86,7 @@ static int compare(void *ctx, size_t x, size_t y, int col)
 
 static void key_of(void *ctx, size_t row, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", ((queues_state *)ctx)->rows[row].call.call_id);
+    snprintf(buf, len, "%s", rows_of(ctx)[row].call.call_id);
 }
 
 static const ui_table_source SOURCE = {count, cell, compare, key_of};
@@ -94,26 +94,8 @@ static const ui_table_source SOURCE = {count, cell, compare, key_of};
 static bool init(tui_app *a, void **state)
 {
     (void)a;
-    queues_state *s = calloc(1, sizeof *s);
-    if (!s)
-        return false;
-    s->table = ui_table_new(COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0], 0, false);
-    if (!s->table) {
-        free(s);
-        return false;
-    }
-    *state = s;
-    return true;
-}
-
-static void fini(void *state)
-{
-    queues_state *s = state;
-    if (!s)
-        return;
-    ui_table_free(s->table);
-    free(s->rows);
-    free(s);
+    return tui_tablestate_new(state, sizeof(queues_state), COLUMNS,
+                              sizeof COLUMNS / sizeof COLUMNS[0], 0, false);
 }
 
 static void rebuild(tui_app *a, void *state)
@@ -125,14 +107,13 @@ static void rebuild(tui_app *a, void *state)
         if (client_conn_get_state(c) != CLIENT_CONN_LIVE)
             continue;
         const client_mirror *m = client_conn_mirror(c);
-        if (!tui_tableview_grow((void **)&s->rows, &s->cap, s->n + client_mirror_queued_calls(m),
-                                sizeof *s->rows))
+        if (!tui_tablestate_reserve(s, s->n + client_mirror_queued_calls(m), sizeof(queue_row)))
             break;
         size_t pos = 0;
         const client_queue *q;
         while ((q = client_mirror_queue_next(m, &pos))) {
             for (size_t k = 0; k < q->ncalls; k++) {
-                queue_row *row = &s->rows[s->n++];
+                queue_row *row = &rows_of(s)[s->n++];
                 row->call = q->calls[k];
                 snprintf(row->pool, sizeof row->pool, "%s", client_conn_fqdn(c));
             }
@@ -147,30 +128,12 @@ static void draw(tui_app *a, void *state, tui_rect r)
     tui_tableview_draw(a, s->table, &SOURCE, s, r, "calls waiting in pickup queues", NULL);
 }
 
-static bool key(tui_app *a, void *state, int cmd, int k)
-{
-    (void)k;
-    return tui_tableview_key(a, ((queues_state *)state)->table, cmd);
-}
-
-static ui_table *table(void *state)
-{
-    return ((queues_state *)state)->table;
-}
-
 static void select_row(tui_app *a, void *state, tui_selection *sel)
 {
     queues_state *s = state;
     size_t row = ui_table_selected(s->table);
-    snprintf(sel->pool, sizeof sel->pool, "%s", row < s->n ? s->rows[row].pool : a->model.selected);
-}
-
-static void click(tui_app *a, void *state, int y, int x, bool twice)
-{
-    (void)x;
-    (void)twice;
-    if (ui_table_click(((queues_state *)state)->table, y))
-        a->scr.screen_dirty = true;
+    snprintf(sel->pool, sizeof sel->pool, "%s",
+             row < s->n ? rows_of(s)[row].pool : a->model.selected);
 }
 
 const tui_view_def TUI_VIEW_QUEUES = {
@@ -178,11 +141,11 @@ const tui_view_def TUI_VIEW_QUEUES = {
     .word = "queues",
     .summary = "calls waiting in pickup queues, per group, in the order pickup answers them",
     .init = init,
-    .fini = fini,
+    .fini = tui_tablestate_free,
     .rebuild = rebuild,
     .draw = draw,
-    .key = key,
-    .table = table,
+    .key = tui_tableview_keys,
+    .table = tui_tableview_table,
     .select = select_row,
-    .click = click,
+    .click = tui_tableview_click,
 };
