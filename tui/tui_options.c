@@ -17,7 +17,6 @@ typedef struct {
     char config_path[CLIENT_PATH_MAX];
     tui_binding binds[MAX_BINDINGS];
     size_t nbinds;
-    bool from_args_urls; /* URLs given on the command line */
 } loader;
 
 static void usage(FILE *out)

@@ -76,6 +76,7 @@ static void two_deployments_with_the_same_pool_names_are_kept_apart(void **state
     e = client_vault_find(lab, "p1.example.net", "settings", NULL, path, sizeof path, &st);
     assert_non_null(e);
     json_decref(e);
+    client_vault_close(prod);
     assert_int_equal(client_vault_open(dir, "../x", &prod, &st), ORBIT_ERR_BAD_REQUEST);
     client_vault_close(lab);
     remove_dir(dir);
