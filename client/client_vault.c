@@ -75,8 +75,10 @@ const char *client_vault_name_check(const char *name)
     return NULL;
 }
 
-orbit_err client_vault_open(const char *dir, const char *deployment, client_vault **out,
-                            orbit_status *st)
+/* Opens a deployment's vault, creating its directory or, for a reader
+ * that must write nothing, only when it exists (NOT_FOUND otherwise). */
+static orbit_err open_vault(const char *dir, const char *deployment, bool create,
+                            client_vault **out, orbit_status *st)
 {
     *out = NULL;
     const char *bad = deployment ? client_vault_name_check(deployment) : "no deployment named";
@@ -104,7 +106,13 @@ orbit_err client_vault_open(const char *dir, const char *deployment, client_vaul
                                 "no place for the backup vault "
                                 "(set XDG_DATA_HOME or HOME)");
     }
-    int rc = orbit_file_mkdirs(v->dir, 0700);
+    struct stat sb;
+    if (!create && (stat(v->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+        orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "", "backup vault %s: nothing kept yet", v->dir);
+        free(v);
+        return ORBIT_ERR_NOT_FOUND;
+    }
+    int rc = create ? orbit_file_mkdirs(v->dir, 0700) : 0;
     if (rc) {
         orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "backup vault %s: %s", v->dir, strerror(rc));
         free(v);
@@ -112,6 +120,18 @@ orbit_err client_vault_open(const char *dir, const char *deployment, client_vaul
     }
     *out = v;
     return ORBIT_OK;
+}
+
+orbit_err client_vault_open(const char *dir, const char *deployment, client_vault **out,
+                            orbit_status *st)
+{
+    return open_vault(dir, deployment, true, out, st);
+}
+
+orbit_err client_vault_open_existing(const char *dir, const char *deployment, client_vault **out,
+                                     orbit_status *st)
+{
+    return open_vault(dir, deployment, false, out, st);
 }
 
 void client_vault_close(client_vault *v)
@@ -313,8 +333,8 @@ static json_t *read_manifest(client_vault *v, const char *pool, orbit_status *st
             const char *kind = json_string_value(json_object_get(e, "kind"));
             /* An upload the pool refused, or never confirmed, is kept but
              * is no backup of what a pool ran. */
-            bool confirmed = !kind || strcmp(kind, "moh") != 0 ||
-                             json_is_true(json_object_get(e, "verified"));
+            bool confirmed =
+                !kind || strcmp(kind, "moh") != 0 || json_is_true(json_object_get(e, "verified"));
             json_object_set_new(e, "have", json_boolean(have));
             json_object_set_new(e, "restorable", json_boolean(have && confirmed));
             json_array_append_new(all, e);
@@ -420,10 +440,9 @@ json_t *client_vault_find(client_vault *v, const char *pool, const char *kind,
     }
     json_decref(entries);
     if (!found)
-        orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "",
-                         "the vault holds no restorable %s backup of %s%s%s",
-                         kind, pool, sha_prefix && *sha_prefix ? " matching " : "",
-                         sha_prefix ? sha_prefix : "");
+        orbit_status_set(
+            st, ORBIT_ERR_NOT_FOUND, "", "the vault holds no restorable %s backup of %s%s%s", kind,
+            pool, sha_prefix && *sha_prefix ? " matching " : "", sha_prefix ? sha_prefix : "");
     return found;
 }
 

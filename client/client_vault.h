@@ -47,6 +47,10 @@ const char *client_vault_name_check(const char *name);
  * deployment's directory is created (mode 0700) as needed. */
 orbit_err client_vault_open(const char *dir, const char *deployment, client_vault **out,
                             orbit_status *st);
+/* The same for a reader that must write nothing (a watch console): the
+ * directory is not created; NOT_FOUND when the deployment has none yet. */
+orbit_err client_vault_open_existing(const char *dir, const char *deployment, client_vault **out,
+                                     orbit_status *st);
 void client_vault_close(client_vault *v);
 /* The deployment's directory (borrowed). */
 const char *client_vault_dir(const client_vault *v);

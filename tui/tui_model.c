@@ -306,8 +306,14 @@ client_vault *tui_model_vault(tui_app *a)
         return NULL; /* not known yet: no pool has answered */
     }
     orbit_status st;
-    if (client_vault_open(a->opt.vault_dir[0] ? a->opt.vault_dir : NULL, id, &a->net.vault, &st) !=
-        ORBIT_OK) {
+    const char *dir = a->opt.vault_dir[0] ? a->opt.vault_dir : NULL;
+    /* A watch console reads the vault if it is there, and writes nothing,
+     * not even its directory; it looks again later. */
+    if (tui_read_only(a)) {
+        client_vault_open_existing(dir, id, &a->net.vault, &st);
+        return a->net.vault;
+    }
+    if (client_vault_open(dir, id, &a->net.vault, &st) != ORBIT_OK) {
         a->net.vault_failed = true;
         tui_status(a, true, "backup vault unavailable: %s", st.message);
     }

@@ -101,6 +101,9 @@ class VaultTest(ConsoleTest):
         try:
             for c in watchers + operators:
                 c.wait_for(r"4/4 pools connected")
+            for c in watchers:
+                c.keys("5")  # the pool view reads the vault
+                c.wait_for(r"in the backup vault")
             c = operators[0]
             wait_until(lambda: len(manifest(c.vault, P1)) == 1, timeout=5,
                        what="the settings recorded once")

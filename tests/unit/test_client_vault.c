@@ -78,6 +78,13 @@ static void two_deployments_with_the_same_pool_names_are_kept_apart(void **state
     json_decref(e);
     client_vault_close(prod);
     assert_int_equal(client_vault_open(dir, "../x", &prod, &st), ORBIT_ERR_BAD_REQUEST);
+    /* A reader that must write nothing opens only what is there. */
+    assert_int_equal(client_vault_open_existing(dir, "staging", &prod, &st), ORBIT_ERR_NOT_FOUND);
+    char staging[128];
+    snprintf(staging, sizeof staging, "%s/staging", dir);
+    assert_int_not_equal(access(staging, F_OK), 0);
+    assert_int_equal(client_vault_open_existing(dir, "lab", &prod, &st), ORBIT_OK);
+    client_vault_close(prod);
     client_vault_close(lab);
     remove_dir(dir);
 }
