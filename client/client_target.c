@@ -72,11 +72,12 @@ static orbit_err read_token_file(const char *path, char *out, size_t len, orbit_
     if (!got || !line[0])
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "token_file", "token file %s is empty",
                                 path);
-    if (strlen(line) >= len)
+    size_t n = strlen(line);
+    if (n >= len)
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "token_file",
                                 "token file %s: the token is longer than %zu characters", path,
                                 len - 1);
-    snprintf(out, len, "%s", line);
+    memcpy(out, line, n + 1); /* it fits: checked above */
     return ORBIT_OK;
 }
 

@@ -96,7 +96,10 @@ void ui_dialog_focus(ui_dialog *d, int field)
 static bool field_valid(ui_field *f)
 {
     if (f->kind == UI_FIELD_TEXT && f->must_equal[0] && strcmp(f->text, f->must_equal) != 0) {
-        snprintf(f->error, sizeof f->error, "type %.100s exactly to confirm", f->must_equal);
+        /* Through a copy: gcc cannot tell two fields of f do not overlap. */
+        char want[104];
+        snprintf(want, sizeof want, "%.100s", f->must_equal);
+        snprintf(f->error, sizeof f->error, "type %s exactly to confirm", want);
         return false;
     }
     if (f->kind == UI_FIELD_TEXT && f->number) {
