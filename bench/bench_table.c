@@ -81,8 +81,9 @@ static void rows_key(void *ctx, size_t row, char *buf, size_t len)
 static const ui_table_source BENCH_SOURCE = {rows_count, rows_cell, rows_compare, rows_key};
 
 static const ui_column BENCH_COLUMNS[] = {
-    {"ORBIT", 8, 0, UI_LEFT},   {"PARKER", 12, 1, UI_LEFT}, {"PARKEE", 12, 1, UI_LEFT},
-    {"PARKED", 6, 0, UI_RIGHT}, {"TRY", 3, 0, UI_RIGHT},
+    {"ORBIT", 8, 0, UI_LEFT, 'o'},   {"PARKER", 12, 1, UI_LEFT, 'k'},
+    {"PARKEE", 12, 1, UI_LEFT, 'e'}, {"PARKED", 6, 0, UI_RIGHT, 'd'},
+    {"TRY", 3, 0, UI_RIGHT, 'y'},
 };
 
 /* Rows of data on one screen (plus the header row). */
@@ -142,13 +143,13 @@ static double run_case(bench_case which, ui_table *t, bench_rows *br, WINDOW *w,
             ui_table_draw(t, &BENCH_SOURCE, br, w, 0, 0, BENCH_PAGE_ROWS + 1, 160, th, g);
         break;
     case CASE_PAGE_THROUGH:
-        ui_table_key(t, KEY_HOME);
+        ui_table_home(t);
         ui_table_draw(t, &BENCH_SOURCE, br, w, 0, 0, BENCH_PAGE_ROWS + 1, 160, th, g);
         /* A page is one key and one draw, as the console does per frame;
          * PgDn moves one screen less a row of context. */
         *ops = (int)((ui_table_visible_rows(t) + BENCH_PAGE_ROWS - 2) / (BENCH_PAGE_ROWS - 1));
         for (int i = 0; i < *ops; i++) {
-            ui_table_key(t, KEY_NPAGE);
+            ui_table_move(t, ui_table_page(t));
             ui_table_draw(t, &BENCH_SOURCE, br, w, 0, 0, BENCH_PAGE_ROWS + 1, 160, th, g);
         }
         break;
@@ -161,7 +162,7 @@ static int bench(size_t n, WINDOW *w, const ui_theme *th, const ui_glyphs *g)
     bench_rows br = {0};
     if (!rows_fill(&br, n))
         return 1;
-    ui_table *t = ui_table_new(BENCH_COLUMNS, 5, 1);
+    ui_table *t = ui_table_new(BENCH_COLUMNS, 5, 1, false);
     if (!t) {
         free(br.rows);
         return 1;
@@ -169,7 +170,7 @@ static int bench(size_t n, WINDOW *w, const ui_theme *th, const ui_glyphs *g)
     for (int c = CASE_REBUILD; c <= CASE_PAGE_THROUGH; c++) {
         ui_table_set_filter(t, c == CASE_REBUILD_FILTERED ? "+1555000" : "");
         ui_table_rebuild(t, &BENCH_SOURCE, &br);
-        ui_table_key(t, KEY_HOME);
+        ui_table_home(t);
         double runs[5];
         int ops = 1;
         for (int r = 0; r < 5; r++)

@@ -34,7 +34,6 @@ orbit_err client_depfile_load(const char *path, client_depfile *out, orbit_statu
         json_t *p = json_array_get(pools, i);
         copy(out->pools[i].fqdn, sizeof out->pools[i].fqdn, p, "fqdn");
         copy(out->pools[i].url, sizeof out->pools[i].url, p, "url");
-        copy(out->pools[i].http, sizeof out->pools[i].http, p, "http");
     }
     json_t *tokens = json_object_get(doc, "tokens");
     copy(out->viewer, sizeof out->viewer, tokens, "viewer");

@@ -1,6 +1,8 @@
 /* client_depfile: reading an orbit-demo deployment.json (pools with their
- * stream and HTTP URLs, the tokens, the CA of a TLS demo, the clock
- * scale), so tools can be pointed at a local deployment by one path. */
+ * stream URLs, the tokens, the CA of a TLS demo, the clock scale), so
+ * tools can be pointed at a local deployment by one path. client_target
+ * is its one user; a pool's HTTP base is derived from its stream URL
+ * (client_url), never taken from a second field that could disagree. */
 #ifndef CLIENT_DEPFILE_H
 #define CLIENT_DEPFILE_H
 
@@ -12,7 +14,6 @@
 typedef struct {
     char fqdn[ORBIT_FQDN_MAX + 1];
     char url[512];
-    char http[512];
 } client_depfile_pool;
 
 typedef struct {

@@ -2,6 +2,7 @@
  * commands, discovery, and the shared libwebsockets loop. */
 #include "client_hub.h"
 
+#include "client_url.h"
 #include "orbit_frame.h"
 #include "orbit_map.h"
 #include "orbit_rng.h"
@@ -95,6 +96,8 @@ struct client_hub {
     size_t nconns, capconns;
     hub_timer *timers;
     fd_watch *watches;
+    client_refusal *refused;
+    size_t nrefused;
     orbit_rng rng;
     bool destroying;
 };
@@ -245,6 +248,27 @@ static void resubscribe_fresh(client_conn *c)
 
 /* ---- inbound frames ---- */
 
+/* Remembers a URL discovery refused; true the first time it is seen. */
+static bool note_refusal(client_hub *hub, const pool_info *p, const char *why)
+{
+    for (size_t i = 0; i < hub->nrefused; i++) {
+        if (strcmp(hub->refused[i].fqdn, p->fqdn) == 0 && strcmp(hub->refused[i].url, p->url) == 0)
+            return false;
+    }
+    client_refusal *grown = realloc(hub->refused, (hub->nrefused + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    hub->refused = grown;
+    client_refusal *r = &hub->refused[hub->nrefused++];
+    snprintf(r->fqdn, sizeof r->fqdn, "%s", p->fqdn);
+    snprintf(r->url, sizeof r->url, "%s", p->url);
+    snprintf(r->why, sizeof r->why, "%s", why);
+    return true;
+}
+
+/* Connects to the pools this one lists that we do not know yet. The list
+ * comes from the network: a URL is dialled, and so receives the token,
+ * only when the application's policy allows it. */
 static void discover(client_conn *c)
 {
     client_hub *hub = c->hub;
@@ -256,9 +280,16 @@ static void discover(client_conn *c)
             continue;
         bool known = false;
         for (size_t k = 0; k < hub->nconns && !known; k++)
-            known = strcmp(hub->conns[k]->url, p->url) == 0;
+            known = client_url_same_endpoint(hub->conns[k]->url, p->url);
         if (known)
             continue;
+        char why[160] = "no policy allows discovered pools";
+        if (!hub->opt.allow_url ||
+            !hub->opt.allow_url(hub->opt.allow_ctx, p->url, why, sizeof why)) {
+            if (note_refusal(hub, p, why) && hub->hooks.on_refused)
+                hub->hooks.on_refused(hub->ctx, p->fqdn, p->url, why);
+            continue;
+        }
         orbit_status st;
         client_conn *added = client_hub_add(hub, p->url, &st);
         if (added) {
@@ -521,7 +552,9 @@ static int fd_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     (void)in;
     (void)len;
     fd_watch *w = lws_get_opaque_user_data(wsi);
-    if (reason == LWS_CALLBACK_RAW_RX_FILE && w)
+    /* A descriptor that closes (a terminal hung up, stdin at its end) is
+     * reported too: the application reads it and sees the end. */
+    if ((reason == LWS_CALLBACK_RAW_RX_FILE || reason == LWS_CALLBACK_RAW_CLOSE_FILE) && w)
         w->fn(w->ctx);
     return 0;
 }
@@ -681,42 +714,35 @@ void client_hub_free(client_hub *hub)
         hub->watches = w->next;
         free(w);
     }
+    free(hub->refused);
     free(hub);
 }
 
 static bool parse_url(client_conn *c, const char *url, orbit_status *st)
 {
-    char copy[512];
-    if (snprintf(copy, sizeof copy, "%s", url) >= (int)sizeof copy)
-        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url", "URL too long") == ORBIT_OK;
-    const char *prot, *addr, *path;
-    int port;
-    if (lws_parse_uri(copy, &prot, &addr, &port, &path) || !*addr) {
-        orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url", "cannot parse URL %s", url);
+    client_url u;
+    char why[300];
+    if (!client_url_parse(url, &u, why, sizeof why)) {
+        orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url", "%s", why);
         return false;
     }
-    if (strcmp(prot, "ws") == 0) {
-        c->tls = false;
-    } else if (strcmp(prot, "wss") == 0) {
-        c->tls = true;
-    } else {
-        orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url",
-                         "%s: pool URLs begin with ws:// or wss://", url);
-        return false;
-    }
-    /* lws_parse_uri gives 80 for any scheme it does not know by port. */
-    if (!strstr(url + strlen(prot) + 3, ":") || port <= 0)
-        port = c->tls ? 443 : 80;
-    snprintf(c->host, sizeof c->host, "%s", addr);
-    c->port = port;
-    snprintf(c->path, sizeof c->path, "/%s", *path ? path : "v1/stream");
+    c->tls = u.tls;
+    c->port = u.port;
+    /* The connection wants an IPv6 address without its brackets. */
+    size_t hl = strlen(u.host);
+    if (u.host[0] == '[' && hl > 2)
+        snprintf(c->host, sizeof c->host, "%.*s", (int)(hl - 2), u.host + 1);
+    else
+        snprintf(c->host, sizeof c->host, "%s", u.host);
+    snprintf(c->path, sizeof c->path, "%s", u.path);
     return true;
 }
 
 client_conn *client_hub_add(client_hub *hub, const char *url, orbit_status *st)
 {
     for (size_t i = 0; i < hub->nconns; i++) {
-        if (strcmp(hub->conns[i]->url, url) == 0)
+        if (strcmp(hub->conns[i]->url, url) == 0 ||
+            client_url_same_endpoint(hub->conns[i]->url, url))
             return hub->conns[i];
     }
     client_conn *c = calloc(1, sizeof *c);
@@ -931,5 +957,15 @@ bool client_conn_cmd(client_conn *c, const char *op, json_t *args, client_result
 
 bool client_conn_http_base(const client_conn *c, char *out, size_t len)
 {
-    return snprintf(out, len, "%s://%s:%d", c->tls ? "https" : "http", c->host, c->port) < (int)len;
+    return client_url_http_base(c->url, out, len);
+}
+
+size_t client_hub_refused_count(const client_hub *hub)
+{
+    return hub->nrefused;
+}
+
+const client_refusal *client_hub_refused_at(const client_hub *hub, size_t i)
+{
+    return i < hub->nrefused ? &hub->refused[i] : NULL;
 }

@@ -30,11 +30,16 @@ typedef struct {
     const char *token;       /* sent in hello */
     const char *client_name; /* "orbitop/0.1" */
     const char *ca_file;     /* PEM file to verify wss:// servers with; NULL: system */
-    bool discover;           /* also connect to every pool a pool lists */
-    bool subscribe;          /* keep mirrors (false: commands only) */
-    int cmd_timeout_ms;      /* 0: 10 s */
-    int backoff_base_ms;     /* 0: 250 ms */
-    int backoff_cap_ms;      /* 0: 15 s */
+    /* Also connect to the pools a pool lists, each only when allow_url
+     * says its URL may receive the token (see client_target.h); without
+     * allow_url nothing is discovered. why receives a refusal's reason. */
+    bool discover;
+    bool (*allow_url)(void *ctx, const char *url, char *why, size_t whylen);
+    void *allow_ctx;     /* borrowed for the hub's life */
+    bool subscribe;      /* keep mirrors (false: commands only) */
+    int cmd_timeout_ms;  /* 0: 10 s */
+    int backoff_base_ms; /* 0: 250 ms */
+    int backoff_cap_ms;  /* 0: 15 s */
 } client_options;
 
 /* Callbacks into the application; any may be NULL. */
@@ -48,7 +53,16 @@ typedef struct {
                      unsigned changed);
     /* A connection was added by discovery. */
     void (*on_added)(void *ctx, client_conn *c);
+    /* A pool listed a URL that allow_url refused (once per FQDN and URL). */
+    void (*on_refused)(void *ctx, const char *fqdn, const char *url, const char *why);
 } client_hooks;
+
+/* A pool's URL that discovery did not dial, and why. */
+typedef struct {
+    char fqdn[ORBIT_FQDN_MAX + 1];
+    char url[512];
+    char why[160];
+} client_refusal;
 
 /* The result of a command: ok with data, or a refusal (err). A command
  * that cannot be delivered or is not answered in time fails with
@@ -75,7 +89,7 @@ void client_hub_service(client_hub *hub);
 void client_hub_wake(client_hub *hub);
 
 /* Watches a descriptor (a terminal's stdin) in the same loop: fn runs
- * when it is readable. */
+ * when it is readable, and when it closes. */
 bool client_hub_watch_fd(client_hub *hub, int fd, void (*fn)(void *ctx), void *ctx);
 
 /* Runs fn every period_ms from the loop (UI frames, simulators). */
@@ -88,6 +102,10 @@ struct lws_context *client_hub_lws(const client_hub *hub);
 
 /* True when every connection is live. */
 bool client_hub_all_live(const client_hub *hub);
+
+/* URLs listed by pools that discovery refused to dial. */
+size_t client_hub_refused_count(const client_hub *hub);
+const client_refusal *client_hub_refused_at(const client_hub *hub, size_t i);
 
 /* ---- one connection ---- */
 

@@ -7,9 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct client_moh_upload {
     client_rest *rest;
+    client_vault *vault;
+    char pool[ORBIT_FQDN_MAX + 1];
+    char name[256];
+    char who[128];
+    uint64_t size;
     client_rest_req *req;
     client_moh_done_fn done;
     client_rest_progress_fn progress;
@@ -54,6 +60,20 @@ static void on_done(void *ctx, long status, const char *body, size_t len, const 
     }
     json_decref(doc);
     u->req = NULL;
+    /* The vault lists the upload either way; only a verified one can be
+     * restored. A cancelled upload is not an answer from the pool. */
+    bool cancelled = err && strstr(err->message, "cancel");
+    char failure[ORBIT_STATUS_MESSAGE_MAX + 32];
+    snprintf(failure, sizeof failure, "%s: %s", orbit_err_name(r->err.code), r->err.message);
+    orbit_status vst;
+    if (!cancelled &&
+        client_vault_record_moh(u->vault, u->pool, r->sha256, u->name, u->size, u->who, r->ok,
+                                r->ok ? NULL : failure, &vst) != ORBIT_OK &&
+        r->ok) {
+        r->ok = false;
+        orbit_status_set(&r->err, ORBIT_ERR_INTERNAL, "",
+                         "uploaded and verified, but not recorded in the vault: %s", vst.message);
+    }
     if (u->done)
         u->done(u->ctx, r);
     free(u);
@@ -74,10 +94,16 @@ client_moh_upload *client_moh_upload_start(client_rest *rest, client_vault *vaul
     snprintf(copy, sizeof copy, "%s", path);
     const char *shown = name && *name ? name : basename(copy);
     /* The backup comes first: an upload never happens without one. */
-    if (client_vault_store_moh(vault, pool, path, shown, who, u->result.sha256, st) != ORBIT_OK) {
+    if (client_vault_keep_moh(vault, pool, path, u->result.sha256, st) != ORBIT_OK) {
         free(u);
         return NULL;
     }
+    struct stat sb;
+    u->size = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    u->vault = vault;
+    snprintf(u->pool, sizeof u->pool, "%s", pool);
+    snprintf(u->name, sizeof u->name, "%s", shown);
+    snprintf(u->who, sizeof u->who, "%s", who ? who : "");
     snprintf(u->result.vault_path, sizeof u->result.vault_path, "%s/%s/objects/%s",
              client_vault_dir(vault), pool, u->result.sha256);
     u->rest = rest;

@@ -1,6 +1,7 @@
 /* client_vault: content-addressed backups with a JSON-lines manifest. */
 #include "client_vault.h"
 
+#include "client_url.h"
 #include "orbit_file.h"
 #include "orbit_json.h"
 #include "orbit_sha256.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,9 +26,64 @@ struct client_vault {
     char dir[VAULT_PATH_MAX];
 };
 
-orbit_err client_vault_open(const char *dir, client_vault **out, orbit_status *st)
+static int cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void client_vault_deployment_id(const client_vault_pool *pools, size_t n,
+                                char out[CLIENT_VAULT_NAME_MAX + 1])
+{
+    /* "fqdn scheme://host:port" per pool, sorted, hashed. */
+    char **lines = calloc(n ? n : 1, sizeof *lines);
+    size_t total = 0, used = 0;
+    for (size_t i = 0; lines && i < n; i++) {
+        client_url u;
+        char line[ORBIT_FQDN_MAX + 300];
+        if (client_url_parse(pools[i].url, &u, NULL, 0))
+            snprintf(line, sizeof line, "%s %s://%s:%d", pools[i].fqdn, u.tls ? "wss" : "ws",
+                     u.host, u.port);
+        else
+            snprintf(line, sizeof line, "%s", pools[i].fqdn);
+        if ((lines[used] = strdup(line)))
+            total += strlen(lines[used++]) + 1;
+    }
+    char *text = malloc(total + 1), sha[ORBIT_SHA256_HEX_BUF] = "";
+    if (lines && text) {
+        qsort(lines, used, sizeof *lines, cmp_lines);
+        size_t at = 0;
+        for (size_t i = 0; i < used; i++)
+            at += (size_t)sprintf(text + at, "%s\n", lines[i]);
+        orbit_sha256_buffer(text, at, sha);
+    }
+    for (size_t i = 0; lines && i < used; i++)
+        free(lines[i]);
+    free(lines);
+    free(text);
+    snprintf(out, CLIENT_VAULT_NAME_MAX + 1, "d-%.16s", sha[0] ? sha : "unknown");
+}
+
+const char *client_vault_name_check(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > CLIENT_VAULT_NAME_MAX)
+        return "a deployment name has 1 to 64 characters";
+    if (name[0] == '.')
+        return "a deployment name does not start with '.'";
+    if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+        return "a deployment name is made of letters, digits, '.', '_' and '-'";
+    return NULL;
+}
+
+/* Opens a deployment's vault, creating its directory or, for a reader
+ * that must write nothing, only when it exists (NOT_FOUND otherwise). */
+static orbit_err open_vault(const char *dir, const char *deployment, bool create,
+                            client_vault **out, orbit_status *st)
 {
     *out = NULL;
+    const char *bad = deployment ? client_vault_name_check(deployment) : "no deployment named";
+    if (bad)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "deployment", "backup vault: %s", bad);
     client_vault *v = calloc(1, sizeof *v);
     if (!v)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
@@ -34,13 +91,13 @@ orbit_err client_vault_open(const char *dir, client_vault **out, orbit_status *s
                *home = getenv("HOME");
     int n;
     if (dir)
-        n = snprintf(v->dir, sizeof v->dir, "%s", dir);
+        n = snprintf(v->dir, sizeof v->dir, "%s/%s", dir, deployment);
     else if (env && *env)
-        n = snprintf(v->dir, sizeof v->dir, "%s", env);
+        n = snprintf(v->dir, sizeof v->dir, "%s/%s", env, deployment);
     else if (xdg && *xdg)
-        n = snprintf(v->dir, sizeof v->dir, "%s/orbit/backup", xdg);
+        n = snprintf(v->dir, sizeof v->dir, "%s/orbit/backup/%s", xdg, deployment);
     else if (home && *home)
-        n = snprintf(v->dir, sizeof v->dir, "%s/.local/share/orbit/backup", home);
+        n = snprintf(v->dir, sizeof v->dir, "%s/.local/share/orbit/backup/%s", home, deployment);
     else
         n = -1;
     if (n < 0 || n >= (int)sizeof v->dir) {
@@ -49,7 +106,13 @@ orbit_err client_vault_open(const char *dir, client_vault **out, orbit_status *s
                                 "no place for the backup vault "
                                 "(set XDG_DATA_HOME or HOME)");
     }
-    int rc = orbit_file_mkdirs(v->dir, 0700);
+    struct stat sb;
+    if (!create && (stat(v->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+        orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "", "backup vault %s: nothing kept yet", v->dir);
+        free(v);
+        return ORBIT_ERR_NOT_FOUND;
+    }
+    int rc = create ? orbit_file_mkdirs(v->dir, 0700) : 0;
     if (rc) {
         orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "backup vault %s: %s", v->dir, strerror(rc));
         free(v);
@@ -57,6 +120,18 @@ orbit_err client_vault_open(const char *dir, client_vault **out, orbit_status *s
     }
     *out = v;
     return ORBIT_OK;
+}
+
+orbit_err client_vault_open(const char *dir, const char *deployment, client_vault **out,
+                            orbit_status *st)
+{
+    return open_vault(dir, deployment, true, out, st);
+}
+
+orbit_err client_vault_open_existing(const char *dir, const char *deployment, client_vault **out,
+                                     orbit_status *st)
+{
+    return open_vault(dir, deployment, false, out, st);
 }
 
 void client_vault_close(client_vault *v)
@@ -108,6 +183,23 @@ static orbit_err append_manifest(const char *pdir, json_t *entry, orbit_status *
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "%s: %s", path,
                                 err == ENOSPC ? "disk full" : strerror(err));
     return ORBIT_OK;
+}
+
+/* Serialises the read-compare-append of one pool's manifest between
+ * processes (several consoles see the same change). Returns the lock's
+ * descriptor (close it to release), or -1 with st set. */
+static int lock_pool(const char *pdir, orbit_status *st)
+{
+    char path[VAULT_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/.lock", pdir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+        orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 static json_t *entry_base(const char *pool, const char *kind, const char *sha, const char *name,
@@ -170,9 +262,8 @@ static orbit_err put_object(const char *pdir, const char *sha, const char *src, 
     return ORBIT_OK;
 }
 
-orbit_err client_vault_store_moh(client_vault *v, const char *pool, const char *path,
-                                 const char *name, const char *who, char sha_out[65],
-                                 orbit_status *st)
+orbit_err client_vault_keep_moh(client_vault *v, const char *pool, const char *path,
+                                char sha_out[65], orbit_status *st)
 {
     char pdir[VAULT_PATH_MAX];
     orbit_err e = pool_dir(v, pool, pdir, sizeof pdir, st);
@@ -184,12 +275,28 @@ orbit_err client_vault_store_moh(client_vault *v, const char *pool, const char *
                                 errno ? strerror(errno) : "not a regular file");
     if (!orbit_sha256_file(path, sha_out))
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "file", "%s: %s", path, strerror(errno));
-    if ((e = put_object(pdir, sha_out, path, NULL, 0, st)))
+    return put_object(pdir, sha_out, path, NULL, 0, st);
+}
+
+orbit_err client_vault_record_moh(client_vault *v, const char *pool, const char *sha256,
+                                  const char *name, uint64_t size, const char *who, bool verified,
+                                  const char *failure, orbit_status *st)
+{
+    char pdir[VAULT_PATH_MAX];
+    orbit_err e = pool_dir(v, pool, pdir, sizeof pdir, st);
+    if (e)
         return e;
-    json_t *entry = entry_base(pool, "moh", sha_out, name, (uint64_t)sb.st_size, who);
-    if (!entry)
-        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-    e = append_manifest(pdir, entry, st);
+    json_t *entry = entry_base(pool, "moh", sha256, name, size, who);
+    if (!entry || !orbit_json_put(entry, "verified", json_boolean(verified)) ||
+        (!verified && !orbit_json_put(entry, "failure", json_string(failure ? failure : ""))))
+        e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    int lock = e ? -1 : lock_pool(pdir, st);
+    if (!e && lock < 0)
+        e = ORBIT_ERR_INTERNAL;
+    if (!e)
+        e = append_manifest(pdir, entry, st);
+    if (lock >= 0)
+        close(lock);
     json_decref(entry);
     return e;
 }
@@ -222,7 +329,14 @@ static json_t *read_manifest(client_vault *v, const char *pool, orbit_status *st
             char obj[VAULT_PATH_MAX + 400];
             const char *sha = json_string_value(json_object_get(e, "sha256"));
             snprintf(obj, sizeof obj, "%s/%s/objects/%s", v->dir, pool, sha ? sha : "-");
-            json_object_set_new(e, "have", json_boolean(sha && access(obj, R_OK) == 0));
+            bool have = sha && access(obj, R_OK) == 0;
+            const char *kind = json_string_value(json_object_get(e, "kind"));
+            /* An upload the pool refused, or never confirmed, is kept but
+             * is no backup of what a pool ran. */
+            bool confirmed =
+                !kind || strcmp(kind, "moh") != 0 || json_is_true(json_object_get(e, "verified"));
+            json_object_set_new(e, "have", json_boolean(have));
+            json_object_set_new(e, "restorable", json_boolean(have && confirmed));
             json_array_append_new(all, e);
         } else {
             json_decref(e); /* a line cut by a crash is skipped */
@@ -248,6 +362,12 @@ orbit_err client_vault_store_settings(client_vault *v, const char *pool, const c
     }
     char sha[ORBIT_SHA256_HEX_BUF];
     orbit_sha256_buffer(text, strlen(text), sha);
+    int lock = lock_pool(pdir, st);
+    if (lock < 0) {
+        free(text);
+        json_decref(settings);
+        return ORBIT_ERR_INTERNAL;
+    }
     /* Nothing new when the newest settings entry is the same content. */
     json_t *entries = read_manifest(v, pool, st);
     const char *newest = NULL;
@@ -271,6 +391,7 @@ orbit_err client_vault_store_settings(client_vault *v, const char *pool, const c
             e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
         json_decref(entry);
     }
+    close(lock);
     free(text);
     json_decref(settings);
     return e;
@@ -310,7 +431,7 @@ json_t *client_vault_find(client_vault *v, const char *pool, const char *kind,
         json_t *e = json_array_get(entries, i);
         const char *k = json_string_value(json_object_get(e, "kind"));
         const char *sha = json_string_value(json_object_get(e, "sha256"));
-        if (!k || !sha || strcmp(k, kind) != 0 || !json_is_true(json_object_get(e, "have")))
+        if (!k || !sha || strcmp(k, kind) != 0 || !json_is_true(json_object_get(e, "restorable")))
             continue;
         if (sha_prefix && *sha_prefix && strncmp(sha, sha_prefix, strlen(sha_prefix)) != 0)
             continue;
@@ -319,9 +440,9 @@ json_t *client_vault_find(client_vault *v, const char *pool, const char *kind,
     }
     json_decref(entries);
     if (!found)
-        orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "", "the vault holds no %s backup of %s%s%s",
-                         kind, pool, sha_prefix && *sha_prefix ? " matching " : "",
-                         sha_prefix ? sha_prefix : "");
+        orbit_status_set(
+            st, ORBIT_ERR_NOT_FOUND, "", "the vault holds no restorable %s backup of %s%s%s", kind,
+            pool, sha_prefix && *sha_prefix ? " matching " : "", sha_prefix ? sha_prefix : "");
     return found;
 }
 

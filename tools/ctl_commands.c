@@ -2,6 +2,7 @@
 #include "ctl_commands.h"
 
 #include "client_moh.h"
+#include "client_text.h"
 #include "orbit_json.h"
 #include "orbit_sha256.h"
 #include "orbit_time.h"
@@ -9,6 +10,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,9 +62,19 @@ static void done_text(ctl *c, json_t *data, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    char *text = NULL;
+    int n = vasprintf(&text, fmt, ap);
     va_end(ap);
-    putchar('\n');
+    if (n >= 0) {
+        ctl_line(stdout, "%s", text);
+        free(text);
+    }
+}
+
+/* Starts a subcommand's getopt_long afresh (argv[0] is its name). */
+static void restart_options(void)
+{
+    optind = 0;
 }
 
 static const char *str(const json_t *o, const char *key)
@@ -88,22 +100,23 @@ int ctl_cmd_state(ctl *c, int argc, char **argv)
         ctl_print_json(state);
     } else {
         const json_t *self = json_object_get(state, "pool");
-        printf("pool %s (site %s, backup %s): %s, epoch %s, rev %lld\n", str(self, "fqdn"),
-               str(self, "site"), str(self, "backup")[0] ? str(self, "backup") : "none",
-               str(self, "status"), str(state, "epoch"),
-               (long long)json_integer_value(json_object_get(state, "rev")));
-        printf("%zu pools, %zu ranges, %zu parked calls, %zu pickup queues\n",
-               json_array_size(json_object_get(state, "pools")),
-               json_array_size(json_object_get(state, "orbits")),
-               json_array_size(json_object_get(state, "parked")),
-               json_array_size(json_object_get(state, "queues")));
+        ctl_line(stdout, "pool %s (site %s, backup %s): %s, epoch %s, rev %lld", str(self, "fqdn"),
+                 str(self, "site"), str(self, "backup")[0] ? str(self, "backup") : "none",
+                 str(self, "status"), str(state, "epoch"),
+                 (long long)json_integer_value(json_object_get(state, "rev")));
+        ctl_line(stdout, "%zu pools, %zu ranges, %zu parked calls, %zu pickup queues",
+                 json_array_size(json_object_get(state, "pools")),
+                 json_array_size(json_object_get(state, "orbits")),
+                 json_array_size(json_object_get(state, "parked")),
+                 json_array_size(json_object_get(state, "queues")));
         const json_t *d;
         size_t i;
-        json_array_foreach(json_object_get(state, "dr"), i, d) printf(
-            "  %-32s %-13s served by %s%s\n", str(d, "home"), str(d, "phase"), str(d, "serving"),
-            json_is_true(json_object_get(d, "pickup_ranges_redirected"))
-                ? ""
-                : " (GroupPickup ranges not redirected)");
+        json_array_foreach(json_object_get(state, "dr"), i, d)
+            ctl_line(stdout, "  %-32s %-13s served by %s%s", str(d, "home"), str(d, "phase"),
+                     str(d, "serving"),
+                     json_is_true(json_object_get(d, "pickup_ranges_redirected"))
+                         ? ""
+                         : " (GroupPickup ranges not redirected)");
     }
     json_decref(state);
     return CTL_EXIT_OK;
@@ -143,13 +156,15 @@ static void on_watch_event(void *ctx, client_conn *conn, const char *kind, const
 {
     (void)changed;
     watch_ctx *w = ctx;
-    if (!kind || !kind_wanted(w->kinds, kind))
+    /* One turn of the loop can deliver several events (a burst arrives in
+     * one read): the count is checked per event, not per turn. */
+    if (!kind || !kind_wanted(w->kinds, kind) || (w->count > 0 && w->seen >= w->count))
         return;
     json_t *line =
         json_pack("{s:s, s:s, s:I, s:I, s:s, s:O}", "pool", client_conn_fqdn(conn), "epoch",
                   client_conn_epoch(conn), "rev", (json_int_t)client_conn_rev(conn), "time_ms",
                   (json_int_t)orbit_time_now_ms(), "kind", kind, "data", data);
-    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     if (text) {
         printf("%s\n", text);
         fflush(stdout);
@@ -161,12 +176,17 @@ static void on_watch_event(void *ctx, client_conn *conn, const char *kind, const
 
 static void on_watch_conn(void *ctx, client_conn *conn)
 {
-    watch_ctx *w = ctx;
+    (void)ctx;
     if (client_conn_get_state(conn) == CLIENT_CONN_IDLE && client_conn_error(conn)[0])
-        fprintf(stderr, "orbitctl: %s: %s (reconnecting)\n",
-                client_conn_fqdn(conn)[0] ? client_conn_fqdn(conn) : client_conn_url(conn),
-                client_conn_error(conn));
-    (void)w;
+        ctl_line(stderr, "orbitctl: %s: %s (reconnecting)",
+                 client_conn_fqdn(conn)[0] ? client_conn_fqdn(conn) : client_conn_url(conn),
+                 client_conn_error(conn));
+}
+
+static void on_watch_refused(void *ctx, const char *fqdn, const char *url, const char *why)
+{
+    (void)ctx;
+    ctl_line(stderr, "orbitctl: not watching %s at %s: %s", fqdn, url, why);
 }
 
 static void on_watch_signal(int sig)
@@ -183,40 +203,37 @@ int ctl_cmd_watch(ctl *c, int argc, char **argv)
                                          {"for", required_argument, NULL, 'f'},
                                          {"all", no_argument, NULL, 'a'},
                                          {NULL, 0, NULL, 0}};
+    static const char usage[] = "watch [--kinds K,..] [--count N] [--for SECONDS] [--all]";
     watch_ctx w = {c, NULL, 0, 0};
     double seconds = 0;
     bool all = false;
     int o;
-    optind = 1;
+    char *end;
+    restart_options();
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (o == 'k')
+        if (o == 'k') {
             w.kinds = optarg;
-        else if (o == 'n')
-            w.count = strtol(optarg, NULL, 10);
-        else if (o == 'f')
-            seconds = strtod(optarg, NULL);
-        else if (o == 'a')
+        } else if (o == 'n') {
+            w.count = strtol(optarg, &end, 10);
+            if (*end || w.count < 1)
+                return usage_error("--count takes a whole number of events, 1 or more");
+        } else if (o == 'f') {
+            seconds = strtod(optarg, &end);
+            if (*end || !(seconds > 0))
+                return usage_error("--for takes seconds");
+        } else if (o == 'a') {
             all = true;
-        else
-            return usage_error("watch [--kinds K,..] [--count N] [--for SECONDS] [--all]");
+        } else {
+            return usage_error(usage);
+        }
     }
-    int rc = ctl_open(c, true, all);
+    if (optind != argc)
+        return usage_error(usage);
+    client_hooks hooks = {
+        .on_event = on_watch_event, .on_conn = on_watch_conn, .on_refused = on_watch_refused};
+    int rc = ctl_open_with(c, true, all, &hooks, &w);
     if (rc)
         return rc;
-    /* The hub was made without hooks: make one that prints events. */
-    client_hub_free(c->hub);
-    client_rest_free(c->rest);
-    c->rest = NULL;
-    client_hooks hooks = {.on_event = on_watch_event, .on_conn = on_watch_conn};
-    client_options opt = {.token = c->token,
-                          .client_name = "orbitctl/" ORBIT_VERSION,
-                          .ca_file = c->opt.ca[0] ? c->opt.ca : NULL,
-                          .discover = all,
-                          .subscribe = true};
-    orbit_status st;
-    c->hub = client_hub_new(&opt, &hooks, &w, &st);
-    if (!c->hub)
-        return ctl_fail(c, &st);
     rc = ctl_connect(c);
     if (rc)
         return rc;
@@ -243,7 +260,7 @@ static int orbit_list(ctl *c, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *pool = NULL, *type = NULL;
     int o;
-    optind = 1;
+    restart_options();
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'p')
             pool = optarg;
@@ -281,9 +298,9 @@ static int orbit_list(ctl *c, int argc, char **argv)
                 continue;
             uint32_t size = orbit_range_size(&range);
             long long used = json_integer_value(json_object_get(r, "in_use"));
-            printf("%-28.28s %-10s %-10s %-12s %-30.30s %7lld %6u %4.0f%%\n", range.identity,
-                   str(r, "start"), str(r, "end"), str(r, "type"), range.pool, used, size,
-                   size ? 100.0 * (double)used / size : 0.0);
+            ctl_line(stdout, "%-28.28s %-10s %-10s %-12s %-30.30s %7lld %6u %4.0f%%",
+                     range.identity, str(r, "start"), str(r, "end"), str(r, "type"), range.pool,
+                     used, size, size ? 100.0 * (double)used / size : 0.0);
         }
     }
     json_decref(rows);
@@ -298,14 +315,14 @@ static int orbit_create(ctl *c, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *pool = NULL, *type = "CallPark";
     int o;
-    optind = 1;
+    restart_options();
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'p')
             pool = optarg;
         else if (o == 't')
             type = optarg;
         else
-            return CTL_EXIT_USAGE;
+            return usage_error("orbit create IDENTITY START END --pool FQDN [--type TYPE]");
     }
     if (argc - optind != 3 || !pool)
         return usage_error("orbit create IDENTITY START END --pool FQDN [--type TYPE]");
@@ -332,7 +349,7 @@ static int orbit_set(ctl *c, int argc, char **argv)
         {"force", no_argument, NULL, 'f'},       {NULL, 0, NULL, 0}};
     json_t *args = json_object();
     int o;
-    optind = 1;
+    restart_options();
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         const char *key = o == 's'   ? "start"
                           : o == 'e' ? "end"
@@ -345,7 +362,8 @@ static int orbit_set(ctl *c, int argc, char **argv)
             json_object_set_new(args, "force", json_true());
         else {
             json_decref(args);
-            return CTL_EXIT_USAGE;
+            return usage_error("orbit set IDENTITY [--start N] [--end N] [--pool FQDN] [--type T] "
+                               "[--force]");
         }
     }
     if (argc - optind != 1) {
@@ -370,18 +388,19 @@ static int orbit_set(ctl *c, int argc, char **argv)
 
 static int orbit_remove(ctl *c, int argc, char **argv)
 {
+    static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    static const char usage[] = "orbit remove IDENTITY [--force]";
     bool force = false;
-    const char *id = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--force") == 0)
-            force = true;
-        else if (!id)
-            id = argv[i];
-        else
-            return usage_error("orbit remove IDENTITY [--force]");
+    int o;
+    restart_options();
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o != 'f')
+            return usage_error(usage);
+        force = true;
     }
-    if (!id)
-        return usage_error("orbit remove IDENTITY [--force]");
+    if (argc - optind != 1)
+        return usage_error(usage);
+    const char *id = argv[optind];
     int rc = open_and_connect(c, false, false);
     json_t *data = NULL;
     if (!rc)
@@ -395,19 +414,20 @@ static int orbit_remove(ctl *c, int argc, char **argv)
 
 static int orbit_reassign(ctl *c, int argc, char **argv)
 {
-    const char *from = NULL, *to = NULL, *type = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
-            type = argv[++i];
-        else if (!from)
-            from = argv[i];
-        else if (!to)
-            to = argv[i];
-        else
-            return usage_error("orbit reassign FROM_POOL TO_POOL [--type TYPE]");
+    static const struct option opts[] = {{"type", required_argument, NULL, 't'},
+                                         {NULL, 0, NULL, 0}};
+    static const char usage[] = "orbit reassign FROM_POOL TO_POOL [--type TYPE]";
+    const char *type = NULL;
+    int o;
+    restart_options();
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o != 't')
+            return usage_error(usage);
+        type = optarg;
     }
-    if (!from || !to)
-        return usage_error("orbit reassign FROM_POOL TO_POOL [--type TYPE]");
+    if (argc - optind != 2)
+        return usage_error(usage);
+    const char *from = argv[optind], *to = argv[optind + 1];
     int rc = open_and_connect(c, false, false);
     json_t *data = NULL;
     json_t *args = json_pack("{s:s, s:s}", "from_pool", from, "to_pool", to);
@@ -445,15 +465,15 @@ static void print_settings(ctl *c, const char *pool, json_t *cfg)
         json_decref(out);
         return;
     }
-    printf("Call Park settings of %s\n", pool);
-    printf("  call_pickup_timeout_threshold  %lld s\n",
-           (long long)json_integer_value(json_object_get(cfg, "call_pickup_timeout_threshold")));
-    printf("  enable_music_on_hold           %s\n",
-           json_is_true(json_object_get(cfg, "enable_music_on_hold")) ? "true" : "false");
-    printf("  max_call_pickup_attempts       %lld\n",
-           (long long)json_integer_value(json_object_get(cfg, "max_call_pickup_attempts")));
-    printf("  on_timeout_uri                 %s\n",
-           str(cfg, "on_timeout_uri")[0] ? str(cfg, "on_timeout_uri") : "(none)");
+    ctl_line(stdout, "Call Park settings of %s", pool);
+    ctl_line(stdout, "  call_pickup_timeout_threshold  %lld s",
+             (long long)json_integer_value(json_object_get(cfg, "call_pickup_timeout_threshold")));
+    ctl_line(stdout, "  enable_music_on_hold           %s",
+             json_is_true(json_object_get(cfg, "enable_music_on_hold")) ? "true" : "false");
+    ctl_line(stdout, "  max_call_pickup_attempts       %lld",
+             (long long)json_integer_value(json_object_get(cfg, "max_call_pickup_attempts")));
+    ctl_line(stdout, "  on_timeout_uri                 %s",
+             str(cfg, "on_timeout_uri")[0] ? str(cfg, "on_timeout_uri") : "(none)");
 }
 
 /* Records settings in the vault; a failure to back up is reported. */
@@ -468,7 +488,7 @@ static int backup_settings(ctl *c, const char *pool, const json_t *cfg)
     orbit_status st;
     if (orbit_json_to_settings(cfg, ORBIT_JSON_LENIENT, false, &s, &st) != ORBIT_OK ||
         client_vault_store_settings(v, pool, &s, c->who, &st) != ORBIT_OK) {
-        fprintf(stderr, "orbitctl: could not back up %s's settings: %s\n", pool, st.message);
+        ctl_line(stderr, "orbitctl: could not back up %s's settings: %s", pool, st.message);
         return CTL_EXIT_FAILED;
     }
     return CTL_EXIT_OK;
@@ -499,7 +519,7 @@ static int cps_set(ctl *c, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     json_t *args = json_object();
     int o;
-    optind = 1;
+    restart_options();
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         char *end = NULL;
         long v;
@@ -528,7 +548,8 @@ static int cps_set(ctl *c, int argc, char **argv)
             break;
         default:
             json_decref(args);
-            return CTL_EXIT_USAGE;
+            return usage_error("cps set [--timeout S] [--moh on|off] [--attempts N] "
+                               "[--timeout-uri URI]");
         }
     }
     if (optind != argc || json_object_size(args) == 0) {
@@ -556,17 +577,22 @@ static int cps_set(ctl *c, int argc, char **argv)
 static int find_restore_entry(ctl *c, int argc, char **argv, const char *kind, const char *usage,
                               const char **from, json_t **entry, char *path, size_t pathlen)
 {
+    static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
+                                         {"sha", required_argument, NULL, 's'},
+                                         {NULL, 0, NULL, 0}};
     const char *sha = NULL;
     *from = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
-            *from = argv[++i];
-        else if (strcmp(argv[i], "--sha") == 0 && i + 1 < argc)
-            sha = argv[++i];
+    int o;
+    restart_options();
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'f')
+            *from = optarg;
+        else if (o == 's')
+            sha = optarg;
         else
             return usage_error(usage);
     }
-    if (!*from)
+    if (!*from || optind != argc)
         return usage_error(usage);
     client_vault *v;
     int rc = ctl_vault(c, &v);
@@ -593,8 +619,8 @@ static int cps_restore(ctl *c, int argc, char **argv)
                      &data);
     if (!rc) {
         if (!c->opt.json)
-            printf("restored the settings %s of %s (%s) to %s\n", str(entry, "time"), from,
-                   str(entry, "sha256"), client_conn_fqdn(c->conn));
+            ctl_line(stdout, "restored the settings %s of %s (%s) to %s", str(entry, "time"), from,
+                     str(entry, "sha256"), client_conn_fqdn(c->conn));
         print_settings(c, client_conn_fqdn(c->conn), data);
         rc = backup_settings(c, client_conn_fqdn(c->conn), data);
     }
@@ -681,17 +707,19 @@ static int upload_file(ctl *c, const char *path, const char *name)
 
 static int moh_upload(ctl *c, int argc, char **argv)
 {
-    const char *file = NULL, *name = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
-            name = argv[++i];
-        else if (!file)
-            file = argv[i];
-        else
+    static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+                                         {NULL, 0, NULL, 0}};
+    const char *name = NULL;
+    int o;
+    restart_options();
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o != 'n')
             return usage_error("moh upload FILE [--name NAME]");
+        name = optarg;
     }
-    if (!file)
+    if (argc - optind != 1)
         return usage_error("moh upload FILE [--name NAME]");
+    const char *file = argv[optind];
     int rc = open_and_connect(c, false, false);
     return rc ? rc : upload_file(c, file, name);
 }
@@ -719,13 +747,18 @@ static void on_download(void *ctx, long status, const char *body, size_t len,
 
 static int moh_download(ctl *c, int argc, char **argv)
 {
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
-            out = argv[++i];
-        else
+    int o;
+    restart_options();
+    while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (o != 'o')
             return usage_error("moh download [-o FILE]");
+        out = optarg;
     }
+    if (optind != argc)
+        return usage_error("moh download [-o FILE]");
     int rc = ctl_open(c, false, false);
     json_t *state = NULL;
     if (!rc)
@@ -734,8 +767,12 @@ static int moh_download(ctl *c, int argc, char **argv)
         return rc;
     char name[300];
     snprintf(name, sizeof name, "%s", str(json_object_get(state, "moh"), "name"));
+    /* The pool names the file: keep only a plain base name of it. */
     char safe[300];
-    snprintf(safe, sizeof safe, "%s", name[0] ? basename(name) : "moh.bin");
+    snprintf(safe, sizeof safe, "%s", name[0] ? basename(name) : "");
+    if (!safe[0] || strcmp(safe, ".") == 0 || strcmp(safe, "..") == 0 || safe[0] == '-' ||
+        !client_text_is_plain(safe, CLIENT_TEXT_ASCII))
+        snprintf(safe, sizeof safe, "moh.bin");
     const char *path = out ? out : safe;
     char url[700], sha[80];
     snprintf(url, sizeof url, "%s/v1/moh", c->http);
@@ -773,16 +810,23 @@ static int moh_download(ctl *c, int argc, char **argv)
 
 static int moh_backups(ctl *c, int argc, char **argv)
 {
+    static const struct option opts[] = {{"pool", required_argument, NULL, 'p'},
+                                         {"all", no_argument, NULL, 'a'},
+                                         {NULL, 0, NULL, 0}};
     const char *pool = NULL;
     bool all = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--pool") == 0 && i + 1 < argc)
-            pool = argv[++i];
-        else if (strcmp(argv[i], "--all") == 0)
+    int o;
+    restart_options();
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'p')
+            pool = optarg;
+        else if (o == 'a')
             all = true;
         else
             return usage_error("moh backups [--pool FQDN | --all]");
     }
+    if (optind != argc || (pool && all))
+        return usage_error("moh backups [--pool FQDN | --all]");
     int rc;
     char fqdn[256] = "";
     if (!pool && !all) {
@@ -803,16 +847,22 @@ static int moh_backups(ctl *c, int argc, char **argv)
     if (c->opt.json) {
         ctl_print_json(entries);
     } else {
-        printf("%-24s %-28s %-8s %-14s %10s %-10s %s\n", "TIME", "POOL", "KIND", "SHA-256", "SIZE",
-               "HAVE", "NAME / WHO");
+        printf("%-24s %-28s %-8s %-14s %10s %-11s %s\n", "TIME", "POOL", "KIND", "SHA-256", "SIZE",
+               "RESTORABLE", "NAME / WHO");
         const json_t *e;
         size_t i;
         json_array_foreach(entries, i, e)
-            printf("%-24s %-28.28s %-8s %-14.12s %10lld %-10s %s / %s\n", str(e, "time"),
-                   str(e, "pool"), str(e, "kind"), str(e, "sha256"),
-                   (long long)json_integer_value(json_object_get(e, "size")),
-                   json_is_true(json_object_get(e, "have")) ? "yes" : "MISSING", str(e, "name"),
-                   str(e, "who"));
+        {
+            bool have = json_is_true(json_object_get(e, "have"));
+            const char *restorable = json_is_true(json_object_get(e, "restorable")) ? "yes"
+                                     : !have                                        ? "MISSING"
+                                             : "NOT-VERIFIED";
+            ctl_line(stdout, "%-24s %-28.28s %-8s %-14.12s %10lld %-11s %s / %s%s%s",
+                     str(e, "time"), str(e, "pool"), str(e, "kind"), str(e, "sha256"),
+                     (long long)json_integer_value(json_object_get(e, "size")), restorable,
+                     str(e, "name"), str(e, "who"), str(e, "failure")[0] ? ": " : "",
+                     str(e, "failure"));
+        }
     }
     json_decref(entries);
     return CTL_EXIT_OK;
@@ -896,17 +946,18 @@ static int pool_list(ctl *c, const char *only)
         {
             const json_t *d = json_object_get(p, "dr");
             int64_t since = json_integer_value(json_object_get(d, "since_ms"));
-            printf("%-28.28s %-7.7s %-28.28s %-8s %-13s %-28.28s %s\n", str(p, "fqdn"),
-                   str(p, "site"), str(p, "backup")[0] ? str(p, "backup") : "-", str(p, "status"),
-                   str(d, "phase"), str(d, "serving"),
-                   json_is_true(json_object_get(d, "pickup_ranges_redirected"))
-                       ? "with the serving pool"
-                       : "NOT REDIRECTED");
+            ctl_line(stdout, "%-28.28s %-7.7s %-28.28s %-8s %-13s %-28.28s %s", str(p, "fqdn"),
+                     str(p, "site"), str(p, "backup")[0] ? str(p, "backup") : "-", str(p, "status"),
+                     str(d, "phase"), str(d, "serving"),
+                     json_is_true(json_object_get(d, "pickup_ranges_redirected"))
+                         ? "with the serving pool"
+                         : "NOT REDIRECTED");
             if (only)
-                printf("  in phase for %llds%s; last heartbeat %lld ms ago\n",
-                       (long long)((now - since) / 1000),
-                       json_is_true(json_object_get(d, "disaster_mode")) ? " (disaster mode)" : "",
-                       (long long)(now - json_integer_value(json_object_get(p, "last_seen_ms"))));
+                ctl_line(stdout, "  in phase for %llds%s; last heartbeat %lld ms ago",
+                         (long long)((now - since) / 1000),
+                         json_is_true(json_object_get(d, "disaster_mode")) ? " (disaster mode)"
+                                                                           : "",
+                         (long long)(now - json_integer_value(json_object_get(p, "last_seen_ms"))));
         }
     }
     json_decref(rows);
@@ -918,21 +969,26 @@ static int pool_list(ctl *c, const char *only)
  * there, send the op, and optionally wait for the phase to complete. */
 static int pool_dr(ctl *c, const char *op, int argc, char **argv)
 {
-    const char *home = NULL;
+    static const struct option opts[] = {{"disaster-mode", no_argument, NULL, 'd'},
+                                         {"wait", no_argument, NULL, 'w'},
+                                         {NULL, 0, NULL, 0}};
+    bool failover = strcmp(op, "pool.failover") == 0;
+    const char *usage = failover ? "pool failover HOME_POOL [--disaster-mode] [--wait]"
+                                 : "pool failback HOME_POOL [--wait]";
     bool disaster = false, wait = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--disaster-mode") == 0 && strcmp(op, "pool.failover") == 0)
+    int o;
+    restart_options();
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'd' && failover)
             disaster = true;
-        else if (strcmp(argv[i], "--wait") == 0)
+        else if (o == 'w')
             wait = true;
-        else if (!home && argv[i][0] != '-')
-            home = argv[i];
         else
-            return usage_error("pool failover HOME_POOL [--disaster-mode] [--wait] | "
-                               "pool failback HOME_POOL [--wait]");
+            return usage_error(usage);
     }
-    if (!home)
-        return usage_error("name the home pool");
+    if (argc - optind != 1)
+        return usage_error(usage);
+    const char *home = argv[optind];
     int rc = ctl_open(c, false, false);
     json_t *state = NULL;
     if (!rc)
@@ -949,15 +1005,14 @@ static int pool_dr(ctl *c, const char *op, int argc, char **argv)
         json_decref(state);
         return ctl_fail(c, &st);
     }
-    char backup[256], url[512];
+    char backup[ORBIT_FQDN_MAX + 1];
     snprintf(backup, sizeof backup, "%s", str(bp, "fqdn"));
-    snprintf(url, sizeof url, "%s", str(bp, "url"));
+    /* The backup's URL comes from a pool: the token goes there only when
+     * it is a pool of the configured deployment. */
+    rc = ctl_use_pool_url(c, backup, str(bp, "url"));
     json_decref(state);
-    snprintf(c->url, sizeof c->url, "%s", url);
-    snprintf(c->http, sizeof c->http, "%s://%.*s", strncmp(url, "wss", 3) == 0 ? "https" : "http",
-             (int)strcspn(url + (strncmp(url, "wss", 3) == 0 ? 6 : 5), "/"),
-             url + (strncmp(url, "wss", 3) == 0 ? 6 : 5));
-    rc = ctl_connect(c);
+    if (!rc)
+        rc = ctl_connect(c);
     if (rc)
         return rc;
     json_t *args = json_pack("{s:s}", "pool", home);
@@ -968,8 +1023,8 @@ static int pool_dr(ctl *c, const char *op, int argc, char **argv)
     if (rc)
         return rc;
     if (!c->opt.json)
-        printf("%s of %s started at %s: %s until %s\n", op + 5, home, backup, str(data, "phase"),
-               "the phase completes");
+        ctl_line(stdout, "%s of %s started at %s: %s until %s", op + 5, home, backup,
+                 str(data, "phase"), "the phase completes");
     if (wait) {
         const char *goal = strcmp(op, "pool.failover") == 0 ? "failed_over" : "normal";
         int64_t ends = json_integer_value(json_object_get(data, "ends_ms"));
@@ -999,10 +1054,10 @@ static int pool_dr(ctl *c, const char *op, int argc, char **argv)
             usleep(200000);
         }
         if (!c->opt.json)
-            printf("%s is %s, served by %s%s\n", home, goal, str(data, "serving"),
-                   json_is_true(json_object_get(data, "pickup_ranges_redirected"))
-                       ? ""
-                       : "; now redirect its GroupPickup ranges (orbitctl orbit reassign)");
+            ctl_line(stdout, "%s is %s, served by %s%s", home, goal, str(data, "serving"),
+                     json_is_true(json_object_get(data, "pickup_ranges_redirected"))
+                         ? ""
+                         : "; now redirect its GroupPickup ranges (orbitctl orbit reassign)");
     }
     if (c->opt.json)
         done_text(c, data, "%s", "");

@@ -1,11 +1,13 @@
-/* ctl_session: options, token, connection and exit codes for orbitctl. */
+/* ctl_session: options, token, connection, output and exit codes for
+ * orbitctl. */
 #include "ctl_session.h"
 
-#include "client_depfile.h"
+#include "client_conf.h"
+#include "client_text.h"
 #include "orbit_time.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,12 +31,33 @@ int ctl_exit_for(orbit_err code)
 
 void ctl_print_json(const json_t *v)
 {
-    char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    /* ASCII only: a C1 control or a bidi override from a pool arrives as
+     * a \u escape, not as a character a terminal would act on. */
+    char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     if (text) {
         printf("%s\n", text);
         free(text);
     }
     fflush(stdout);
+}
+
+void ctl_line(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = NULL;
+    int n = vasprintf(&raw, fmt, ap);
+    va_end(ap);
+    char *shown = n >= 0 ? client_text_visible_dup(raw, 0) : NULL;
+    if (shown) {
+        fputs(shown, out);
+        fputc('\n', out);
+    } else {
+        fputs("orbitctl: out of memory\n", stderr);
+    }
+    free(shown);
+    free(n >= 0 ? raw : NULL);
+    fflush(out);
 }
 
 int ctl_fail(ctl *c, const orbit_status *st)
@@ -47,7 +70,7 @@ int ctl_fail(ctl *c, const orbit_status *st)
         ctl_print_json(e);
         json_decref(e);
     } else {
-        fprintf(stderr, "orbitctl: %s: %s\n", orbit_err_name(st->code), st->message);
+        ctl_line(stderr, "orbitctl: %s: %s", orbit_err_name(st->code), st->message);
     }
     return ctl_exit_for(st->code);
 }
@@ -58,165 +81,118 @@ int ctl_fail_local(ctl *c, const orbit_status *st)
     return CTL_EXIT_FAILED;
 }
 
-static char *trim(char *s)
+/* ---- configuration ---- */
+
+static bool take_setting(void *ctx, const char *key, const char *value, int line, char *why,
+                         size_t whylen)
 {
-    while (isspace((unsigned char)*s))
-        s++;
-    char *e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1]))
-        *--e = '\0';
-    return s;
+    ctl_options *o = ctx;
+    (void)line;
+    struct {
+        const char *key;
+        char *dst;
+        size_t len;
+    } keys[] = {{"url", o->url, sizeof o->url},
+                {"deployment", o->deployment, sizeof o->deployment},
+                {"pool", o->pool, sizeof o->pool},
+                {"token_file", o->token_file, sizeof o->token_file},
+                {"ca", o->ca, sizeof o->ca},
+                {"vault", o->vault_dir, sizeof o->vault_dir},
+                {"deployment_name", o->deployment_name, sizeof o->deployment_name}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(key, keys[i].key) == 0)
+            return client_conf_copy(keys[i].dst, keys[i].len, value, why, whylen);
+    }
+    snprintf(why, whylen,
+             "unknown setting '%s' (url, deployment, pool, token_file, ca, vault, "
+             "deployment_name)",
+             key);
+    return false;
 }
 
 int ctl_defaults(ctl_options *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->timeout_s = 10;
-    char path[1200];
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg)
-        snprintf(path, sizeof path, "%s/orbit/orbitctl.conf", xdg);
-    else if (home && *home)
-        snprintf(path, sizeof path, "%s/.config/orbit/orbitctl.conf", home);
-    else
-        path[0] = '\0';
-    FILE *f = path[0] ? fopen(path, "r") : NULL;
-    char line[1400];
-    int lineno = 0;
-    while (f && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = trim(line);
-        if (!*s || *s == '#')
-            continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
-            fclose(f);
-            return CTL_EXIT_USAGE;
-        }
-        *eq = '\0';
-        char *k = trim(s), *v = trim(eq + 1);
-        struct {
-            const char *key;
-            char *dst;
-            size_t len;
-        } keys[] = {
-            {"url", o->url, sizeof o->url},    {"deployment", o->deployment, sizeof o->deployment},
-            {"pool", o->pool, sizeof o->pool}, {"token_file", o->token_file, sizeof o->token_file},
-            {"ca", o->ca, sizeof o->ca},       {"vault", o->vault_dir, sizeof o->vault_dir}};
-        bool known = false;
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-            if (strcmp(k, keys[i].key) == 0) {
-                snprintf(keys[i].dst, keys[i].len, "%s", v);
-                known = true;
-            }
-        }
-        if (!known) {
-            snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, lineno, k);
-            fclose(f);
-            return CTL_EXIT_USAGE;
-        }
+    char path[CLIENT_PATH_MAX];
+    orbit_status st;
+    if (client_conf_path("orbitctl.conf", path, sizeof path) &&
+        client_conf_read(path, true, take_setting, o, &st) != ORBIT_OK) {
+        snprintf(err, errlen, "%s", st.message);
+        return CTL_EXIT_USAGE;
     }
-    if (f)
-        fclose(f);
     const char *env = getenv("ORBIT_URL");
     if (env && *env)
         snprintf(o->url, sizeof o->url, "%s", env);
     return CTL_EXIT_OK;
 }
 
-static bool read_token_file(const char *path, char *out, size_t len, char *err, size_t errlen)
+/* ---- session ---- */
+
+int ctl_open_with(ctl *c, bool subscribe, bool discover, const client_hooks *hooks, void *ctx)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "token file %s: %s", path, strerror(errno));
-        return false;
+    if (c->hub)
+        return CTL_EXIT_OK; /* the vault's lookup opened the session already */
+    client_target_request *req = calloc(1, sizeof *req);
+    c->target = c->target ? c->target : calloc(1, sizeof *c->target);
+    if (!req || !c->target) {
+        free(req);
+        fprintf(stderr, "orbitctl: out of memory\n");
+        return CTL_EXIT_FAILED;
     }
-    bool ok = fgets(out, (int)len, f) != NULL;
-    fclose(f);
-    out[strcspn(out, "\r\n")] = '\0';
-    if (!ok || !*out)
-        snprintf(err, errlen, "token file %s is empty", path);
-    return ok && *out;
-}
-
-/* ws://h:p/v1/stream -> http://h:p */
-static void http_from_url(const char *url, char *out, size_t len)
-{
-    bool tls = strncmp(url, "wss://", 6) == 0;
-    const char *host = url + (tls ? 6 : (strncmp(url, "ws://", 5) == 0 ? 5 : 0));
-    size_t hl = strcspn(host, "/");
-    snprintf(out, len, "%s://%.*s", tls ? "https" : "http", (int)hl, host);
-}
-
-int ctl_open(ctl *c, bool subscribe, bool discover)
-{
-    char err[CTL_ERR_MAX];
-    const char *env_token = getenv("ORBIT_TOKEN");
-    client_depfile dep;
-    memset(&dep, 0, sizeof dep);
-    bool have_dep = false;
+    req->program = "orbitctl";
+    req->token_role = "operator";
+    snprintf(req->deployment, sizeof req->deployment, "%s", c->opt.deployment);
+    snprintf(req->token_file, sizeof req->token_file, "%s", c->opt.token_file);
+    snprintf(req->ca, sizeof req->ca, "%s", c->opt.ca);
+    /* A deployment file names every pool; a URL beside it would only
+     * widen where the token may go. */
+    if (!c->opt.deployment[0] && c->opt.url[0])
+        client_target_add_url(req, c->opt.url);
     orbit_status st;
-    if (c->opt.deployment[0]) {
-        if (client_depfile_load(c->opt.deployment, &dep, &st) != ORBIT_OK) {
-            fprintf(stderr, "orbitctl: %s\n", st.message);
-            return CTL_EXIT_USAGE;
-        }
-        have_dep = true;
-        const client_depfile_pool *p =
-            c->opt.pool[0] ? client_depfile_pool_find(&dep, c->opt.pool) : &dep.pools[0];
-        if (!p) {
-            fprintf(stderr, "orbitctl: no pool %s in %s\n", c->opt.pool, c->opt.deployment);
-            client_depfile_free(&dep);
-            return CTL_EXIT_USAGE;
-        }
-        snprintf(c->url, sizeof c->url, "%s", p->url);
-        snprintf(c->http, sizeof c->http, "%s", p->http);
-        if (!c->opt.ca[0] && dep.ca[0])
-            snprintf(c->opt.ca, sizeof c->opt.ca, "%s", dep.ca);
-    } else if (c->opt.url[0]) {
-        snprintf(c->url, sizeof c->url, "%s", c->opt.url);
-        http_from_url(c->url, c->http, sizeof c->http);
-    } else {
-        fprintf(stderr, "orbitctl: which pool? give --url URL, ORBIT_URL, or --deployment "
-                        "FILE\n");
+    orbit_err e = client_target_resolve(req, c->target, &st);
+    free(req);
+    if (e) {
+        ctl_line(stderr, "orbitctl: %s", st.message);
         return CTL_EXIT_USAGE;
     }
-    /* The token: ORBIT_TOKEN, a token file, or (for a local demo) the
-     * deployment file, which is readable by its owner only. */
-    if (c->opt.token_file[0]) {
-        if (!read_token_file(c->opt.token_file, c->token, sizeof c->token, err, sizeof err)) {
-            fprintf(stderr, "orbitctl: %s\n", err);
-            client_depfile_free(&dep);
-            return CTL_EXIT_USAGE;
-        }
-    } else if (env_token && *env_token) {
-        snprintf(c->token, sizeof c->token, "%s", env_token);
-    } else if (have_dep && dep.operator_token[0]) {
-        snprintf(c->token, sizeof c->token, "%s", dep.operator_token);
-    }
-    client_depfile_free(&dep);
-    if (!c->token[0]) {
-        fprintf(stderr, "orbitctl: no token: set ORBIT_TOKEN or give --token-file FILE\n");
+    const client_target_pool *p = &c->target->pools[0];
+    if (c->opt.pool[0] && !(p = client_target_find(c->target, c->opt.pool))) {
+        ctl_line(stderr, "orbitctl: no pool %s in %s", c->opt.pool,
+                 c->opt.deployment[0] ? c->opt.deployment : "the configured pools");
         return CTL_EXIT_USAGE;
     }
+    snprintf(c->url, sizeof c->url, "%s", p->url);
+    snprintf(c->http, sizeof c->http, "%s", p->http);
+    snprintf(c->token, sizeof c->token, "%s", c->target->token);
     const char *user = getenv("USER");
     char host[64] = "";
     gethostname(host, sizeof host - 1);
     snprintf(c->who, sizeof c->who, "%s@%s (orbitctl)", user ? user : "operator", host);
+    /* The pool logs the client's name: say whose orbitctl this is. */
+    char name[ORBIT_CLIENT_NAME_MAX + 1];
+    snprintf(name, sizeof name, "orbitctl/%s %.24s@%.24s", ORBIT_VERSION, user ? user : "operator",
+             host);
     client_options o = {.token = c->token,
-                        .client_name = "orbitctl/" ORBIT_VERSION,
-                        .ca_file = c->opt.ca[0] ? c->opt.ca : NULL,
+                        .client_name = name,
+                        .ca_file = c->target->ca[0] ? c->target->ca : NULL,
                         .discover = discover,
+                        .allow_url = client_target_allow_hook,
+                        .allow_ctx = c->target,
                         .subscribe = subscribe,
                         .cmd_timeout_ms = (int)(c->opt.timeout_s * 1000)};
-    c->hub = client_hub_new(&o, NULL, NULL, &st);
+    c->hub = client_hub_new(&o, hooks, ctx, &st);
     c->rest = c->hub ? client_rest_new(c->hub, o.ca_file, &st) : NULL;
     if (!c->rest) {
-        fprintf(stderr, "orbitctl: %s\n", st.message);
+        ctl_line(stderr, "orbitctl: %s", st.message);
         return CTL_EXIT_FAILED;
     }
     return CTL_EXIT_OK;
+}
+
+int ctl_open(ctl *c, bool subscribe, bool discover)
+{
+    return ctl_open_with(c, subscribe, discover, NULL, NULL);
 }
 
 void ctl_close(ctl *c)
@@ -224,9 +200,32 @@ void ctl_close(ctl *c)
     client_rest_free(c->rest);
     client_hub_free(c->hub);
     client_vault_close(c->vault);
+    free(c->target);
     c->rest = NULL;
     c->hub = NULL;
     c->vault = NULL;
+    c->target = NULL;
+}
+
+int ctl_use_pool_url(ctl *c, const char *fqdn, const char *url)
+{
+    const client_target_pool *p = client_target_find(c->target, fqdn);
+    char why[200];
+    if (!p && !client_target_allows(c->target, url, why, sizeof why)) {
+        ctl_line(stderr,
+                 "orbitctl: %s is at %s by its pools' account, which is %s; the token is not "
+                 "sent there (give --deployment FILE, or that pool's URL with --url)",
+                 fqdn, url, why);
+        return CTL_EXIT_USAGE;
+    }
+    snprintf(c->url, sizeof c->url, "%s", p ? p->url : url);
+    for (size_t i = 0; !p && i < c->target->npools; i++) {
+        if (strcmp(c->target->pools[i].url, url) == 0)
+            p = &c->target->pools[i];
+    }
+    if (p)
+        snprintf(c->http, sizeof c->http, "%s", p->http);
+    return CTL_EXIT_OK;
 }
 
 int ctl_wait(ctl *c, const bool *done)
@@ -354,11 +353,65 @@ int ctl_get(ctl *c, const char *base, const char *path, json_t **out)
     return CTL_EXIT_OK;
 }
 
+/* The vault's name for the deployment: chosen, or from its pools. */
+static int deployment_id(ctl *c, char out[CLIENT_VAULT_NAME_MAX + 1])
+{
+    if (c->opt.deployment_name[0]) {
+        const char *bad = client_vault_name_check(c->opt.deployment_name);
+        if (bad) {
+            ctl_line(stderr, "orbitctl: deployment_name %s: %s", c->opt.deployment_name, bad);
+            return CTL_EXIT_USAGE;
+        }
+        snprintf(out, CLIENT_VAULT_NAME_MAX + 1, "%s", c->opt.deployment_name);
+        return CTL_EXIT_OK;
+    }
+    client_vault_pool pools[CLIENT_TARGET_URLS];
+    if (c->target->from_file) {
+        size_t n = 0;
+        for (size_t i = 0; i < c->target->npools; i++) {
+            if (c->target->pools[i].fqdn[0])
+                pools[n++] = (client_vault_pool){c->target->pools[i].fqdn, c->target->pools[i].url};
+        }
+        client_vault_deployment_id(pools, n, out);
+        return CTL_EXIT_OK;
+    }
+    /* Given a pool's URL only: the deployment is the pools it lists. */
+    json_t *state = NULL;
+    int rc = ctl_get(c, NULL, "/v1/state", &state);
+    if (rc) {
+        ctl_line(stderr, "orbitctl: the vault keeps each deployment apart and this one could not "
+                         "be identified; give --deployment FILE or set deployment_name in "
+                         "orbitctl.conf");
+        return rc;
+    }
+    const json_t *list = json_object_get(state, "pools"), *p;
+    size_t i, n = 0;
+    json_array_foreach(list, i, p)
+    {
+        const char *fqdn = json_string_value(json_object_get(p, "fqdn"));
+        const char *url = json_string_value(json_object_get(p, "url"));
+        if (fqdn && url && n < CLIENT_TARGET_URLS)
+            pools[n++] = (client_vault_pool){fqdn, url};
+    }
+    client_vault_deployment_id(pools, n, out);
+    json_decref(state);
+    return CTL_EXIT_OK;
+}
+
 int ctl_vault(ctl *c, client_vault **out)
 {
     if (!c->vault) {
+        if (!c->target) {
+            int rc = ctl_open(c, false, false);
+            if (rc)
+                return rc;
+        }
+        char id[CLIENT_VAULT_NAME_MAX + 1];
+        int rc = deployment_id(c, id);
+        if (rc)
+            return rc;
         orbit_status st;
-        if (client_vault_open(c->opt.vault_dir[0] ? c->opt.vault_dir : NULL, &c->vault, &st) !=
+        if (client_vault_open(c->opt.vault_dir[0] ? c->opt.vault_dir : NULL, id, &c->vault, &st) !=
             ORBIT_OK)
             return ctl_fail_local(c, &st);
     }

@@ -49,10 +49,10 @@ static int cmd_up(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, which = 0;
     double v;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    optind = 0; /* a fresh scan: main's stopped at the command */
+    while ((c = getopt_long(argc, argv, "h", opts, &which)) != -1) {
         switch (c) {
         case 'p':
             if (!parse_number(optarg, 1, 64, &v))
@@ -115,20 +115,29 @@ static int cmd_up(int argc, char **argv)
     }
     return demo_up(argv[optind], &o);
 bad:
-    fprintf(stderr, "orbit-demo: bad value '%s' for --%s\n", optarg, opts[0].name);
+    fprintf(stderr, "orbit-demo: bad value '%s' for --%s\n", optarg, opts[which].name);
     usage(stderr);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    /* Options before the command; "+" stops at it. */
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
         usage(stderr);
         return 2;
     }
-    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return 0;
+    argc -= optind - 1;
+    argv += optind - 1;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         fprintf(stderr, "orbit-demo: libcurl failed to initialise\n");

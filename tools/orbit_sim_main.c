@@ -1,9 +1,10 @@
 /* orbit-sim: simulated phones for a whole deployment: they place, park,
  * retrieve and pick up calls at a profile's rates, follow their serving
  * pool through failover and failback, and report what happened. */
-#include "client_depfile.h"
 #include "client_hub.h"
 #include "client_rest.h"
+#include "client_target.h"
+#include "client_text.h"
 #include "orbit_json.h"
 #include "orbit_time.h"
 #include "sim_phones.h"
@@ -20,6 +21,14 @@
 #define SIM_FETCH_TIMEOUT_MS 30000
 
 static volatile sig_atomic_t g_stop;
+
+/* A problem reported by a pool, printed without its control characters. */
+static void sim_error(const char *what, const char *why)
+{
+    char *shown = client_text_visible_dup(why, 0);
+    fprintf(stderr, "orbit-sim: %s: %s\n", what, shown ? shown : "?");
+    free(shown);
+}
 
 static void on_signal(int sig)
 {
@@ -78,25 +87,25 @@ static void on_users(void *ctx, long status, const char *body, size_t len, const
 }
 
 /* Loads the users from the first pool that answers. */
-static orbit_user *fetch_users(char (*bases)[512], size_t nbases, const char *token, const char *ca,
-                               size_t *nusers)
+static orbit_user *fetch_users(const client_target *t, size_t *nusers)
 {
-    client_options o = {.token = token, .client_name = "orbit-sim/" ORBIT_VERSION};
+    client_options o = {.token = t->token, .client_name = "orbit-sim/" ORBIT_VERSION};
+    const char *ca = t->ca[0] ? t->ca : NULL;
     orbit_status st;
     client_hub *hub = client_hub_new(&o, NULL, NULL, &st);
     client_rest *rest = hub ? client_rest_new(hub, ca, &st) : NULL;
     orbit_user *out = NULL;
     int64_t until = orbit_time_mono_ms() + SIM_FETCH_TIMEOUT_MS;
     for (size_t attempt = 0; rest && !out && orbit_time_mono_ms() < until && !g_stop; attempt++) {
-        char url[600];
-        snprintf(url, sizeof url, "%s/v1/users", bases[attempt % nbases]);
+        char url[CLIENT_URL_MAX + 16];
+        snprintf(url, sizeof url, "%s/v1/users", t->pools[attempt % t->npools].http);
         fetch_ctx f = {0};
-        if (!client_rest_get(rest, url, token, on_users, &f, &st))
+        if (!client_rest_get(rest, url, t->token, on_users, &f, &st))
             break;
         while (!f.done && !g_stop)
             client_hub_service(hub);
         if (!f.users) {
-            fprintf(stderr, "orbit-sim: %s: %s\n", url, f.error);
+            sim_error(url, f.error);
             continue;
         }
         size_t n = json_array_size(f.users);
@@ -104,7 +113,7 @@ static orbit_user *fetch_users(char (*bases)[512], size_t nbases, const char *to
         for (size_t i = 0; out && i < n; i++) {
             if (orbit_json_to_user(json_array_get(f.users, i), ORBIT_JSON_LENIENT, &out[i], &st) !=
                 ORBIT_OK) {
-                fprintf(stderr, "orbit-sim: bad user entry: %s\n", st.message);
+                sim_error("bad user entry", st.message);
                 free(out);
                 out = NULL;
                 break;
@@ -116,19 +125,6 @@ static orbit_user *fetch_users(char (*bases)[512], size_t nbases, const char *to
     client_rest_free(rest);
     client_hub_free(hub);
     return out;
-}
-
-static bool read_token_file(const char *path, char *out, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "orbit-sim: %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    bool ok = fgets(out, (int)len, f) != NULL;
-    fclose(f);
-    out[strcspn(out, "\r\n")] = '\0';
-    return ok && *out;
 }
 
 typedef struct {
@@ -170,32 +166,41 @@ int main(int argc, char **argv)
         {"hold", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
-    const char *deployment = NULL, *token_file = NULL, *ca = NULL, *profile_name = "demo";
-    char(*urls)[512] = calloc(64, sizeof *urls);
-    size_t nurls = 0;
+    const char *profile_name = "demo";
+    sim_sip_options sip = {.hold_s = 2.0};
+    bool use_sip = false;
+    client_target_request *req = calloc(1, sizeof *req);
+    client_target *target = calloc(1, sizeof *target);
     double scale = 0, duration = 0, status_every = 30;
     unsigned long long seed = 0;
     bool json_out = false;
-    sim_sip_options sip = {.hold_s = 2.0};
-    bool use_sip = false;
-    int c;
-    if (!urls)
+    int c, rc = 0;
+    if (!req || !target) {
+        free(req);
+        free(target);
         return 2;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    }
+    req->program = "orbit-sim";
+    req->token_role = "endpoint";
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         char *end = NULL;
+        char *dst = NULL;
+        size_t len = 0;
         switch (c) {
         case 'd':
-            deployment = optarg;
+            dst = req->deployment, len = sizeof req->deployment;
             break;
         case 'u':
-            if (nurls < 64)
-                snprintf(urls[nurls++], sizeof urls[0], "%s", optarg);
+            if (!client_target_add_url(req, optarg)) {
+                fprintf(stderr, "orbit-sim: too many --url\n");
+                rc = 2;
+            }
             break;
         case 't':
-            token_file = optarg;
+            dst = req->token_file, len = sizeof req->token_file;
             break;
         case 'c':
-            ca = optarg;
+            dst = req->ca, len = sizeof req->ca;
             break;
         case 'p':
             profile_name = optarg;
@@ -229,23 +234,28 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
-            free(urls);
-            return 0;
+            rc = -1;
+            break;
         default:
             usage(stderr);
-            free(urls);
-            return 2;
+            rc = 2;
+            break;
         }
-        if (end && *end) {
+        if (dst && snprintf(dst, len, "%s", optarg) >= (int)len) {
+            fprintf(stderr, "orbit-sim: %s: value too long\n", optarg);
+            rc = 2;
+        }
+        if (!rc && end && *end) {
             fprintf(stderr, "orbit-sim: bad number '%s'\n", optarg);
-            free(urls);
-            return 2;
+            rc = 2;
         }
     }
-    if (use_sip) {
-        free(urls);
-        if (!deployment) {
+    if (!rc && use_sip) {
+        /* SIP phones read the deployment file themselves. */
+        if (!req->deployment[0]) {
             fprintf(stderr, "orbit-sim: --sip needs --deployment\n");
+            free(req);
+            free(target);
             return 2;
         }
         struct sigaction sa;
@@ -253,71 +263,33 @@ int main(int argc, char **argv)
         sa.sa_handler = on_signal;
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
-        sip.deployment = deployment;
+        sip.deployment = req->deployment;
         sip.duration_s = duration;
         sip.seed = seed;
         sip.json = json_out;
-        return sim_sip_run(&sip, &g_stop);
+        int sip_rc = sim_sip_run(&sip, &g_stop);
+        free(req);
+        free(target);
+        return sip_rc;
     }
-    const sim_profile *profile = sim_profile_find(profile_name);
-    if (!profile) {
+    const sim_profile *profile = rc ? NULL : sim_profile_find(profile_name);
+    if (!rc && !profile) {
         fprintf(stderr, "orbit-sim: unknown profile %s (%s)\n", profile_name, sim_profile_names());
-        free(urls);
-        return 2;
+        rc = 2;
     }
-    char token[300] = "";
-    const char *env = getenv("ORBIT_TOKEN");
-    if (env)
-        snprintf(token, sizeof token, "%s", env);
-    client_depfile dep = {0};
     orbit_status st;
-    char(*bases)[512] = calloc(64, sizeof *bases);
-    size_t nbases = 0;
-    if (!bases) {
-        free(urls);
-        return 2;
-    }
-    if (deployment) {
-        if (client_depfile_load(deployment, &dep, &st) != ORBIT_OK) {
-            fprintf(stderr, "orbit-sim: %s\n", st.message);
-            free(urls);
-            free(bases);
-            return 2;
-        }
-        for (size_t i = 0; i < dep.npools && nurls < 64; i++) {
-            snprintf(urls[nurls++], sizeof urls[0], "%s", dep.pools[i].url);
-            snprintf(bases[nbases++], sizeof bases[0], "%s", dep.pools[i].http);
-        }
-        if (!token[0] && dep.endpoint[0])
-            snprintf(token, sizeof token, "%s", dep.endpoint);
-        if (!ca && dep.ca[0])
-            ca = dep.ca;
-        if (scale <= 0)
-            scale = dep.clock_scale;
-    }
-    if (token_file && !read_token_file(token_file, token, sizeof token)) {
-        client_depfile_free(&dep);
-        free(urls);
-        free(bases);
-        return 2;
-    }
-    if (!nurls || !token[0]) {
-        fprintf(stderr, "orbit-sim: give --deployment, or --url with a token\n");
+    if (!rc && client_target_resolve(req, target, &st) != ORBIT_OK) {
+        sim_error("cannot start", st.message);
         usage(stderr);
-        client_depfile_free(&dep);
-        free(urls);
-        free(bases);
-        return 2;
+        rc = 2;
     }
-    for (size_t i = 0; !nbases && i < nurls; i++) {
-        /* ws://h:p/v1/stream -> http://h:p */
-        const char *u = urls[i];
-        bool tls = strncmp(u, "wss://", 6) == 0;
-        const char *host = u + (tls ? 6 : 5);
-        size_t hl = strcspn(host, "/");
-        snprintf(bases[nbases++], sizeof bases[0], "%s://%.*s", tls ? "https" : "http", (int)hl,
-                 host);
+    free(req);
+    if (rc) {
+        free(target);
+        return rc < 0 ? 0 : rc;
     }
+    if (scale <= 0)
+        scale = target->clock_scale;
     if (scale <= 0)
         scale = 1.0;
     struct sigaction sa;
@@ -328,9 +300,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    int rc = 0;
     size_t nusers = 0;
-    orbit_user *users = fetch_users(bases, nbases, token, ca, &nusers);
+    orbit_user *users = fetch_users(target, &nusers);
     sim_phones *sim = users ? sim_phones_new(profile, scale, seed, users, nusers) : NULL;
     client_hub *hub = NULL;
     if (!users) {
@@ -342,15 +313,17 @@ int main(int argc, char **argv)
     } else {
         client_hooks hooks;
         sim_phones_hooks(&hooks);
-        client_options o = {.token = token,
+        client_options o = {.token = target->token,
                             .client_name = "orbit-sim/" ORBIT_VERSION,
-                            .ca_file = ca,
+                            .ca_file = target->ca[0] ? target->ca : NULL,
                             .discover = true,
+                            .allow_url = client_target_allow_hook,
+                            .allow_ctx = target,
                             .subscribe = true};
         hub = client_hub_new(&o, &hooks, sim, &st);
-        for (size_t i = 0; hub && i < nurls; i++) {
-            if (!client_hub_add(hub, urls[i], &st))
-                fprintf(stderr, "orbit-sim: %s\n", st.message);
+        for (size_t i = 0; hub && i < target->npools; i++) {
+            if (!client_hub_add(hub, target->pools[i].url, &st))
+                sim_error(target->pools[i].url, st.message);
         }
         if (!hub) {
             fprintf(stderr, "orbit-sim: %s\n", st.message);
@@ -358,7 +331,7 @@ int main(int argc, char **argv)
         }
     }
     int64_t started = orbit_time_now_ms();
-    status_ctx sc = {sim, started, nurls, profile->name};
+    status_ctx sc = {sim, started, target->npools, profile->name};
     if (!rc && (!sim_phones_attach(sim, hub) ||
                 (status_every > 0 &&
                  !client_hub_every(hub, (int)(status_every * 1000), print_status, &sc)))) {
@@ -367,7 +340,7 @@ int main(int argc, char **argv)
     }
     if (!rc) {
         fprintf(stderr, "orbit-sim: profile %s, %zu users, clock scale %g, %zu pools\n",
-                profile->name, nusers, scale, nurls);
+                profile->name, nusers, scale, target->npools);
         int64_t until = duration > 0 ? started + (int64_t)(duration * 1000) : INT64_MAX;
         while (!g_stop && orbit_time_now_ms() < until)
             client_hub_service(hub);
@@ -390,9 +363,7 @@ int main(int argc, char **argv)
     client_hub_free(hub);
     sim_phones_free(sim);
     free(users);
-    client_depfile_free(&dep);
-    free(urls);
-    free(bases);
+    free(target);
     curl_global_cleanup();
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "ctl_commands.h"
 
 #include <curl/curl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +43,101 @@ static void usage(FILE *out)
             "  --token-file FILE     the token (else ORBIT_TOKEN, or --deployment's)\n"
             "  --ca FILE             CA certificate for wss:// and https://\n"
             "  --vault DIR           backup vault (default $XDG_DATA_HOME/orbit/backup)\n"
+            "  --deployment-name N   the vault's name for the deployment (default: from its\n"
+            "                        pools)\n"
             "  --timeout S           network timeout (default 10)\n"
             "  --json                JSON output for scripts\n"
             "  -h, --help            this text;  -V, --version\n"
             "\n"
             "exit status: 0 ok, 1 local failure, 2 usage, 3 token refused, 4 refused by the\n"
             "pool, 5 pool unreachable. Defaults can live in $XDG_CONFIG_HOME/orbit/orbitctl.conf\n"
-            "(url, deployment, pool, token_file, ca, vault).\n");
+            "(url, deployment, pool, token_file, ca, vault, deployment_name).\n");
+}
+
+/* Global options, up to the command (getopt_long stops there: "+"). */
+static int parse_options(ctl_options *o, int argc, char **argv)
+{
+    enum {
+        OPT_URL = 256,
+        OPT_DEPLOYMENT,
+        OPT_POOL,
+        OPT_TOKEN_FILE,
+        OPT_TOKEN,
+        OPT_CA,
+        OPT_VAULT,
+        OPT_TIMEOUT,
+        OPT_JSON,
+        OPT_DEPLOYMENT_NAME
+    };
+    static const struct option opts[] = {
+        {"url", required_argument, NULL, OPT_URL},
+        {"deployment", required_argument, NULL, OPT_DEPLOYMENT},
+        {"pool", required_argument, NULL, OPT_POOL},
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+        {"token", required_argument, NULL, OPT_TOKEN},
+        {"ca", required_argument, NULL, OPT_CA},
+        {"vault", required_argument, NULL, OPT_VAULT},
+        {"deployment-name", required_argument, NULL, OPT_DEPLOYMENT_NAME},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    char *end;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+        struct {
+            int opt;
+            char *dst;
+            size_t len;
+        } strs[] = {{OPT_URL, o->url, sizeof o->url},
+                    {OPT_DEPLOYMENT, o->deployment, sizeof o->deployment},
+                    {OPT_POOL, o->pool, sizeof o->pool},
+                    {OPT_TOKEN_FILE, o->token_file, sizeof o->token_file},
+                    {OPT_CA, o->ca, sizeof o->ca},
+                    {OPT_VAULT, o->vault_dir, sizeof o->vault_dir},
+                    {OPT_DEPLOYMENT_NAME, o->deployment_name, sizeof o->deployment_name}};
+        bool stored = false;
+        for (size_t k = 0; k < sizeof strs / sizeof strs[0] && !stored; k++) {
+            if (opt != strs[k].opt)
+                continue;
+            if (snprintf(strs[k].dst, strs[k].len, "%s", optarg) >= (int)strs[k].len) {
+                fprintf(stderr, "orbitctl: %s: value too long\n", argv[optind - 1]);
+                return 2;
+            }
+            stored = true;
+        }
+        if (stored)
+            continue;
+        switch (opt) {
+        case OPT_JSON:
+            o->json = true;
+            break;
+        case OPT_TIMEOUT:
+            o->timeout_s = strtod(optarg, &end);
+            if (*end || !(o->timeout_s > 0)) {
+                fprintf(stderr, "orbitctl: --timeout takes seconds\n");
+                return 2;
+            }
+            break;
+        case OPT_TOKEN:
+            fprintf(stderr, "orbitctl: tokens are not taken from the command line; use "
+                            "ORBIT_TOKEN or --token-file\n");
+            return 2;
+        case 'h':
+            usage(stdout);
+            return -1;
+        case 'V':
+            printf("orbitctl %s\n", ORBIT_VERSION);
+            return -1;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -61,82 +150,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "orbitctl: %s\n", err);
         return rc;
     }
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        struct {
-            const char *flag;
-            char *dst;
-            size_t len;
-        } strs[] = {{"--url", c.opt.url, sizeof c.opt.url},
-                    {"--deployment", c.opt.deployment, sizeof c.opt.deployment},
-                    {"--pool", c.opt.pool, sizeof c.opt.pool},
-                    {"--token-file", c.opt.token_file, sizeof c.opt.token_file},
-                    {"--ca", c.opt.ca, sizeof c.opt.ca},
-                    {"--vault", c.opt.vault_dir, sizeof c.opt.vault_dir}};
-        bool matched = false;
-        for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
-            if (strcmp(a, strs[k].flag) == 0) {
-                if (!v) {
-                    fprintf(stderr, "orbitctl: %s needs a value\n", a);
-                    return 2;
-                }
-                snprintf(strs[k].dst, strs[k].len, "%s", v);
-                i++;
-                matched = true;
-            }
-        }
-        if (matched)
-            continue;
-        if (strcmp(a, "--json") == 0) {
-            c.opt.json = true;
-        } else if (strcmp(a, "--timeout") == 0 && v) {
-            c.opt.timeout_s = strtod(v, NULL);
-            if (c.opt.timeout_s <= 0) {
-                fprintf(stderr, "orbitctl: --timeout takes seconds\n");
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-            printf("orbitctl %s\n", ORBIT_VERSION);
-            return 0;
-        } else if (strcmp(a, "--token") == 0) {
-            fprintf(stderr, "orbitctl: tokens are not taken from the command line; use "
-                            "ORBIT_TOKEN or --token-file\n");
-            return 2;
-        } else {
-            fprintf(stderr, "orbitctl: unknown option %s\n", a);
-            usage(stderr);
-            return 2;
-        }
-    }
+    rc = parse_options(&c.opt, argc, argv);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    int i = optind;
     if (i >= argc) {
         usage(stderr);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    const char *noun = argv[i];
-    int sub_argc = argc - i;
-    char **sub_argv = argv + i;
-    if (strcmp(noun, "state") == 0)
-        rc = ctl_cmd_state(&c, sub_argc, sub_argv);
-    else if (strcmp(noun, "watch") == 0)
-        rc = ctl_cmd_watch(&c, sub_argc, sub_argv);
-    else if (strcmp(noun, "orbit") == 0)
-        rc = ctl_cmd_orbit(&c, sub_argc, sub_argv);
-    else if (strcmp(noun, "cps") == 0)
-        rc = ctl_cmd_cps(&c, sub_argc, sub_argv);
-    else if (strcmp(noun, "moh") == 0)
-        rc = ctl_cmd_moh(&c, sub_argc, sub_argv);
-    else if (strcmp(noun, "pool") == 0)
-        rc = ctl_cmd_pool(&c, sub_argc, sub_argv);
-    else {
-        fprintf(stderr, "orbitctl: unknown command %s\n", noun);
+    static const struct {
+        const char *noun;
+        int (*run)(ctl *c, int argc, char **argv);
+    } nouns[] = {{"state", ctl_cmd_state}, {"watch", ctl_cmd_watch}, {"orbit", ctl_cmd_orbit},
+                 {"cps", ctl_cmd_cps},     {"moh", ctl_cmd_moh},     {"pool", ctl_cmd_pool}};
+    rc = -1;
+    for (size_t k = 0; k < sizeof nouns / sizeof nouns[0] && rc < 0; k++) {
+        if (strcmp(argv[i], nouns[k].noun) == 0)
+            rc = nouns[k].run(&c, argc - i, argv + i);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "orbitctl: unknown command %s\n", argv[i]);
         usage(stderr);
         rc = 2;
     }

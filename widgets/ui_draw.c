@@ -1,6 +1,8 @@
 /* ui_draw: width-aware drawing helpers. */
 #include "ui_draw.h"
 
+#include "client_text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,13 +60,19 @@ void ui_fill(WINDOW *w, int y, int x, int width, int attr)
     mvwhline(w, y, x, ' ', width);
 }
 
-void ui_put(WINDOW *w, int y, int x, int width, int attr, ui_align align, const char *s,
+void ui_visible(const char *s, char *out, size_t len, const ui_glyphs *g)
+{
+    client_text_visible(s, out, len, g && !g->utf8 ? CLIENT_TEXT_ASCII : 0);
+}
+
+void ui_put(WINDOW *w, int y, int x, int width, int attr, ui_align align, const char *text,
             const ui_glyphs *g)
 {
     if (width <= 0)
         return;
-    if (!s)
-        s = "";
+    char shown[1024];
+    ui_visible(text, shown, sizeof shown, g);
+    const char *s = shown;
     int total = ui_text_width(s);
     char buf[1024];
     int cols;
@@ -90,6 +98,70 @@ void ui_put(WINDOW *w, int y, int x, int width, int attr, ui_align align, const 
     wattrset(w, attr);
     mvwhline(w, y, x, ' ', width);
     mvwaddstr(w, y, x + left, buf);
+}
+
+size_t ui_wrap_line(const char *s, int width, const char **next)
+{
+    size_t bytes = 0, cut = 0;
+    int used = 0, len = 1;
+    if (width < 1)
+        width = 1;
+    if (!*s) {
+        *next = s;
+        return 0;
+    }
+    while (s[bytes]) {
+        int cw = char_width(s + bytes, &len);
+        if (used + cw > width)
+            break;
+        used += cw;
+        bytes += (size_t)len;
+        if (s[bytes - 1] == ' ')
+            cut = bytes; /* a break after this blank keeps the word whole */
+    }
+    if (!s[bytes] || !cut)
+        cut = bytes ? bytes : (size_t)len; /* the rest fits, or a word longer than a line */
+    size_t end = cut;
+    while (end > 0 && s[end - 1] == ' ')
+        end--;
+    const char *n = s + cut;
+    while (*n == ' ')
+        n++;
+    *next = n;
+    return end;
+}
+
+int ui_wrap_count(const char *s, int width)
+{
+    int lines = 0;
+    do {
+        ui_wrap_line(s, width, &s);
+        lines++;
+    } while (*s);
+    return lines;
+}
+
+int ui_put_wrapped(WINDOW *w, int y, int x, int width, int max_lines, int attr, const char *text,
+                   const ui_glyphs *g)
+{
+    char shown[2048];
+    ui_visible(text, shown, sizeof shown, g);
+    const char *s = shown;
+    int line = 0;
+    while (line < max_lines) {
+        const char *next;
+        size_t n = ui_wrap_line(s, width, &next);
+        char buf[1024];
+        bool last = line + 1 == max_lines && *next;
+        /* The last row shows what is left, cut with the ellipsis. */
+        snprintf(buf, sizeof buf, "%.*s", (int)(last ? strlen(s) : n), s);
+        ui_put(w, y + line, x, width, attr, UI_LEFT, buf, g);
+        line++;
+        s = next;
+        if (!*s)
+            break;
+    }
+    return line;
 }
 
 void ui_putf(WINDOW *w, int y, int x, int width, int attr, const ui_glyphs *g, const char *fmt, ...)

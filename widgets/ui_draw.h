@@ -1,5 +1,8 @@
-/* ui_draw: text drawing that respects display width: clipped and padded
- * strings, boxes, bars and sparklines, on the current curses screen. */
+/* ui_draw: text drawing that respects display width: clipped, padded and
+ * wrapped strings, boxes, bars and sparklines. Every string is drawn in
+ * its visible form (client_text): much of what the console shows comes
+ * from the pools, and a control character in a name must neither reach
+ * the terminal nor move text onto another row. */
 #ifndef UI_DRAW_H
 #define UI_DRAW_H
 
@@ -18,6 +21,24 @@ int ui_text_width(const char *s);
  * glyph when too long, padded with blanks), with attribute attr. */
 void ui_put(WINDOW *w, int y, int x, int width, int attr, ui_align align, const char *s,
             const ui_glyphs *g);
+
+/* The visible form of s as the screen shows it (controls made visible;
+ * every non-ASCII character too when the glyphs are ASCII). */
+void ui_visible(const char *s, char *out, size_t len, const ui_glyphs *g);
+
+/* The next line of s when wrapped at width columns: returns its length
+ * in bytes, breaking after the last blank that fits (or inside a word too
+ * long for a line); *next receives where the following line starts. */
+size_t ui_wrap_line(const char *s, int width, const char **next);
+
+/* Lines s takes when wrapped at width. */
+int ui_wrap_count(const char *s, int width);
+
+/* Draws s wrapped at width from row y, in at most max_lines rows (the
+ * last one ends with the ellipsis when more was left); returns the rows
+ * used. */
+int ui_put_wrapped(WINDOW *w, int y, int x, int width, int max_lines, int attr, const char *s,
+                   const ui_glyphs *g);
 
 /* printf into a width-bound field. */
 void ui_putf(WINDOW *w, int y, int x, int width, int attr, const ui_glyphs *g, const char *fmt, ...)

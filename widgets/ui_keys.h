@@ -1,7 +1,8 @@
-/* ui_keys: one key table for a console, from which both the footer and
- * the help screen are drawn, so they never disagree with what the keys
- * do. Action keys (ones that change something) vanish from the footer
- * and are greyed in the help when the console is read-only. */
+/* ui_keys: a console's key rows, from which its footer, its help and its
+ * key handling are all made, so they never disagree: each row binds a
+ * key to a command, and the command's name is what a configuration file
+ * rebinds. Keys are named as an operator writes them ("F", "Ctrl-L",
+ * "PgDn", "F1") both in the help and in the configuration file. */
 #ifndef UI_KEYS_H
 #define UI_KEYS_H
 
@@ -11,26 +12,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+enum {
+    UI_KEY_ACTION = 1u << 0, /* changes the deployment: off in read-only mode */
+    UI_KEY_TABLE = 1u << 1,  /* only where a table is shown */
+};
+
 typedef struct {
-    int key;
-    const char *label; /* footer word: "Failover" */
-    const char *help;  /* help line */
-    unsigned views;    /* bit per view where it applies; 0: everywhere */
-    bool action;       /* changes the deployment */
-    bool footer;       /* shown in the footer */
+    int key;           /* curses key code */
+    int cmd;           /* the command it runs */
+    const char *name;  /* the command's name for rebinding: "failover" (static) */
+    const char *label; /* footer word, NULL when not in the footer (static) */
+    const char *help;  /* help line (static) */
+    unsigned flags;    /* UI_KEY_* */
 } ui_key;
 
-/* "F", "Tab", "Esc", "^L", "?"... */
+/* "F", "Tab", "Esc", "Ctrl-L", "PgDn", "F1", "Space"... */
 const char *ui_key_name(int key, char *buf, size_t len);
 
-/* Footer: "key label" pairs for the view (bit view_bit). */
-void ui_keys_footer(WINDOW *w, int y, int x, int width, const ui_key *keys, size_t n,
-                    unsigned view_bit, bool read_only, const ui_theme *th, const ui_glyphs *g);
+/* The key code of a name as ui_key_name writes it; also "C-x", "^X",
+ * "Shift-Tab", "Home", "Insert"... and a single character. -1 when it is
+ * not a key. */
+int ui_key_parse(const char *name);
 
-/* Help: every key, one per line, from line y; actions greyed when
- * read_only. Returns the lines used. */
-int ui_keys_help(WINDOW *w, int y, int x, int height, int width, const ui_key *keys, size_t n,
-                 bool read_only, const char *const *view_names, int nviews, const ui_theme *th,
-                 const ui_glyphs *g);
+/* Footer: "key label" pairs of the rows that have a label, the first row
+ * of each command only, without action rows when read_only and without
+ * table rows when tables is false, until the width is used. */
+void ui_keys_footer(WINDOW *w, int y, int x, int width, const ui_key *rows, size_t n,
+                    bool read_only, bool tables, const ui_theme *th, const ui_glyphs *g);
 
 #endif

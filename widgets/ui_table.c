@@ -14,11 +14,13 @@ struct ui_table {
     int ncols;
     int sort_col;
     bool descending;
+    bool follow;
     size_t *index; /* source rows, filtered and sorted */
     size_t nindex, cap;
     size_t selected; /* position in index */
     size_t top;      /* first visible position */
     int page;        /* rows on the last draw */
+    int drawn_y;     /* screen line of the first row on the last draw */
     char filter[128];
     /* The selected row's key as of the last draw (when index and source
      * agreed); a rebuild finds the row again by it, unless the user has
@@ -27,14 +29,15 @@ struct ui_table {
     bool moved;
 };
 
-ui_table *ui_table_new(const ui_column *cols, int ncols, int sort_col)
+ui_table *ui_table_new(const ui_column *cols, int ncols, int sort_col, bool descending)
 {
     ui_table *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->ncols = ncols > UI_TABLE_MAX_COLS ? UI_TABLE_MAX_COLS : ncols;
     memcpy(t->cols, cols, (size_t)t->ncols * sizeof *cols);
-    t->sort_col = sort_col;
+    t->sort_col = sort_col < t->ncols ? sort_col : 0;
+    t->descending = descending;
     t->page = 10;
     return t;
 }
@@ -99,6 +102,10 @@ void ui_table_rebuild(ui_table *t, const ui_table_source *src, void *ctx)
     sort_ctx sc = {src, ctx, t->sort_col, t->descending};
     if (t->nindex > 1)
         qsort_r(t->index, t->nindex, sizeof *t->index, cmp_rows, &sc);
+    if (t->follow) {
+        t->selected = t->top = 0;
+        return;
+    }
     size_t keep = 0;
     bool found = false;
     if (!t->moved && t->selected_key[0] && src->key) {
@@ -113,27 +120,37 @@ void ui_table_rebuild(ui_table *t, const ui_table_source *src, void *ctx)
     }
     if (!found)
         keep = t->selected < t->nindex ? t->selected : (t->nindex ? t->nindex - 1 : 0);
+    /* The selected row keeps its place on the screen: rows arriving above
+     * it push the view, not the row the operator is reading. */
+    size_t offset = t->selected >= t->top ? t->selected - t->top : 0;
     t->selected = keep;
+    t->top = keep >= offset ? keep - offset : 0;
 }
 
-static int layout(const ui_table *t, int width, int *w)
+/* Column widths for a width; columns that do not fit are dropped from
+ * the right, except the sort column, which is never hidden. w[c] is 0 for
+ * a dropped column. */
+static void layout(const ui_table *t, int width, int *w)
 {
     int total = 0, flex = 0;
     for (int c = 0; c < t->ncols; c++) {
-        w[c] = t->cols[c].min_width;
+        /* The title and the sort arrow are never cut. */
+        int title = ui_text_width(t->cols[c].title) + 1;
+        w[c] = t->cols[c].min_width > title ? t->cols[c].min_width : title;
         total += w[c] + (c ? 1 : 0);
-        flex += t->cols[c].flex;
     }
+    for (int c = t->ncols - 1; c > 0 && total > width; c--) {
+        if (c == t->sort_col)
+            continue;
+        total -= w[c] + 1;
+        w[c] = 0;
+    }
+    for (int c = 0; c < t->ncols; c++)
+        flex += w[c] ? t->cols[c].flex : 0;
     int spare = width - total;
-    /* Too narrow: drop columns from the right. */
-    int shown = t->ncols;
-    while (spare < 0 && shown > 1) {
-        shown--;
-        spare += w[shown] + 1;
-    }
-    for (int c = 0; c < shown && spare > 0 && flex > 0; c++)
-        w[c] += spare * t->cols[c].flex / flex;
-    return shown;
+    for (int c = 0; c < t->ncols && spare > 0 && flex > 0; c++)
+        if (w[c])
+            w[c] += spare * t->cols[c].flex / flex;
 }
 
 void ui_table_draw(ui_table *t, const ui_table_source *src, void *ctx, WINDOW *win, int y, int x,
@@ -142,11 +159,13 @@ void ui_table_draw(ui_table *t, const ui_table_source *src, void *ctx, WINDOW *w
     if (h < 2 || width < 4)
         return;
     int w[UI_TABLE_MAX_COLS];
-    int shown = layout(t, width, w);
+    layout(t, width, w);
     int hdr = ui_theme_attr(th, UI_ROLE_TABLE_HEADER);
     ui_fill(win, y, x, width, hdr);
     int cx = x;
-    for (int c = 0; c < shown; c++) {
+    for (int c = 0; c < t->ncols; c++) {
+        if (!w[c])
+            continue;
         char title[96];
         const char *mark = c == t->sort_col ? (t->descending ? g->down_arrow : g->up_arrow) : "";
         snprintf(title, sizeof title, "%s%s", t->cols[c].title, mark);
@@ -155,6 +174,7 @@ void ui_table_draw(ui_table *t, const ui_table_source *src, void *ctx, WINDOW *w
     }
     int rows = h - 1;
     t->page = rows;
+    t->drawn_y = y + 1;
     t->moved = false;
     t->selected_key[0] = '\0';
     if (t->selected < t->nindex && src->key)
@@ -176,7 +196,9 @@ void ui_table_draw(ui_table *t, const ui_table_source *src, void *ctx, WINDOW *w
         int base = ui_theme_attr(th, sel ? UI_ROLE_SELECTED : UI_ROLE_NORMAL);
         ui_fill(win, line, x, width, base);
         cx = x;
-        for (int c = 0; c < shown; c++) {
+        for (int c = 0; c < t->ncols; c++) {
+            if (!w[c])
+                continue;
             char buf[512];
             ui_role role = UI_ROLE_NORMAL;
             src->cell(ctx, t->index[pos], c, buf, sizeof buf, &role);
@@ -187,46 +209,108 @@ void ui_table_draw(ui_table *t, const ui_table_source *src, void *ctx, WINDOW *w
     }
 }
 
-bool ui_table_key(ui_table *t, int key)
+static void select_pos(ui_table *t, size_t pos)
 {
-    size_t page = t->page > 1 ? (size_t)t->page - 1 : 1;
-    switch (key) {
-    case KEY_UP:
-    case 'k':
-        if (t->selected > 0)
-            t->selected--;
-        break;
-    case KEY_DOWN:
-    case 'j':
-        if (t->selected + 1 < t->nindex)
-            t->selected++;
-        break;
-    case KEY_PPAGE:
-        t->selected = t->selected > page ? t->selected - page : 0;
-        break;
-    case KEY_NPAGE:
-        t->selected =
-            t->selected + page < t->nindex ? t->selected + page : (t->nindex ? t->nindex - 1 : 0);
-        break;
-    case KEY_HOME:
-    case 'g':
-        t->selected = 0;
-        break;
-    case KEY_END:
-    case 'G':
-        t->selected = t->nindex ? t->nindex - 1 : 0;
-        break;
-    case 's':
-        t->sort_col = (t->sort_col + 1) % t->ncols;
-        return true;
-    case 'S':
-        t->descending = !t->descending;
-        return true;
-    default:
-        return false;
-    }
+    t->selected = pos;
     t->moved = true;
+}
+
+void ui_table_move(ui_table *t, long delta)
+{
+    if (!t->nindex)
+        return;
+    long pos = (long)t->selected + delta;
+    if (pos < 0)
+        pos = 0;
+    if (pos >= (long)t->nindex)
+        pos = (long)t->nindex - 1;
+    select_pos(t, (size_t)pos);
+}
+
+long ui_table_page(const ui_table *t)
+{
+    return t->page > 1 ? t->page - 1 : 1;
+}
+
+void ui_table_home(ui_table *t)
+{
+    select_pos(t, 0);
+}
+
+void ui_table_end(ui_table *t)
+{
+    select_pos(t, t->nindex ? t->nindex - 1 : 0);
+}
+
+bool ui_table_click(ui_table *t, int y)
+{
+    long pos = (long)t->top + (y - t->drawn_y);
+    if (y < t->drawn_y || y >= t->drawn_y + t->page || pos < 0 || pos >= (long)t->nindex)
+        return false;
+    select_pos(t, (size_t)pos);
     return true;
+}
+
+void ui_table_sort_by(ui_table *t, int col, bool toggle)
+{
+    if (col < 0 || col >= t->ncols)
+        return;
+    if (col == t->sort_col && toggle)
+        t->descending = !t->descending;
+    t->sort_col = col;
+}
+
+bool ui_table_sort_by_key(ui_table *t, int key)
+{
+    for (int c = 0; c < t->ncols; c++) {
+        if (t->cols[c].sort_key && tolower(t->cols[c].sort_key) == tolower(key)) {
+            ui_table_sort_by(t, c, true);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ui_table_sort_step(ui_table *t, int dir)
+{
+    t->sort_col = (t->sort_col + (dir < 0 ? t->ncols - 1 : 1)) % t->ncols;
+}
+
+void ui_table_sort_reverse(ui_table *t)
+{
+    t->descending = !t->descending;
+}
+
+int ui_table_sort_column(const ui_table *t)
+{
+    return t->sort_col;
+}
+
+bool ui_table_sort_descending(const ui_table *t)
+{
+    return t->descending;
+}
+
+int ui_table_columns(const ui_table *t)
+{
+    return t->ncols;
+}
+
+const ui_column *ui_table_column(const ui_table *t, int col)
+{
+    return col >= 0 && col < t->ncols ? &t->cols[col] : NULL;
+}
+
+void ui_table_set_follow(ui_table *t, bool follow)
+{
+    t->follow = follow;
+    if (follow)
+        t->selected = t->top = 0;
+}
+
+bool ui_table_following(const ui_table *t)
+{
+    return t->follow;
 }
 
 void ui_table_set_filter(ui_table *t, const char *text)
@@ -244,17 +328,12 @@ size_t ui_table_selected(const ui_table *t)
     return t->selected < t->nindex ? t->index[t->selected] : (size_t)-1;
 }
 
+size_t ui_table_selected_pos(const ui_table *t)
+{
+    return t->selected;
+}
+
 size_t ui_table_visible_rows(const ui_table *t)
 {
     return t->nindex;
-}
-
-int ui_table_sort_column(const ui_table *t)
-{
-    return t->sort_col;
-}
-
-bool ui_table_sort_descending(const ui_table *t)
-{
-    return t->descending;
 }

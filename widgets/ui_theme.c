@@ -1,8 +1,11 @@
 /* ui_theme: theme files and colour pairs. */
 #include "ui_theme.h"
 
+#include "client_conf.h"
+
 #include <ctype.h>
 #include <curses.h>
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -74,7 +77,7 @@ static const role_colour DEFAULTS[UI_ROLE_COUNT] = {
     [UI_ROLE_TITLE] = {COLOR_CYAN, -1, A_BOLD},
     [UI_ROLE_DIALOG] = {COLOR_WHITE, COLOR_BLUE, 0},
     [UI_ROLE_BUTTON] = {COLOR_BLACK, COLOR_WHITE, 0},
-    [UI_ROLE_BUTTON_FOCUS] = {COLOR_WHITE, COLOR_RED, A_BOLD},
+    [UI_ROLE_BUTTON_FOCUS] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD}, /* attention, not danger */
     [UI_ROLE_INPUT] = {COLOR_BLACK, COLOR_WHITE, 0},
 };
 
@@ -104,17 +107,21 @@ static const struct {
 };
 
 /* A colour name, a number, or "N/name": N on 256-colour terminals and
- * the name on 8-colour ones. */
-static bool parse_colour(const char *s, short *out)
+ * the name on 8-colour ones. Without a screen (colours < 0) it is only
+ * checked. */
+static bool parse_colour(const char *s, int colours, short *out)
 {
     char copy[32];
-    snprintf(copy, sizeof copy, "%s", s);
+    if (snprintf(copy, sizeof copy, "%s", s) >= (int)sizeof copy)
+        return false;
     char *slash = strchr(copy, '/');
     if (slash) {
         *slash = '\0';
-        if (COLORS >= 256)
-            return parse_colour(copy, out);
-        return parse_colour(slash + 1, out);
+        short a, b;
+        if (!parse_colour(copy, -1, &a) || !parse_colour(slash + 1, -1, &b) ||
+            strchr(slash + 1, '/'))
+            return false;
+        return parse_colour(colours >= 256 ? copy : slash + 1, colours, out);
     }
     for (size_t i = 0; i < sizeof COLOUR_NAMES / sizeof COLOUR_NAMES[0]; i++) {
         if (strcmp(copy, COLOUR_NAMES[i].name) == 0) {
@@ -125,28 +132,54 @@ static bool parse_colour(const char *s, short *out)
     char *end;
     long v = strtol(copy, &end, 10);
     if (*copy && !*end && v >= -1 && v < 256) {
-        *out = (short)(v < COLORS ? v : v % 8); /* a small terminal gets a basic colour */
+        /* A small terminal gets a basic colour. */
+        *out = (short)(colours < 0 || v < colours ? v : v % 8);
         return true;
     }
     return false;
 }
 
-static int parse_attrs(char *s)
+static bool parse_attrs(const char *text, int *out)
 {
-    int a = 0;
-    for (char *tok = strtok(s, "+ "); tok; tok = strtok(NULL, "+ ")) {
-        if (strcmp(tok, "bold") == 0)
-            a |= A_BOLD;
-        else if (strcmp(tok, "dim") == 0)
-            a |= A_DIM;
-        else if (strcmp(tok, "reverse") == 0)
-            a |= A_REVERSE;
-        else if (strcmp(tok, "underline") == 0)
-            a |= A_UNDERLINE;
-        else if (strcmp(tok, "blink") == 0)
-            a |= A_BLINK;
+    static const struct {
+        const char *name;
+        int attr;
+    } ATTRS[] = {{"bold", A_BOLD},
+                 {"dim", A_DIM},
+                 {"reverse", A_REVERSE},
+                 {"underline", A_UNDERLINE},
+                 {"blink", A_BLINK}};
+    char copy[64], *save = NULL;
+    snprintf(copy, sizeof copy, "%s", text);
+    *out = 0;
+    for (char *tok = strtok_r(copy, "+ ", &save); tok; tok = strtok_r(NULL, "+ ", &save)) {
+        size_t i = 0;
+        while (i < sizeof ATTRS / sizeof ATTRS[0] && strcmp(tok, ATTRS[i].name) != 0)
+            i++;
+        if (i == sizeof ATTRS / sizeof ATTRS[0])
+            return false;
+        *out |= ATTRS[i].attr;
     }
-    return a;
+    return true;
+}
+
+/* The directories themes are looked for in, best first. */
+static int theme_dirs(char dirs[4][PATH_MAX])
+{
+    const char *env = getenv("ORBIT_THEME_DIR");
+    int n = 0;
+    if (env && *env)
+        snprintf(dirs[n++], PATH_MAX, "%s", env);
+    char self[PATH_MAX];
+    ssize_t r = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (r > 0) {
+        self[r] = '\0';
+        char *d = dirname(self);
+        snprintf(dirs[n++], PATH_MAX, "%.*s/../themes", PATH_MAX - 20, d);
+        snprintf(dirs[n++], PATH_MAX, "%.*s/../share/orbit/themes", PATH_MAX - 40, d);
+    }
+    snprintf(dirs[n++], PATH_MAX, "%s", ORBIT_THEME_INSTALL_DIR);
+    return n;
 }
 
 static bool find_theme(const char *name, char *path, size_t len)
@@ -155,20 +188,8 @@ static bool find_theme(const char *name, char *path, size_t len)
         snprintf(path, len, "%s", name);
         return access(path, R_OK) == 0;
     }
-    const char *env = getenv("ORBIT_THEME_DIR");
     char dirs[4][PATH_MAX];
-    int n = 0;
-    if (env && *env)
-        snprintf(dirs[n++], sizeof dirs[0], "%s", env);
-    char self[PATH_MAX];
-    ssize_t r = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (r > 0) {
-        self[r] = '\0';
-        char *d = dirname(self);
-        snprintf(dirs[n++], sizeof dirs[0], "%.*s/../themes", PATH_MAX - 20, d);
-        snprintf(dirs[n++], sizeof dirs[0], "%.*s/../share/orbit/themes", PATH_MAX - 40, d);
-    }
-    snprintf(dirs[n++], sizeof dirs[0], "%s", ORBIT_THEME_INSTALL_DIR);
+    int n = theme_dirs(dirs);
     for (int i = 0; i < n; i++) {
         if (snprintf(path, len, "%s/%s.theme", dirs[i], name) < (int)len && access(path, R_OK) == 0)
             return true;
@@ -176,73 +197,122 @@ static bool find_theme(const char *name, char *path, size_t len)
     return false;
 }
 
-bool ui_theme_load(ui_theme *t, const char *name, bool colour, char *err, size_t errlen)
+/* "default, light, ..." as found in the first theme directory that has any. */
+static void list_themes(char *out, size_t len)
+{
+    char dirs[4][PATH_MAX];
+    int n = theme_dirs(dirs);
+    snprintf(out, len, "default");
+    for (int i = 0; i < n; i++) {
+        struct dirent **names = NULL;
+        int k = scandir(dirs[i], &names, NULL, alphasort);
+        bool any = false;
+        for (int j = 0; j < k; j++) {
+            const char *dot = strrchr(names[j]->d_name, '.');
+            size_t used = strlen(out);
+            if (dot && strcmp(dot, ".theme") == 0 &&
+                strncmp(names[j]->d_name, "default.", 8) != 0) {
+                snprintf(out + used, len - used, ", %.*s", (int)(dot - names[j]->d_name),
+                         names[j]->d_name);
+                any = true;
+            }
+            free(names[j]);
+        }
+        free(names);
+        if (any)
+            return;
+    }
+}
+
+typedef struct {
+    ui_theme_spec *spec;
+} read_ctx;
+
+static bool take_role(void *ctx, const char *key, const char *value, int line, char *why,
+                      size_t whylen)
+{
+    (void)line;
+    ui_theme_spec *spec = ((read_ctx *)ctx)->spec;
+    if (strcmp(key, "colours") == 0 || strcmp(key, "colors") == 0) {
+        if (strcmp(value, "none") != 0) {
+            snprintf(why, whylen, "colours = none is the only colours setting");
+            return false;
+        }
+        spec->no_colours = true;
+        return true;
+    }
+    int role = -1;
+    for (int i = 0; i < UI_ROLE_COUNT && role < 0; i++) {
+        if (strcmp(ROLE_NAMES[i], key) == 0)
+            role = i;
+    }
+    if (role < 0) {
+        snprintf(why, whylen, "unknown role '%s'", key);
+        return false;
+    }
+    char copy[128], *parts[3] = {NULL, NULL, NULL}, *save = NULL;
+    snprintf(copy, sizeof copy, "%s", value);
+    int np = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok && np < 3; tok = strtok_r(NULL, ",", &save))
+        parts[np++] = tok;
+    char fg[32] = "default", bg[32] = "default";
+    if (np > 0)
+        sscanf(parts[0], "%31s", fg);
+    if (np > 1)
+        sscanf(parts[1], "%31s", bg);
+    short c;
+    int attr = 0;
+    if (np < 1 || !parse_colour(fg, -1, &c) || !parse_colour(bg, -1, &c) ||
+        (np > 2 && !parse_attrs(parts[2], &attr))) {
+        snprintf(why, whylen, "%s: expected foreground, background[, bold+underline...]", key);
+        return false;
+    }
+    spec->set[role] = true;
+    snprintf(spec->fg[role], sizeof spec->fg[role], "%s", fg);
+    snprintf(spec->bg[role], sizeof spec->bg[role], "%s", bg);
+    spec->attr[role] = attr;
+    return true;
+}
+
+bool ui_theme_read(const char *name, ui_theme_spec *spec, char *err, size_t errlen)
+{
+    memset(spec, 0, sizeof *spec);
+    err[0] = '\0';
+    if (!name || !*name)
+        name = "default";
+    snprintf(spec->name, sizeof spec->name, "%s", name);
+    if (strcmp(name, "default") == 0)
+        return true;
+    char path[PATH_MAX];
+    if (!find_theme(name, path, sizeof path)) {
+        char themes[512];
+        list_themes(themes, sizeof themes);
+        snprintf(err, errlen, "theme %s not found (themes: %s, or a theme file's path)", name,
+                 themes);
+        return false;
+    }
+    orbit_status st;
+    read_ctx rc = {spec};
+    if (client_conf_read(path, false, take_role, &rc, &st) != ORBIT_OK) {
+        snprintf(err, errlen, "%s", st.message);
+        return false;
+    }
+    return true;
+}
+
+void ui_theme_apply(ui_theme *t, const ui_theme_spec *spec, bool colour)
 {
     memset(t, 0, sizeof *t);
-    snprintf(t->name, sizeof t->name, "%s", name ? name : "default");
-    err[0] = '\0';
-    colour = colour && has_colors();
+    snprintf(t->name, sizeof t->name, "%s", spec->name);
+    colour = colour && !spec->no_colours && has_colors();
     role_colour roles[UI_ROLE_COUNT];
     memcpy(roles, DEFAULTS, sizeof roles);
-    bool mono_theme = false;
-    char path[PATH_MAX];
-    bool ok = true;
-    if (name && strcmp(name, "default") != 0 && !find_theme(name, path, sizeof path)) {
-        snprintf(err, errlen, "theme %s not found; using the default", name);
-        ok = false;
-    } else if (name && find_theme(name, path, sizeof path)) {
-        FILE *f = fopen(path, "r");
-        char line[256];
-        int lineno = 0;
-        while (f && fgets(line, sizeof line, f)) {
-            lineno++;
-            char *s = line;
-            while (isspace((unsigned char)*s))
-                s++;
-            if (!*s || *s == '#')
-                continue;
-            s[strcspn(s, "\r\n")] = '\0';
-            if (strncmp(s, "colours", 7) == 0 && strstr(s, "none")) {
-                mono_theme = true;
-                continue;
-            }
-            char *eq = strchr(s, '=');
-            if (!eq)
-                continue;
-            *eq = '\0';
-            char key[40], fg[32] = "default", bg[32] = "default", attrs[64] = "";
-            sscanf(s, "%39s", key);
-            char *v = eq + 1;
-            char *parts[3] = {NULL, NULL, NULL};
-            int np = 0;
-            for (char *tok = strtok(v, ","); tok && np < 3; tok = strtok(NULL, ","))
-                parts[np++] = tok;
-            if (np > 0)
-                sscanf(parts[0], "%31s", fg);
-            if (np > 1)
-                sscanf(parts[1], "%31s", bg);
-            if (np > 2)
-                snprintf(attrs, sizeof attrs, "%s", parts[2]);
-            int role = -1;
-            for (int i = 0; i < UI_ROLE_COUNT; i++) {
-                if (strcmp(ROLE_NAMES[i], key) == 0)
-                    role = i;
-            }
-            short cf, cb;
-            if (role < 0 || !parse_colour(fg, &cf) || !parse_colour(bg, &cb)) {
-                snprintf(err, errlen, "%s:%d: not understood", path, lineno);
-                ok = false;
-                continue;
-            }
-            roles[role] = (role_colour){cf, cb, parse_attrs(attrs)};
-        }
-        if (f)
-            fclose(f);
-        else
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    for (int r = 0; r < UI_ROLE_COUNT; r++) {
+        short fg, bg;
+        if (spec->set[r] && parse_colour(spec->fg[r], COLORS, &fg) &&
+            parse_colour(spec->bg[r], COLORS, &bg))
+            roles[r] = (role_colour){fg, bg, spec->attr[r]};
     }
-    if (mono_theme)
-        colour = false;
     t->colour = colour;
     if (colour) {
         start_color();
@@ -259,5 +329,18 @@ bool ui_theme_load(ui_theme *t, const char *name, bool colour, char *err, size_t
         }
         t->attrs[r] = (int)COLOR_PAIR(r + 1) | roles[r].attr;
     }
+}
+
+bool ui_theme_load(ui_theme *t, const char *name, bool colour, char *err, size_t errlen)
+{
+    ui_theme_spec spec;
+    bool ok = ui_theme_read(name, &spec, err, errlen);
+    if (!ok) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "%s; using the default", why);
+        ui_theme_read("default", &spec, why, sizeof why);
+    }
+    ui_theme_apply(t, &spec, colour);
     return ok;
 }

@@ -12,12 +12,23 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from orbit_testlib import program  # noqa: E402
 
 # Colour escapes: SGR 30-37, 40-47, 90-97, 100-107, 38;... and 48;...
+# An SGR sequence that turns reverse video on (7, alone or among others).
+REVERSE_SGR = re.compile(r"\x1b\[(?:[0-9]*;)*7(?:;[0-9]*)*m")
 COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|38|48)(?:;[0-9;]*)?m")
+
+
+def write_config(dep, text):
+    """orbitop's configuration file ($XDG_CONFIG_HOME/orbit/orbitop.conf)."""
+    path = os.path.join(dep.dir, "xdg", "orbit", "orbitop.conf")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 class Console:
     def __init__(self, dep, cols=80, rows=24, term="xterm-256color", args=(), env=None,
-                 token_role=None, cwd=None, lang="C.UTF-8"):
+                 token_role=None, cwd=None, lang="C.UTF-8", deployment=True, stdin=None):
         self.dep = dep
         self.sock = "orbit-" + uuid.uuid4().hex[:10]
         self.vault = os.path.join(dep.dir, "vault")
@@ -30,10 +41,12 @@ class Console:
         e.update(env or {})
         envs = " ".join(f"{k}='{v}'" for k, v in e.items())
         argv = " ".join(f"'{a}'" for a in args)
+        where = f"--deployment '{os.path.join(dep.dir, 'deployment.json')}'" if deployment else ""
+        redirect = f" <'{stdin}'" if stdin else ""
         # After orbitop exits, record its status and the terminal modes so
         # tests can check the terminal was restored.
-        cmd = (f"cd '{cwd or dep.dir}' && env {envs} '{program('orbitop')}' --deployment "
-               f"'{os.path.join(dep.dir, 'deployment.json')}' {argv} 2>'{self.err_file}'; "
+        cmd = (f"cd '{cwd or dep.dir}' && env {envs} '{program('orbitop')}' {where} {argv}"
+               f"{redirect} 2>'{self.err_file}'; "
                f"echo \"$? $(stty -a | tr '\\n' ' ')\" > '{self.done_file}'; sleep 30")
         self.tmux("new-session", "-d", "-s", "main", "-x", str(cols), "-y", str(rows), cmd)
 
@@ -48,6 +61,34 @@ class Console:
     def keys(self, *keys):
         self.tmux("send-keys", "-t", "main", *keys)
         time.sleep(0.15)
+
+    def raw(self, data):
+        """Bytes as a terminal would send them (escape sequences)."""
+        self.tmux("send-keys", "-t", "main", "-H", *[f"{b:02x}" for b in data])
+        time.sleep(0.15)
+
+    def click(self, x, y, button=0):
+        """A mouse press and release at column x, row y (0-based), as an
+        xterm reports it in SGR mode."""
+        self.raw(f"\x1b[<{button};{x + 1};{y + 1}M\x1b[<{button};{x + 1};{y + 1}m".encode())
+
+    def wheel(self, x, y, down=True):
+        self.raw(f"\x1b[<{65 if down else 64};{x + 1};{y + 1}M".encode())
+
+    def mouse_on(self):
+        """True when orbitop asked the terminal to report the mouse."""
+        out = self.tmux("display-message", "-p", "-t", "main", "#{mouse_any_flag}"
+                        "#{mouse_button_flag}#{mouse_standard_flag}").stdout.strip()
+        return "1" in out
+
+    def selected_rows(self):
+        """The text of the rows drawn in reverse video (the selection
+        under NO_COLOR)."""
+        rows = []
+        for line in self.screen(escapes=True).splitlines():
+            if REVERSE_SGR.search(line):
+                rows.append(re.sub(r"\x1b\[[0-9;]*m", "", line))
+        return rows
 
     def type(self, text):
         self.tmux("send-keys", "-t", "main", "-l", text)

@@ -6,46 +6,18 @@ mode, colour and ASCII fallbacks, and a pool killed while watched."""
 import json
 import os
 import signal
-import struct
-import time
 import unittest
 
+from console_base import READY, ConsoleTest, P3, P4, audit_ops, vault_pool_dir, wav_bytes
 from orbit_console import COLOUR_SGR, Console
-from orbit_testlib import (P1, P2, DeploymentTest, dr_of, http, state, wait_until)
-
-FQDNS = ["pool1.north.example.net", "pool2.south.example.net", "pool3.north.example.net",
-         "pool4.south.example.net"]
-# A whole first screen: header, every pool's box, the footer.
-READY = [r"4/4 pools connected"] + [rf"{f.replace('.', '[.]')} " for f in FQDNS] + [r"q Quit"]
+from orbit_testlib import P1, P2, dr_of, http, state, wait_until
 
 
-def audit_ops(dep, pool):
-    status, body, _ = http(dep, "/v1/audit", token=dep.token("operator"), pool=pool)
-    return [(e["op"], e["ok"], e["who"]) for e in body["entries"]]
-
-
-def wav_bytes(seconds=1, rate=8000):
-    data = bytes((i * 5) % 251 for i in range(seconds * rate * 2))
-    fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, rate, rate * 2, 2, 16)
-    body = b"WAVE" + fmt + b"data" + struct.pack("<I", len(data)) + data
-    return b"RIFF" + struct.pack("<I", len(body)) + body
-
-
-class ConsoleTest(DeploymentTest):
-    POOLS = 4
-    CLOCK_SCALE = 5.0
-    PHASE_SECONDS = 10.0  # 2 s of real time
-    SIM = "demo"
-
-    def console(self, **kw):
-        c = Console(self.dep, **kw)
-        self.addCleanup(c.close)
-        return c
-
+class ConsoleViewsTest(ConsoleTest):
     def test_overview_at_80x24_shows_every_pool_live(self):
         c = self.console()
         screen = c.wait_all(READY)
-        c.wait_for(r"(?s)(● up.*){4}")
+        c.wait_for(r"(?s)(example\.net +up +normal.*){4}")
         lines = screen.splitlines()
         self.assertLessEqual(max(len(l) for l in lines), 80)
         self.assertIn("Failover", lines[-1])  # the footer, from the key table
@@ -72,7 +44,7 @@ class ConsoleTest(DeploymentTest):
         c.wait_for(r"live events .*: [1-9]")
         c.wait_for(r"(call\.parked|pickup\.queued)")
         c.keys("Tab")
-        c.wait_for(r"users normal", timeout=3)  # Tab wraps to the overview
+        c.wait_for(r"USERS' DR PHASE", timeout=3)  # Tab wraps to the overview
         c.keys("Tab")
         c.wait_for(r"orbit ranges", timeout=3)
 
@@ -102,19 +74,33 @@ class ConsoleTest(DeploymentTest):
         c.keys("C-l")
         c.wait_for(r"orbit ranges")
 
+    def test_pool_killed_and_restarted_while_watched(self):
+        c = self.console()
+        c.wait_for(r"4/4 pools connected")
+        self.dep.kill(P1)
+        c.wait_for(r"3/4 pools connected", timeout=6)
+        c.wait_for(r"pool1\.north\.example\.net +DOWN, no link", timeout=8)
+        c.keys("2")  # the console never blocks on the lost link
+        c.wait_for(r"orbit ranges")
+        c.keys("1")
+        self.dep.start(P1)
+        c.wait_for(r"4/4 pools connected", timeout=20)
+        c.wait_for(r"DOWN", absent=True, timeout=10)
+
+
+class ConsoleActionsTest(ConsoleTest):
     def test_failover_redirect_and_failback_from_the_keyboard(self):
         c = self.console()
         c.wait_for(r"4/4 pools connected")
         # pool1 is selected first; F opens a dialog focused on Cancel.
         c.keys("F")
-        c.wait_for(r"Fail over pool1\.north\.example\.net")
+        c.wait_all([r"Fail over pool1\.north\.example\.net", r">\[ Cancel \]<"])
         c.keys("Enter")
         c.wait_for(r"failover cancelled")
         self.assertEqual(dr_of(self.dep, P2, P1)["phase"], "normal")
         c.keys("F")
         c.wait_for(r"type the pool's name")
-        c.type("pool1.north.example.net")
-        c.keys("Tab", "Tab", "Enter")  # to the Fail over button
+        self.confirm(c, P1)
         c.wait_for(r"failing over pool1\.north\.example\.net")
         wait_until(lambda: dr_of(self.dep, P2, P1)["phase"] == "failed_over", timeout=10,
                    what="failed_over")
@@ -124,8 +110,8 @@ class ConsoleTest(DeploymentTest):
         c.keys("R")
         c.wait_all([r"Redirect pool1\.north\.example\.net's pickup ranges",
                     r"pool1 GroupPickup\s+17000-17099\s+now on pool1", r"Redirect \]"])
-        c.keys("Right", "Enter")
-        c.wait_for(r"redirected 1 pickup range\(s\) of pool1\.north\.example\.net to pool2")
+        self.confirm(c, P1)
+        c.wait_for(r"redirected 1 pickup range\(s\) of pool1\.north\.example\.net to\s+pool2")
         ranges = {o["identity"]: o["pool"] for o in state(self.dep, P2)["orbits"]}
         self.assertEqual(ranges["pool1 GroupPickup"], P2)
         self.assertTrue(dr_of(self.dep, P2, P1)["pickup_ranges_redirected"])
@@ -133,8 +119,7 @@ class ConsoleTest(DeploymentTest):
         # Fail back, then the ranges go home, and only those.
         c.keys("B")
         c.wait_for(r"Fail back pool1")
-        c.type("pool1.north.example.net")
-        c.keys("Tab", "Tab", "Enter")
+        self.confirm(c, P1)
         c.wait_for(r"failing back pool1")
         wait_until(lambda: dr_of(self.dep, P2, P1)["phase"] == "normal", timeout=10,
                    what="normal")
@@ -142,8 +127,8 @@ class ConsoleTest(DeploymentTest):
         c.keys("R")
         c.wait_all([r"Redirect pool1\.north\.example\.net's pickup ranges", r"now on pool2",
                     r"Redirect \]"])
-        c.keys("Right", "Enter")
-        c.wait_for(r"redirected 1 pickup range\(s\) of pool1\.north\.example\.net to pool1")
+        self.confirm(c, P1)
+        c.wait_for(r"redirected 1 pickup range\(s\) of pool1\.north\.example\.net to\s+pool1")
         ranges = {o["identity"]: o["pool"] for o in state(self.dep, P1)["orbits"]}
         self.assertEqual(ranges["pool1 GroupPickup"], P1)
         self.assertEqual(ranges["pool2 GroupPickup"], P2)
@@ -153,16 +138,20 @@ class ConsoleTest(DeploymentTest):
     def test_bulk_reassign_moves_every_range_of_a_pool(self):
         c = self.console()
         c.wait_for(r"4/4 pools connected")
-        c.keys("Down")  # pool3's pair; pool3 is selected
+        c.keys("Down", "Down")  # pool3
         c.keys("R")
-        c.wait_all([r"Reassign orbit ranges", r"from pool\s+< pool3\.north\.example\.net >",
-                    r"to pool\s+< pool4\.south\.example\.net >", r"ranges\s+< all types >",
-                    r"Reassign \]"])
-        c.keys("Right", "Enter")
-        c.wait_for(r"reassigned 2 range\(s\) from pool3\.north\.example\.net to pool4")
+        c.wait_all([r"Move the ranges of pool3\.north\.example\.net",
+                    r"to pool\s+< pool4\.south\.example\.net >",
+                    r"ranges\s+< \(choose a type\) >", r"Reassign \]"])
+        c.keys("Enter")  # nothing is moved: a type must be chosen, the name typed
+        c.wait_for(r"choose one")
+        c.keys("Right", "Right", "Right")  # to "all types"
+        c.wait_for(r"ranges\s+< all types >")
+        self.confirm(c, P3)
+        c.wait_for(r"reassigned 2 range\(s\) from pool3\.north\.example\.net to\s+pool4")
         owners = {o["identity"]: o["pool"] for o in state(self.dep, 2)["orbits"]}
-        self.assertEqual(owners["pool3 CallPark"], "pool4.south.example.net")
-        self.assertEqual(owners["pool3 GroupPickup"], "pool4.south.example.net")
+        self.assertEqual(owners["pool3 CallPark"], P4)
+        self.assertEqual(owners["pool3 GroupPickup"], P4)
         self.assertIn(("orbit.reassign", True, "demo-operator"), audit_ops(self.dep, 2))
 
     def test_reassign_the_selected_range_in_the_orbits_view(self):
@@ -174,8 +163,8 @@ class ConsoleTest(DeploymentTest):
         c.keys("R")
         c.wait_all([r"Reassign range pool1 GroupPickup", r"17000-17099 \(GroupPickup\)",
                     r"to pool\s+< pool2\.south\.example\.net >", r"Reassign \]"])
-        c.keys("Right", "Enter")
-        c.wait_for(r"range pool1 GroupPickup now owned by pool2\.south\.example\.net")
+        self.confirm(c, P1)  # the owner's name: its own ranges move
+        c.wait_for(r"range pool1 GroupPickup now owned by\s+pool2\.south\.example\.net")
         owners = {o["identity"]: o["pool"] for o in state(self.dep, P1)["orbits"]}
         self.assertEqual(owners["pool1 GroupPickup"], P2)
         self.assertEqual(owners["pool1 CallPark"], P1)
@@ -190,8 +179,7 @@ class ConsoleTest(DeploymentTest):
         c.wait_for(r"DOWN", timeout=6)
         c.keys("F")
         c.wait_all([r"disaster_mode\s+\[x\]", r"Fail over pool1", r"Fail over \]"])
-        c.type("pool1.north.example.net")
-        c.keys("Tab", "Tab", "Enter")
+        self.confirm(c, P1)
         c.wait_for(r"failing over pool1")
         self.assertTrue(dr_of(self.dep, P2, P1)["disaster_mode"])
 
@@ -199,28 +187,31 @@ class ConsoleTest(DeploymentTest):
         c = self.console()
         c.wait_for(r"4/4 pools connected")
         c.keys("E")
-        c.wait_for(r"Call Park settings of pool1")
-        c.keys("Tab")  # from Cancel to Save...
-        c.keys("BTab", "BTab", "BTab", "BTab", "BTab")  # ...and back to the timeout field
-        c.keys("C-u")
+        # A form: the focus starts on its first field, holding 90; erasing
+        # and typing there gives what was typed ("90", BS, BS, "5": 5).
+        c.wait_all([r"Call Park settings of pool1", r"> timeout \(s\)\s+\[90_"])
+        c.keys("BSpace", "BSpace")
         c.type("5")
-        c.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # to Save
-        c.keys("Enter")
-        c.wait_for(r"allowed 10 s to 600 s")
+        c.wait_for(r"timeout \(s\)\s+\[5_")
+        c.keys("Enter")  # not valid: the focus stays, with the reason
+        c.wait_for(r"a whole number from 10 to 600")
         self.assertEqual(state(self.dep, P1)["config"]["call_pickup_timeout_threshold"], 90)
         self.assertNotIn("config.set", [op for op, _, _ in audit_ops(self.dep, P1)])
-        c.keys("BTab", "BTab", "BTab", "BTab", "BTab")
         c.keys("C-u")
         c.type("45")
-        c.keys("Tab", "Tab", "Tab", "Tab", "Tab", "Enter")
-        c.wait_for(r"settings of pool1\.north\.example\.net saved")
+        c.keys("Enter")  # valid: to Save
+        c.wait_for(r">\[ Save \]<")
+        c.keys("Enter")
+        c.wait_for(r"settings of pool1\.north\.example\.net\s+saved")
         self.assertEqual(state(self.dep, P1)["config"]["call_pickup_timeout_threshold"], 45)
         self.assertIn(("config.set", True, "demo-operator"), audit_ops(self.dep, P1))
         # The vault keeps each version of the settings it has seen.
-        manifest = os.path.join(c.vault, P1, "manifest.jsonl")
-        kinds = [json.loads(l)["settings"]["call_pickup_timeout_threshold"]
-                 for l in open(manifest)]
-        self.assertEqual(kinds[-1], 45)
+        wait_until(lambda: self.last_timeout(c) == 45, timeout=5, what="the vault's copy")
+
+    def last_timeout(self, c):
+        with open(os.path.join(vault_pool_dir(c.vault, P1), "manifest.jsonl")) as f:
+            kinds = [json.loads(l)["settings"]["call_pickup_timeout_threshold"] for l in f]
+        return kinds[-1]
 
     def test_moh_upload_backs_up_uploads_and_verifies(self):
         src = os.path.join(self.dep.dir, "upload")
@@ -231,18 +222,22 @@ class ConsoleTest(DeploymentTest):
         c.wait_for(r"4/4 pools connected")
         c.keys("U")
         c.wait_for(r"lobby\.wav")
-        c.keys("Down")  # past "../"
+        c.type("lob")  # type-ahead
         c.keys("Enter")
-        c.wait_for(r"Upload music on hold")
+        c.wait_all([r"Upload music on hold", r"File: lobby\.wav \(\d+ bytes\)",
+                    r"Replaces: orbit-default\.wav", r"the default music"])
         c.keys("Right", "Enter")
-        c.wait_for(r"uploaded lobby\.wav to pool1\.north\.example\.net: \d+ bytes, SHA-256")
+        c.wait_for(r"uploaded lobby\.wav to pool1\.north\.example\.net: \d+ bytes,\s+SHA-256")
         moh = state(self.dep, P1)["moh"]
         self.assertEqual(moh["name"], "lobby.wav")
-        self.assertTrue(os.path.exists(os.path.join(c.vault, P1, "objects", moh["sha256"])))
+        self.assertTrue(os.path.exists(os.path.join(vault_pool_dir(c.vault, P1), "objects",
+                                                    moh["sha256"])))
         self.assertIn(("moh.upload", True, "demo-operator"), audit_ops(self.dep, P1))
         c.keys("5")
         c.wait_for(r"in the backup vault\s+yes")
 
+
+class ConsoleModesTest(ConsoleTest):
     def test_read_only_refuses_every_action(self):
         c = self.console(args=["--read-only"])
         screen = c.wait_all(READY + [r"READ-ONLY"])
@@ -254,7 +249,7 @@ class ConsoleTest(DeploymentTest):
             c.keys(key)
             c.wait_for(r"refused: the console is read-only")
         c.keys("?")
-        help_screen = c.wait_all([r"orbitop keys", r"Quit|quit \("])
+        help_screen = c.wait_all([r"orbitop help", r"Keys"])
         self.assertGreaterEqual(help_screen.count("[read-only]"), 5)
         c.keys("Escape")
         self.assertEqual(dr_of(self.dep, P2, P1)["phase"], "normal")
@@ -284,10 +279,15 @@ class ConsoleTest(DeploymentTest):
                 c.close()
 
     def test_ascii_fallback(self):
-        for kw in ({"lang": "C"}, {"args": ["--ascii"]}):
+        # Boxed cards on a taller terminal, one-line cards at 80x24.
+        for kw in ({"lang": "C", "cols": 100, "rows": 40},
+                   {"args": ["--ascii"], "cols": 100, "rows": 40},
+                   {"lang": "C"}, {"args": ["--ascii"]}):
             c = Console(self.dep, **kw)
             try:
-                screen = c.wait_all(READY + [r"\+- pool1\.north\.example\.net -+\+"])
+                box = kw.get("rows") == 40
+                screen = c.wait_all(READY + ([r"\+- > pool1\.north\.example\.net < -+\+"]
+                                             if box else [r">pool1\.north\.example\.net up"]))
                 self.assertFalse(any(ord(ch) > 127 for ch in screen), kw)
             finally:
                 c.close()
@@ -300,21 +300,6 @@ class ConsoleTest(DeploymentTest):
                 self.assertNotIn("not found", screen)
             finally:
                 c.close()
-        c = self.console(args=["--theme", "plaid"])
-        c.wait_for(r"theme plaid not found; using the default")
-
-    def test_pool_killed_and_restarted_while_watched(self):
-        c = self.console()
-        c.wait_for(r"4/4 pools connected")
-        self.dep.kill(P1)
-        c.wait_for(r"3/4 pools connected", timeout=6)
-        c.wait_for(r"DOWN", timeout=6)
-        c.keys("2")  # the console never blocks on the lost link
-        c.wait_for(r"orbit ranges")
-        c.keys("1")
-        self.dep.start(P1)
-        c.wait_for(r"4/4 pools connected", timeout=20)
-        c.wait_for(r"DOWN", absent=True, timeout=10)
 
     def test_filter_sort_and_help(self):
         c = self.console()
@@ -328,6 +313,8 @@ class ConsoleTest(DeploymentTest):
         c.keys("Escape")
         c.wait_for(r"orbit ranges .*: 8")
         c.keys("s")
+        c.wait_for(r"sort by .*r RANGE")
+        c.keys("r")
         c.wait_for(r"RANGE▲")
         c.keys("S")
         screen = c.wait_all([r"RANGE▼", r"pool1 CallPark", r"q Quit"])
@@ -336,10 +323,12 @@ class ConsoleTest(DeploymentTest):
         c.keys("t")
         c.wait_for(r"type: CallPark")
         c.keys("?")
-        c.wait_all([r"orbitop keys", r"fail the selected pool's users over",
-                    r"filter the table", r"quit \("])
+        c.wait_all([r"orbitop help", r"fail the selected pool's users over",
+                    r"filter the table"])
+        c.keys("PgDn")
+        c.wait_for(r"quit orbitop")
         c.keys("Escape")
-        c.wait_for(r"orbitop keys", absent=True)
+        c.wait_for(r"orbitop help", absent=True)
 
     def test_quit_and_ctrl_c_restore_the_terminal(self):
         for key in ("q", "C-c"):

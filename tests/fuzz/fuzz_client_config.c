@@ -28,7 +28,6 @@ static void check_depfile(const uint8_t *data, size_t size)
         for (size_t i = 0; i < d.npools; i++) {
             FUZZ_REQUIRE(strlen(d.pools[i].fqdn) < sizeof d.pools[i].fqdn);
             FUZZ_REQUIRE(strlen(d.pools[i].url) < sizeof d.pools[i].url);
-            FUZZ_REQUIRE(strlen(d.pools[i].http) < sizeof d.pools[i].http);
             FUZZ_REQUIRE(client_depfile_pool_find(&d, d.pools[i].fqdn) != NULL);
         }
         (void)client_depfile_token(&d, "viewer");

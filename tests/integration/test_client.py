@@ -154,19 +154,20 @@ class ClientTest(DeploymentTest):
         r = self.ctl("moh", "backups")
         entries = json.loads(r.stdout)
         self.assertEqual([e["name"] for e in entries if e["kind"] == "moh"], ["not-audio.wav"])
-        self.assertTrue(entries[-1]["have"])                  # ...but it was backed up first
-        # Even with the pool down, the backup is made before anything fails.
-        good = os.path.join(self.dep.dir, "good.wav")
-        with open(good, "wb") as f:
-            f.write(wav(1))
-        proxy = Proxy(self.dep.base + 1)
-        self.addCleanup(proxy.close)
-        env = {"ORBIT_TOKEN": self.dep.token("operator")}
-        cmd = [program("orbitctl"), "--json", "--vault", os.path.join(self.dep.dir, "vault"),
-               "--url", proxy.url()]
+        self.assertTrue(entries[-1]["have"])                  # ...but it was backed up first,
+        self.assertFalse(entries[-1]["verified"])             # listed as refused,
+        self.assertFalse(entries[-1]["restorable"])           # and never restored:
+        self.assertIn("unsupported", entries[-1]["failure"])
+        r = self.ctl("moh", "restore", "--from", P1)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("no restorable moh backup", r.stdout)
+        # With the pool down, the vault is still read from the deployment
+        # file alone: it names the deployment the backups belong to.
         self.dep.stop(P1)
-        r = subprocess.run(cmd + ["moh", "backups", "--pool", P1], capture_output=True,
-                           text=True, env=dict(os.environ, **env))
+        r = subprocess.run([program("orbitctl"), "--json", "--vault",
+                            os.path.join(self.dep.dir, "vault"), "--deployment",
+                            os.path.join(self.dep.dir, "deployment.json"), "moh", "backups",
+                            "--pool", P1], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(json.loads(r.stdout)), 1)
 
@@ -178,10 +179,12 @@ class ClientTest(DeploymentTest):
         with open(path, "wb") as f:
             f.write(wav(1))
         env = dict(os.environ, ORBIT_TOKEN=self.dep.token("operator"))
+        # A deployment name spares the GET /v1/state that would tell which
+        # deployment's vault to use: the proxy rewrites the first request.
         r = subprocess.run([program("orbitctl"), "--json", "--vault",
-                            os.path.join(self.dep.dir, "vault"), "--url", proxy.url(), "moh",
-                            "upload", path], capture_output=True, text=True, env=env,
-                           timeout=30)
+                            os.path.join(self.dep.dir, "vault"), "--deployment-name", "lab",
+                            "--url", proxy.url(), "moh", "upload", path], capture_output=True,
+                           text=True, env=env, timeout=30)
         self.assertNotEqual(r.returncode, 0)
         out = json.loads(r.stdout)
         self.assertFalse(out["ok"])

@@ -164,7 +164,7 @@ static void vault_records_settings_only_when_they_change(void **state)
     assert_non_null(mkdtemp(dir));
     client_vault *v;
     orbit_status st;
-    assert_int_equal(client_vault_open(dir, &v, &st), ORBIT_OK);
+    assert_int_equal(client_vault_open(dir, "d-test", &v, &st), ORBIT_OK);
     cps_settings s;
     cps_settings_default(&s);
     assert_int_equal(client_vault_store_settings(v, "p1.example.net", &s, "me", &st), ORBIT_OK);
