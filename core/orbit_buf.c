@@ -25,7 +25,7 @@ void orbit_buf_reset(orbit_buf *b)
         b->data[0] = '\0';
 }
 
-static bool reserve(orbit_buf *b, size_t extra)
+bool orbit_buf_grow(orbit_buf *b, size_t extra)
 {
     if (b->failed)
         return false;
@@ -44,16 +44,6 @@ static bool reserve(orbit_buf *b, size_t extra)
     return true;
 }
 
-bool orbit_buf_append(orbit_buf *b, const void *data, size_t len)
-{
-    if (!reserve(b, len))
-        return false;
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-    return true;
-}
-
 bool orbit_buf_printf(orbit_buf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -62,7 +52,7 @@ bool orbit_buf_printf(orbit_buf *b, const char *fmt, ...)
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
-    if (n < 0 || !reserve(b, (size_t)n)) {
+    if (n < 0 || !orbit_buf_grow(b, (size_t)n)) {
         va_end(ap);
         b->failed = true;
         return false;
@@ -79,7 +69,7 @@ char *orbit_buf_take(orbit_buf *b, size_t *len)
         orbit_buf_free(b);
         return NULL;
     }
-    if (!b->data && !reserve(b, 0))
+    if (!b->data && !orbit_buf_grow(b, 0))
         return NULL;
     b->data[b->len] = '\0';
     char *d = b->data;

@@ -2,6 +2,7 @@
 #include "orbit_frame.h"
 
 #include "orbit_json.h"
+#include "orbit_json_dump.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,38 @@ json_t *orbit_frame_make_event(const char *epoch, int64_t rev, const char *kind,
         data = json_object();
     return json_pack("{s:s, s:s, s:I, s:s, s:I, s:o}", "t", "event", "epoch", epoch, "rev",
                      (json_int_t)rev, "kind", kind, "time_ms", (json_int_t)time_ms, "data", data);
+}
+
+static bool write_key(orbit_buf *b, const char *text)
+{
+    return orbit_buf_append(b, text, strlen(text));
+}
+
+static bool write_string(orbit_buf *b, const char *s)
+{
+    return orbit_json_dump_string(b, s, strlen(s));
+}
+
+static bool write_data(orbit_buf *b, const json_t *data)
+{
+    return data ? orbit_json_dump(b, data) : orbit_buf_append(b, "{}", 2);
+}
+
+bool orbit_frame_write_result_ok(orbit_buf *b, const char *id, const json_t *data)
+{
+    return write_key(b, "{\"t\":\"result\",\"id\":") && write_string(b, id ? id : "") &&
+           write_key(b, ",\"ok\":true,\"data\":") && write_data(b, data) &&
+           orbit_buf_append(b, "}", 1);
+}
+
+bool orbit_frame_write_event(orbit_buf *b, const char *epoch, int64_t rev, const char *kind,
+                             const json_t *data, int64_t time_ms)
+{
+    return write_key(b, "{\"t\":\"event\",\"epoch\":") && write_string(b, epoch) &&
+           write_key(b, ",\"rev\":") && orbit_json_dump_int(b, rev) && write_key(b, ",\"kind\":") &&
+           write_string(b, kind) && write_key(b, ",\"time_ms\":") &&
+           orbit_json_dump_int(b, time_ms) && write_key(b, ",\"data\":") && write_data(b, data) &&
+           orbit_buf_append(b, "}", 1);
 }
 
 json_t *orbit_frame_make_tick(const char *epoch, int64_t rev, int64_t time_ms)

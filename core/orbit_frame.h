@@ -4,6 +4,7 @@
 #ifndef ORBIT_FRAME_H
 #define ORBIT_FRAME_H
 
+#include "orbit_buf.h"
 #include "orbit_error.h"
 #include "orbit_ops.h"
 
@@ -79,6 +80,14 @@ json_t *orbit_frame_make_error(const char *id, const orbit_status *st);
 json_t *orbit_frame_make_event(const char *epoch, int64_t rev, const char *kind, json_t *data,
                                int64_t time_ms);
 json_t *orbit_frame_make_tick(const char *epoch, int64_t rev, int64_t time_ms);
+
+/* Writers for the frames every command and event sends: the same text
+ * the builders above give after a compact dump, appended to b without
+ * building the envelope as JSON values. data is borrowed and may be NULL
+ * (written as {}). false on OOM. */
+bool orbit_frame_write_result_ok(orbit_buf *b, const char *id, const json_t *data);
+bool orbit_frame_write_event(orbit_buf *b, const char *epoch, int64_t rev, const char *kind,
+                             const json_t *data, int64_t time_ms);
 
 /* Serialises compactly; the caller frees. NULL on OOM. */
 char *orbit_frame_dump(const json_t *frame, size_t *len);

@@ -154,7 +154,39 @@ static void sha256_of_known_input(void **state)
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* The writers send what the builders give, so a client cannot tell. */
+static void assert_written_as_built(orbit_buf *b, json_t *built)
+{
+    char *want = json_dumps(built, JSON_COMPACT);
+    assert_non_null(want);
+    assert_string_equal(b->data, want);
+    free(want);
+    json_decref(built);
+    orbit_buf_reset(b);
+}
+
+static void written_frames_match_the_built_ones(void **state)
+{
+    (void)state;
+    orbit_buf b;
+    orbit_buf_init(&b);
+    json_t *data =
+        json_pack("{s:s, s:I, s:s}", "call_id", "c\"1", "cursor", (json_int_t)7, "orbit", "11000");
+    assert_true(orbit_frame_write_result_ok(&b, "id-\n1", data));
+    assert_written_as_built(&b, orbit_frame_make_result_ok("id-\n1", json_incref(data)));
+    assert_true(orbit_frame_write_result_ok(&b, NULL, NULL));
+    assert_written_as_built(&b, orbit_frame_make_result_ok(NULL, NULL));
+    assert_true(orbit_frame_write_event(&b, "0123abcd", 99, "call.parked", data, 1764500000123));
+    assert_written_as_built(&b, orbit_frame_make_event("0123abcd", 99, "call.parked",
+                                                       json_incref(data), 1764500000123));
+    assert_true(orbit_frame_write_event(&b, "e", -1, "tick", NULL, 0));
+    assert_written_as_built(&b, orbit_frame_make_event("e", -1, "tick", NULL, 0));
+    json_decref(data);
+    orbit_buf_free(&b);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(written_frames_match_the_built_ones),
     cmocka_unit_test(hello_parses),
     cmocka_unit_test(hello_without_token_is_unauthorized),
     cmocka_unit_test(bad_json_and_unknown_type_are_bad_request),
