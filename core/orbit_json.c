@@ -132,6 +132,26 @@ bool orbit_json_put(json_t *obj, const char *key, json_t *value)
     return json_object_set_new(obj, key, value) == 0;
 }
 
+static bool put_unchecked(json_t *obj, const char *key, json_t *value)
+{
+    return value && json_object_set_new_nocheck(obj, key, value) == 0;
+}
+
+bool orbit_json_put_text(json_t *obj, const char *key, const char *value)
+{
+    return put_unchecked(obj, key, json_string_nocheck(value));
+}
+
+bool orbit_json_put_int(json_t *obj, const char *key, int64_t value)
+{
+    return put_unchecked(obj, key, json_integer((json_int_t)value));
+}
+
+bool orbit_json_put_bool(json_t *obj, const char *key, bool value)
+{
+    return put_unchecked(obj, key, json_boolean(value));
+}
+
 json_t *orbit_json_number(const orbit_number *n)
 {
     char buf[ORBIT_NUMBER_BUF];
@@ -406,11 +426,19 @@ orbit_err orbit_json_to_moh(const json_t *o, orbit_json_mode mode, moh_info *m, 
 json_t *orbit_json_from_parked(const parked_call *c)
 {
     char orbit[ORBIT_NUMBER_BUF];
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:s, s:b}", "call_id", c->call_id,
-                     "orbit", orbit_number_format(&c->orbit, orbit, sizeof orbit), "parker",
-                     c->parker, "parkee", c->parkee, "parked_ms", (json_int_t)c->parked_ms,
-                     "deadline_ms", (json_int_t)c->deadline_ms, "attempt", c->attempt, "state",
-                     parked_state_name(c->state), "music_on_hold", c->music_on_hold);
+    json_t *o = json_object();
+    if (o && orbit_json_put_text(o, "call_id", c->call_id) &&
+        orbit_json_put_text(o, "orbit", orbit_number_format(&c->orbit, orbit, sizeof orbit)) &&
+        orbit_json_put_text(o, "parker", c->parker) &&
+        orbit_json_put_text(o, "parkee", c->parkee) &&
+        orbit_json_put_int(o, "parked_ms", c->parked_ms) &&
+        orbit_json_put_int(o, "deadline_ms", c->deadline_ms) &&
+        orbit_json_put_int(o, "attempt", c->attempt) &&
+        orbit_json_put_text(o, "state", parked_state_name(c->state)) &&
+        orbit_json_put_bool(o, "music_on_hold", c->music_on_hold))
+        return o;
+    json_decref(o);
+    return NULL;
 }
 
 static orbit_err decode_checked(const json_t *o, const char *key, char *out, size_t cap,

@@ -79,4 +79,12 @@ orbit_err orbit_json_to_user(const json_t *o, orbit_json_mode mode, orbit_user *
  * jansson could not add it (the value is released either way). */
 bool orbit_json_put(json_t *obj, const char *key, json_t *value);
 
+/* Members for objects the hot paths build (every park and retrieve):
+ * key is a literal and value text this process already holds as valid
+ * UTF-8 (decoded from JSON, or checked by the name rule), so neither is
+ * validated again. false on OOM. */
+bool orbit_json_put_text(json_t *obj, const char *key, const char *value);
+bool orbit_json_put_int(json_t *obj, const char *key, int64_t value);
+bool orbit_json_put_bool(json_t *obj, const char *key, bool value);
+
 #endif

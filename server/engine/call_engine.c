@@ -288,13 +288,21 @@ static const char *intern_home(call_engine *ce, const char *fqdn)
     return copy;
 }
 
+/* Copies text that was checked to fit when the call was parked; cut,
+ * never overrun, if it somehow does not. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* The protocol's record of a parked call. */
 static void parked_view(const parked_entry *p, parked_call *out)
 {
-    memset(out, 0, sizeof *out);
-    snprintf(out->call_id, sizeof out->call_id, "%s", PARKED_ID(p));
-    snprintf(out->parker, sizeof out->parker, "%s", PARKED_PARKER(p));
-    snprintf(out->parkee, sizeof out->parkee, "%s", PARKED_PARKEE(p));
+    copy_text(out->call_id, sizeof out->call_id, PARKED_ID(p));
+    copy_text(out->parker, sizeof out->parker, PARKED_PARKER(p));
+    copy_text(out->parkee, sizeof out->parkee, PARKED_PARKEE(p));
     out->orbit = p->orbit;
     out->parked_ms = p->parked_ms;
     out->deadline_ms = p->deadline_ms;
@@ -313,7 +321,7 @@ static json_t *parked_json(const parked_entry *p)
 static void emit_parked(call_engine *ce, orbit_event_kind kind, const parked_entry *p)
 {
     json_t *data = parked_json(p);
-    if (data && orbit_json_put(data, "pool", json_string(me(ce))))
+    if (data && orbit_json_put_text(data, "pool", me(ce)))
         emit(ce, kind, data);
     else
         json_decref(data);
@@ -322,8 +330,22 @@ static void emit_parked(call_engine *ce, orbit_event_kind kind, const parked_ent
 static json_t *call_ref(const char *call_id, const orbit_number *n, const char *key)
 {
     char num[ORBIT_NUMBER_BUF];
-    return json_pack("{s:s, s:s}", "call_id", call_id, key,
-                     orbit_number_format(n, num, sizeof num));
+    json_t *o = json_object();
+    if (o && orbit_json_put_text(o, "call_id", call_id) &&
+        orbit_json_put_text(o, key, orbit_number_format(n, num, sizeof num)))
+        return o;
+    json_decref(o);
+    return NULL;
+}
+
+/* {key: value}; NULL on OOM. */
+static json_t *one_text(const char *key, const char *value)
+{
+    json_t *o = json_object();
+    if (o && orbit_json_put_text(o, key, value))
+        return o;
+    json_decref(o);
+    return NULL;
 }
 
 /* Removes a parked call, frees its orbit, and emits `kind` with extra
@@ -474,9 +496,15 @@ orbit_err call_engine_park(call_engine *ce, const orbit_cmd_args *a, json_t **da
     }
     ce->env.hooks.usage_changed(ce->env.hooks.ctx);
     emit_parked(ce, ORBIT_EV_CALL_PARKED, p);
-    *data = json_pack("{s:s, s:s, s:I, s:b, s:s}", "call_id", PARKED_ID(p), "orbit", num,
-                      "deadline_ms", (json_int_t)p->deadline_ms, "music_on_hold", p->music_on_hold,
-                      "moh", ce->env.moh->name);
+    json_t *result = json_object();
+    if (result && orbit_json_put_text(result, "call_id", PARKED_ID(p)) &&
+        orbit_json_put_text(result, "orbit", num) &&
+        orbit_json_put_int(result, "deadline_ms", p->deadline_ms) &&
+        orbit_json_put_bool(result, "music_on_hold", p->music_on_hold) &&
+        orbit_json_put_text(result, "moh", ce->env.moh->name))
+        *data = result;
+    else
+        json_decref(result);
     return ORBIT_OK;
 }
 
@@ -498,7 +526,7 @@ orbit_err call_engine_retrieve(call_engine *ce, const orbit_cmd_args *a, json_t 
     if (!p)
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "orbit", "no call is parked on %s", num);
     *data = parked_json(p);
-    end_parked(ce, p, ORBIT_EV_CALL_RETRIEVED, json_pack("{s:s}", "by", a->u.retrieve.by));
+    end_parked(ce, p, ORBIT_EV_CALL_RETRIEVED, one_text("by", a->u.retrieve.by));
     return ORBIT_OK;
 }
 
@@ -514,7 +542,7 @@ orbit_err call_engine_ringback_answer(call_engine *ce, const orbit_cmd_args *a, 
         return orbit_status_set(st, ORBIT_ERR_CONFLICT, "call_id",
                                 "call %s is parked, not ringing back", a->u.call.call_id);
     *data = parked_json(p);
-    end_parked(ce, p, ORBIT_EV_CALL_RINGBACK_ANSWERED, json_pack("{s:s}", "by", PARKED_PARKER(p)));
+    end_parked(ce, p, ORBIT_EV_CALL_RINGBACK_ANSWERED, one_text("by", PARKED_PARKER(p)));
     return ORBIT_OK;
 }
 
@@ -621,7 +649,7 @@ orbit_err call_engine_pickup_take(call_engine *ce, const orbit_cmd_args *a, json
         if (callee && pickup_check_callee(ce, callee, owner->pool, &why) != ORBIT_OK)
             continue;
         *data = orbit_json_from_pickup(&e->call);
-        end_queued(ce, e, ORBIT_EV_PICKUP_TAKEN, json_pack("{s:s}", "by", a->u.take.by));
+        end_queued(ce, e, ORBIT_EV_PICKUP_TAKEN, one_text("by", a->u.take.by));
         return ORBIT_OK;
     }
     if (why.code != ORBIT_OK) {
@@ -680,9 +708,9 @@ static void parked_due(call_engine *ce, parked_entry *p, int64_t now)
         return;
     }
     if (cfg->on_timeout_uri[0])
-        end_parked(ce, p, ORBIT_EV_CALL_FORWARDED, json_pack("{s:s}", "uri", cfg->on_timeout_uri));
+        end_parked(ce, p, ORBIT_EV_CALL_FORWARDED, one_text("uri", cfg->on_timeout_uri));
     else
-        end_parked(ce, p, ORBIT_EV_CALL_DISCONNECTED, json_pack("{s:s}", "reason", "timeout"));
+        end_parked(ce, p, ORBIT_EV_CALL_DISCONNECTED, one_text("reason", "timeout"));
 }
 
 void call_engine_tick(call_engine *ce, int64_t now)
@@ -715,8 +743,7 @@ void call_engine_apply_dr(call_engine *ce, dr_event ev, const char *home)
                 victims[k++] = v;
         }
         for (size_t i = 0; i < k; i++)
-            end_parked(ce, victims[i], ORBIT_EV_CALL_DISCONNECTED,
-                       json_pack("{s:s}", "reason", reason));
+            end_parked(ce, victims[i], ORBIT_EV_CALL_DISCONNECTED, one_text("reason", reason));
     }
     k = 0;
     pos = 0;
@@ -734,7 +761,7 @@ void call_engine_apply_dr(call_engine *ce, dr_event ev, const char *home)
             else
                 json_decref(data);
         } else if (queued_fate == DR_FATE_NONE_LEFT || queued_fate == DR_FATE_DISCONNECTED) {
-            end_queued(ce, e, ORBIT_EV_PICKUP_DROPPED, json_pack("{s:s}", "reason", reason));
+            end_queued(ce, e, ORBIT_EV_PICKUP_DROPPED, one_text("reason", reason));
         }
     }
     free(victims);

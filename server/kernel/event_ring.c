@@ -30,6 +30,7 @@ bool event_ring_init(event_ring *r, size_t capacity)
 
 void event_ring_free(event_ring *r)
 {
+    orbit_buf_free(&r->scratch);
     if (!r->ring)
         return;
     for (size_t i = 0; i < r->cap; i++)
@@ -40,11 +41,12 @@ void event_ring_free(event_ring *r)
 
 wire_msg *event_ring_append(event_ring *r, const char *kind, json_t *data, int64_t now_ms)
 {
-    json_t *frame = orbit_frame_make_event(r->epoch, r->rev + 1, kind, data, now_ms);
-    if (!frame)
-        return NULL;
-    wire_msg *m = wire_msg_from_json(frame);
-    json_decref(frame);
+    orbit_buf_reset(&r->scratch);
+    bool written = orbit_frame_write_event(&r->scratch, r->epoch, r->rev + 1, kind, data, now_ms);
+    json_decref(data);
+    wire_msg *m = written ? wire_msg_from_text(r->scratch.data, r->scratch.len) : NULL;
+    if (r->scratch.cap > WIRE_MSG_SCRATCH_KEEP)
+        orbit_buf_free(&r->scratch); /* a rare large event: do not hold its size */
     if (!m)
         return NULL;
     r->rev++;

@@ -18,7 +18,9 @@ typedef struct {
     int64_t rev; /* of the newest event; 0 before the first */
     wire_msg **ring;
     size_t cap;
-    uint64_t total; /* events since start, for metrics */
+    uint64_t total;    /* events since start, for metrics */
+    orbit_buf scratch; /* where each frame is written before it is copied
+                        * into a message of its exact size; reused */
 } event_ring;
 
 /* A fresh epoch from the kernel's entropy; capacity events kept. */

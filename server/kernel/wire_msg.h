@@ -4,7 +4,10 @@
 #ifndef WIRE_MSG_H
 #define WIRE_MSG_H
 
+#include "orbit_buf.h"
+
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Room in front of every payload for a transport's own framing, so a
@@ -20,6 +23,16 @@ typedef struct {
 
 /* Serialises a frame (compact JSON). NULL on OOM. refs starts at 1. */
 wire_msg *wire_msg_from_json(const json_t *frame);
+
+/* Building a message in place: wire_msg_begin readies b (initialised or
+ * reset by the caller) so the payload appended next lands behind the
+ * header and the headroom; wire_msg_finish takes b's bytes as the message
+ * (refs 1) and leaves b empty. NULL, with b freed, when an append failed. */
+bool wire_msg_begin(orbit_buf *b);
+wire_msg *wire_msg_finish(orbit_buf *b);
+
+/* The most a reused scratch buffer keeps between frames. */
+#define WIRE_MSG_SCRATCH_KEEP (64 * 1024)
 
 /* A message holding len bytes of text (copied). NULL on OOM. */
 wire_msg *wire_msg_from_text(const char *text, size_t len);

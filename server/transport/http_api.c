@@ -4,6 +4,7 @@
 #include "metrics.h"
 #include "orbit_frame.h"
 #include "orbit_json.h"
+#include "orbit_json_dump.h"
 #include "orbit_time.h"
 #include "server.h"
 
@@ -111,7 +112,10 @@ static void release(http_session *h)
 /* Starts a response with a JSON body (stolen). */
 static void respond_json(struct lws *wsi, http_session *h, unsigned status, json_t *body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    orbit_buf b;
+    orbit_buf_init(&b);
+    char *text = body && orbit_json_dump(&b, body) ? orbit_buf_take(&b, NULL) : NULL;
+    orbit_buf_free(&b);
     json_decref(body);
     if (!text) {
         text = strdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"out of "

@@ -160,5 +160,6 @@ void server_destroy(orbit_server *srv)
     free(srv->lws_protocols);
     free(srv->ws_scratch);
     srv->ws_scratch = NULL;
+    orbit_buf_free(&srv->result_scratch);
     server_config_free(&srv->cfg);
 }

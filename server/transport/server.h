@@ -41,6 +41,9 @@ typedef struct orbit_server {
     /* One buffer every session frames its sends in: the loop writes to
      * one session at a time. LWS_PRE + SERVER_WS_SCRATCH bytes. */
     unsigned char *ws_scratch;
+    /* Where each command's answer is written before it is copied into a
+     * message of its exact size; reused, on the loop's thread only. */
+    orbit_buf result_scratch;
     bool stopping;
 } orbit_server;
 

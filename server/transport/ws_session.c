@@ -85,6 +85,25 @@ static void send_json(ws_session *s, json_t *frame)
     wire_msg_unref(m);
 }
 
+/* The answer every command gets, written without building its envelope
+ * as JSON values (the hot path of every park and retrieve). data is
+ * stolen, may be NULL. */
+static void send_result_ok(ws_session *s, const char *id, json_t *data)
+{
+    orbit_buf *b = &s->srv->result_scratch;
+    orbit_buf_reset(b);
+    wire_msg *m = NULL;
+    if (orbit_frame_write_result_ok(b, id, data))
+        m = wire_msg_from_text(b->data, b->len);
+    if (b->cap > WIRE_MSG_SCRATCH_KEEP)
+        orbit_buf_free(b); /* a rare large answer: do not hold its size */
+    json_decref(data);
+    if (!m)
+        return;
+    queue_push(s, m);
+    wire_msg_unref(m);
+}
+
 static void send_error(ws_session *s, const char *id, const orbit_status *st)
 {
     send_json(s, orbit_frame_make_error(id, st));
@@ -298,7 +317,7 @@ static void on_cmd_done(void *ctx, const orbit_status *st, json_t *data)
     ws_pending *p = ctx;
     ws_session *s = p->s;
     if (st->code == ORBIT_OK)
-        send_json(s, orbit_frame_make_result_ok(p->id, data));
+        send_result_ok(s, p->id, data);
     else
         send_json(s, orbit_frame_make_result_error(p->id, st));
     p->answered = true;
