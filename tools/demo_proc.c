@@ -52,7 +52,11 @@ bool demo_find_program(const char *name, char *out, size_t len)
     return found;
 }
 
-/* Starts a program detached from this one (own session, output to log). */
+/* Starts a program detached from this one (own session, output to log).
+ * Returns once the child runs the program, not before: its pid is then
+ * the program's (its /proc cmdline names it, so `down` and tests that
+ * look at it never see a half-started copy of orbit-demo), and a program
+ * that cannot be executed is reported here. */
 pid_t demo_spawn(const char *program, char *const argv[], const char *log_path)
 {
     int out = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -60,12 +64,23 @@ pid_t demo_spawn(const char *program, char *const argv[], const char *log_path)
         fprintf(stderr, "orbit-demo: %s: %s\n", log_path, strerror(errno));
         return -1;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
+    /* Closed by a successful exec; carries errno when exec fails. */
+    int exec_pipe[2];
+    if (pipe2(exec_pipe, O_CLOEXEC) != 0) {
+        fprintf(stderr, "orbit-demo: pipe: %s\n", strerror(errno));
         close(out);
         return -1;
     }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "orbit-demo: fork: %s\n", strerror(errno));
+        close(out);
+        close(exec_pipe[0]);
+        close(exec_pipe[1]);
+        return -1;
+    }
     if (pid == 0) {
+        close(exec_pipe[0]);
         setsid();
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
@@ -74,10 +89,24 @@ pid_t demo_spawn(const char *program, char *const argv[], const char *log_path)
         dup2(out, STDERR_FILENO);
         signal(SIGPIPE, SIG_DFL);
         execv(program, argv);
-        fprintf(stderr, "orbit-demo: exec %s: %s\n", program, strerror(errno));
+        int why = errno;
+        ssize_t w = write(exec_pipe[1], &why, sizeof why);
+        (void)w; /* nothing more to do if even this fails */
         _exit(127);
     }
     close(out);
+    close(exec_pipe[1]);
+    int why = 0;
+    ssize_t n;
+    do
+        n = read(exec_pipe[0], &why, sizeof why);
+    while (n < 0 && errno == EINTR);
+    close(exec_pipe[0]);
+    if (n == (ssize_t)sizeof why) {
+        fprintf(stderr, "orbit-demo: cannot run %s: %s\n", program, strerror(why));
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
     return pid;
 }
 
