@@ -406,11 +406,26 @@ orbit_err orbit_json_to_moh(const json_t *o, orbit_json_mode mode, moh_info *m, 
 json_t *orbit_json_from_parked(const parked_call *c)
 {
     char orbit[ORBIT_NUMBER_BUF];
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:s, s:b}", "call_id", c->call_id,
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:s, s:b, s:s}", "call_id", c->call_id,
                      "orbit", orbit_number_format(&c->orbit, orbit, sizeof orbit), "parker",
                      c->parker, "parkee", c->parkee, "parked_ms", (json_int_t)c->parked_ms,
                      "deadline_ms", (json_int_t)c->deadline_ms, "attempt", c->attempt, "state",
-                     parked_state_name(c->state), "music_on_hold", c->music_on_hold);
+                     parked_state_name(c->state), "music_on_hold", c->music_on_hold, "transport",
+                     call_transport_name(c->transport));
+}
+
+int orbit_json_get_transport(const json_t *o, call_transport *out, orbit_status *st)
+{
+    char name[16] = "api";
+    int got = orbit_json_get_string(o, "transport", false, name, sizeof name, st);
+    if (got < 0)
+        return -1;
+    if (!call_transport_from_name(name, out)) {
+        orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "transport",
+                         "transport is sip or api, not '%s'", name);
+        return -1;
+    }
+    return got;
 }
 
 static orbit_err decode_checked(const json_t *o, const char *key, char *out, size_t cap,
@@ -426,7 +441,7 @@ static orbit_err decode_checked(const json_t *o, const char *key, char *out, siz
 
 static const char *const PARKED_KEYS[] = {"call_id",       "orbit",       "parker",  "parkee",
                                           "parked_ms",     "deadline_ms", "attempt", "state",
-                                          "music_on_hold", NULL};
+                                          "music_on_hold", "transport",   NULL};
 
 orbit_err orbit_json_to_parked(const json_t *o, orbit_json_mode mode, parked_call *c,
                                orbit_status *st)
@@ -464,6 +479,8 @@ orbit_err orbit_json_to_parked(const json_t *o, orbit_json_mode mode, parked_cal
                                 "state is parked or ringing_back");
     if (orbit_json_get_bool(o, "music_on_hold", false, &tmp.music_on_hold, st) < 0)
         return ORBIT_ERR_BAD_REQUEST;
+    if (orbit_json_get_transport(o, &tmp.transport, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
     *c = tmp;
     return ORBIT_OK;
 }
@@ -473,14 +490,15 @@ orbit_err orbit_json_to_parked(const json_t *o, orbit_json_mode mode, parked_cal
 json_t *orbit_json_from_pickup(const pickup_call *c)
 {
     char group[ORBIT_NUMBER_BUF];
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "call_id", c->call_id, "caller", c->caller,
-                     "callee", c->callee, "group",
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "call_id", c->call_id, "caller",
+                     c->caller, "callee", c->callee, "group",
                      orbit_number_format(&c->group, group, sizeof group), "ringing_since_ms",
-                     (json_int_t)c->ringing_since_ms, "pickable", c->pickable);
+                     (json_int_t)c->ringing_since_ms, "pickable", c->pickable, "transport",
+                     call_transport_name(c->transport));
 }
 
-static const char *const PICKUP_KEYS[] = {"call_id",          "caller",   "callee", "group",
-                                          "ringing_since_ms", "pickable", NULL};
+static const char *const PICKUP_KEYS[] = {"call_id",          "caller",   "callee",    "group",
+                                          "ringing_since_ms", "pickable", "transport", NULL};
 
 orbit_err orbit_json_to_pickup(const json_t *o, orbit_json_mode mode, pickup_call *c,
                                orbit_status *st)
@@ -505,6 +523,8 @@ orbit_err orbit_json_to_pickup(const json_t *o, orbit_json_mode mode, pickup_cal
     tmp.ringing_since_ms = v;
     tmp.pickable = true;
     if (orbit_json_get_bool(o, "pickable", false, &tmp.pickable, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    if (orbit_json_get_transport(o, &tmp.transport, st) < 0)
         return ORBIT_ERR_BAD_REQUEST;
     *c = tmp;
     return ORBIT_OK;

@@ -392,6 +392,7 @@ orbit_err call_engine_park(call_engine *ce, const orbit_cmd_args *a, json_t **da
     p->call.attempt = 0;
     p->call.state = PARKED_STATE_PARKED;
     p->call.music_on_hold = cfg->enable_music_on_hold;
+    p->call.transport = a->u.park.transport;
     p->timer = (engine_timer){.due = p->call.deadline_ms, .kind = TIMER_PARKED};
     char num[ORBIT_NUMBER_BUF];
     orbit_number_format(&p->call.orbit, num, sizeof num);
@@ -449,6 +450,26 @@ orbit_err call_engine_ringback_answer(call_engine *ce, const orbit_cmd_args *a, 
     return ORBIT_OK;
 }
 
+orbit_err call_engine_hangup(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                             orbit_status *st)
+{
+    *data = NULL;
+    parked_entry *p = orbit_map_get(ce->parked_by_id, a->u.call.call_id);
+    if (p) {
+        *data = orbit_json_from_parked(&p->call);
+        end_parked(ce, p, ORBIT_EV_CALL_DISCONNECTED, json_pack("{s:s}", "reason", "hangup"));
+        return ORBIT_OK;
+    }
+    queued_entry *e = orbit_map_get(ce->queued_by_id, a->u.call.call_id);
+    if (e) {
+        *data = orbit_json_from_pickup(&e->call);
+        end_queued(ce, e, ORBIT_EV_PICKUP_CANCELLED, NULL);
+        return ORBIT_OK;
+    }
+    return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "call_id", "no parked or queued call %s",
+                            a->u.call.call_id);
+}
+
 orbit_err call_engine_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t **data,
                                   orbit_status *st)
 {
@@ -489,6 +510,7 @@ orbit_err call_engine_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json
     qe->call.group = callee->pickup_group;
     qe->call.ringing_since_ms = now;
     qe->call.pickable = true;
+    qe->call.transport = a->u.ring.transport;
     qe->queue = q;
     qe->timer =
         (engine_timer){.due = now + scaled_ms(ce, CALL_PICKUP_RING_S), .kind = TIMER_QUEUED};
