@@ -248,9 +248,10 @@ orbit_err orbit_json_to_settings(const json_t *o, orbit_json_mode mode, bool req
 
 json_t *orbit_json_from_pool(const pool_info *p)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I}", "fqdn", p->fqdn, "site", p->site, "backup",
-                     p->backup[0] ? p->backup : NULL, "url", p->url, "status",
-                     pool_status_name(p->status), "last_seen_ms", (json_int_t)p->last_seen_ms);
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:I}", "fqdn", p->fqdn, "site", p->site,
+                     "backup", p->backup[0] ? p->backup : NULL, "url", p->url, "sip",
+                     p->sip[0] ? p->sip : NULL, "status", pool_status_name(p->status),
+                     "last_seen_ms", (json_int_t)p->last_seen_ms);
 }
 
 static orbit_err decode_fqdn(const json_t *o, const char *key, bool required, char *out, size_t cap,
@@ -268,8 +269,8 @@ static orbit_err decode_fqdn(const json_t *o, const char *key, bool required, ch
     return ORBIT_OK;
 }
 
-static const char *const POOL_KEYS[] = {"fqdn",   "site",         "backup", "url",
-                                        "status", "last_seen_ms", NULL};
+static const char *const POOL_KEYS[] = {"fqdn", "site",   "backup",       "url",
+                                        "sip",  "status", "last_seen_ms", NULL};
 
 orbit_err orbit_json_to_pool(const json_t *o, orbit_json_mode mode, pool_info *p, orbit_status *st)
 {
@@ -294,6 +295,12 @@ orbit_err orbit_json_to_pool(const json_t *o, orbit_json_mode mode, pool_info *p
     if (tmp.url[0] && strncmp(tmp.url, "ws://", 5) != 0 && strncmp(tmp.url, "wss://", 6) != 0)
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url",
                                 "url must begin with ws:// or wss://");
+    json_t *sip = json_object_get(o, "sip");
+    if (sip && !json_is_null(sip) &&
+        orbit_json_get_string(o, "sip", false, tmp.sip, sizeof tmp.sip, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    if (tmp.sip[0] && strncmp(tmp.sip, "sip:", 4) != 0)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "sip", "sip must begin with sip:");
     char status[16] = "unknown";
     if (orbit_json_get_string(o, "status", false, status, sizeof status, st) < 0)
         return ORBIT_ERR_BAD_REQUEST;

@@ -29,6 +29,7 @@ typedef struct {
     char site[ORBIT_SITE_MAX + 1];
     char backup[ORBIT_FQDN_MAX + 1]; /* "" when unpaired */
     char url[ORBIT_URL_MAX + 1];     /* ws:// or wss:// stream URL */
+    char sip[ORBIT_URL_MAX + 1];     /* sip: URI of its SIP edge, "" when it has none */
     pool_status status;
     int64_t last_seen_ms; /* last heartbeat */
 } pool_info;
