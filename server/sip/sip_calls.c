@@ -115,7 +115,7 @@ void sip_calls_leg_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
     media_session_unbridge(parkee->stream.media);
     parkee->transferor = leg->id;
     snprintf(parkee->party, sizeof parkee->party, "%s", u ? u->uri : parker);
-    (void)sip_edge_submit(edge, parkee->id, SIP_OP_PARK,
+    (void)sip_edge_submit(edge, parkee->id, leg->addr, SIP_OP_PARK,
                           json_pack("{s:s,s:s,s:s,s:s}", "call_id", parkee->call_id, "parker",
                                     parkee->party, "parkee", parkee->remote, "transport", "sip"));
 }
@@ -211,17 +211,14 @@ static sip_leg *incoming_leg(sip_edge *edge, const struct sip_msg *msg, sip_leg_
                              uint16_t scode, const char *reason)
 {
     char call_id[SIP_CALL_ID_MAX];
-    if (pl_strcpy(&msg->callid, call_id, sizeof call_id) != 0) {
-        atomic_fetch_add(&edge->ctr.malformed, 1);
-        (void)sip_reply(edge->sip, msg, 400, "Call-ID Too Long");
-        return NULL;
-    }
+    sip_edge_call_id(&msg->callid, call_id, sizeof call_id);
     sip_leg *leg = sip_leg_new(edge, role, call_id);
     if (!leg) {
         (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
         return NULL;
     }
     (void)sip_edge_addr_uri(&msg->from.uri, leg->remote, sizeof leg->remote);
+    (void)re_snprintf(leg->addr, sizeof leg->addr, "%J", &msg->src);
     orbit_status st;
     if (sip_leg_open_stream(leg, &st) != ORBIT_OK) {
         sip_edge_refuse(edge, msg, 503, "Service Unavailable", st.message);
@@ -263,7 +260,7 @@ static void invite_park(sip_edge *edge, const struct sip_msg *msg, const char *f
     if (!leg)
         return;
     snprintf(leg->party, sizeof leg->party, "%s", user ? user->uri : parker);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_PARK,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_PARK,
                           json_pack("{s:s,s:s,s:s,s:s}", "call_id", leg->call_id, "parker",
                                     leg->party, "parkee", from_uri, "transport", "sip"));
 }
@@ -280,7 +277,7 @@ static void invite_retrieve(sip_edge *edge, const struct sip_msg *msg, const cha
         return;
     snprintf(leg->orbit, sizeof leg->orbit, "%.*s", SIP_NUMBER_MAX - 1, number);
     snprintf(leg->party, sizeof leg->party, "%s", from_uri);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_RETRIEVE,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_RETRIEVE,
                           json_pack("{s:s,s:s}", "orbit", number, "by", from_uri));
 }
 
@@ -296,7 +293,7 @@ static void invite_group(sip_edge *edge, const struct sip_msg *msg, const char *
         return;
     snprintf(leg->orbit, sizeof leg->orbit, "%.*s", SIP_NUMBER_MAX - 1, number);
     snprintf(leg->party, sizeof leg->party, "%s", from_uri);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_PICKUP_TAKE,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_PICKUP_TAKE,
                           json_pack("{s:s,s:s}", "group", number, "by", from_uri));
 }
 
@@ -314,7 +311,7 @@ static void invite_user(sip_edge *edge, const struct sip_msg *msg, const sip_dir
     if (!leg)
         return;
     snprintf(leg->party, sizeof leg->party, "%s", callee->uri);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_PICKUP_RING,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_PICKUP_RING,
                           json_pack("{s:s,s:s,s:s,s:s}", "call_id", leg->call_id, "caller",
                                     from_uri, "callee", callee->uri, "transport", "sip"));
     /* Ring the callee's phones now; the queue answer only says whether a
@@ -474,7 +471,7 @@ static void pickup_ring_done(sip_leg *leg, json_t *result)
     bool queued = json_is_true(json_object_get(json_object_get(result, "data"), "queued"));
     if (queued && leg->state == LEG_UP) {
         /* A phone answered before the pool had queued the call. */
-        (void)sip_edge_submit(leg->edge, 0, SIP_OP_PICKUP_ANSWER,
+        (void)sip_edge_submit(leg->edge, 0, leg->addr, SIP_OP_PICKUP_ANSWER,
                               json_pack("{s:s}", "call_id", leg->call_id));
         return;
     }
@@ -518,10 +515,11 @@ void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, const char
         /* The leg went away while the pool worked: undo what it got. */
         json_t *data = json_object_get(result, "data");
         if (result_ok(result) && call_id && op == SIP_OP_PARK)
-            (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP, json_pack("{s:s}", "call_id", call_id));
+            (void)sip_edge_submit(edge, 0, NULL, SIP_OP_HANGUP,
+                                  json_pack("{s:s}", "call_id", call_id));
         if (result_ok(result) && call_id && op == SIP_OP_PICKUP_RING &&
             json_is_true(json_object_get(data, "queued")))
-            (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_CANCEL,
+            (void)sip_edge_submit(edge, 0, NULL, SIP_OP_PICKUP_CANCEL,
                                   json_pack("{s:s}", "call_id", call_id));
         return;
     }
@@ -560,7 +558,7 @@ static void outgoing_answered(sip_leg *leg)
     }
     switch (leg->role) {
     case LEG_RINGBACK:
-        (void)sip_edge_submit(edge, leg->id, SIP_OP_RINGBACK_ANSWER,
+        (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_RINGBACK_ANSWER,
                               json_pack("{s:s}", "call_id", leg->call_id));
         break;
     case LEG_FORWARD:
@@ -576,7 +574,7 @@ static void outgoing_answered(sip_leg *leg)
         }
         if (peer->in_queue) {
             peer->in_queue = false;
-            (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_ANSWER,
+            (void)sip_edge_submit(edge, 0, leg->addr, SIP_OP_PICKUP_ANSWER,
                                   json_pack("{s:s}", "call_id", peer->call_id));
         }
         sip_leg_end_forks(edge, peer, leg->id);

@@ -5,6 +5,8 @@
  * timers. Call handling is in sip_calls.c, bindings in sip_registrar.c. */
 #include "sip_edge_internal.h"
 
+#include "orbit_sha256.h"
+#include "orbit_text.h"
 #include "orbit_time.h"
 
 #include <errno.h>
@@ -150,7 +152,22 @@ bool sip_edge_authorised(sip_edge *edge, const struct sip_msg *msg, const char *
     return false;
 }
 
-bool sip_edge_submit(sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args)
+void sip_edge_call_id(const struct pl *sip_call_id, char *out, size_t cap)
+{
+    char raw[SIP_CALL_ID_MAX];
+    bool fits = sip_call_id->l < sizeof raw && pl_strcpy(sip_call_id, raw, sizeof raw) == 0 &&
+                orbit_call_id_check(raw) == NULL;
+    if (fits) {
+        snprintf(out, cap, "%s", raw);
+        return;
+    }
+    char hex[ORBIT_SHA256_HEX_BUF] = "";
+    if (!orbit_sha256_buffer(sip_call_id->p, sip_call_id->l, hex))
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sip_call_id->l);
+    snprintf(out, cap, "sip-%.40s", hex);
+}
+
+bool sip_edge_submit(sip_edge *edge, uint64_t leg_id, const char *addr, sip_op op, json_t *args)
 {
     static const char *const names[] = {
         [SIP_OP_PARK] = "call.park",
@@ -164,7 +181,7 @@ bool sip_edge_submit(sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args)
     };
     sip_port_call *call =
         args ? sip_port_call_new(edge->inbox, leg_id, (int)op,
-                                 json_string_value(json_object_get(args, "call_id")))
+                                 json_string_value(json_object_get(args, "call_id")), addr)
              : NULL;
     if (!call) {
         json_decref(args);

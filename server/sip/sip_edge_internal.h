@@ -61,6 +61,7 @@ typedef struct sip_leg {
     char orbit[SIP_NUMBER_MAX];
     char party[SIP_URI_MAX];  /* parker (park legs), caller, picker, callee */
     char remote[SIP_URI_MAX]; /* who is at the other end of this leg (AOR) */
+    char addr[64];            /* where that phone is ("ip:port"), for the pool's records */
     uint64_t transferor;      /* the leg whose REFER to park@ parks this one */
     uint64_t peer;            /* bridged (or to-be-bridged) leg id, 0: none */
     bool in_queue;            /* a caller the pool has queued for pickup */
@@ -149,8 +150,16 @@ void sip_edge_refuse(struct sip_edge *edge, const struct sip_msg *msg, uint16_t 
                      const char *reason, const char *why);
 /* "sip:user@host" of an address header, lower-cased host; false if none. */
 bool sip_edge_addr_uri(const struct uri *uri, char *out, size_t cap);
-/* Submits an op for a leg; false (and counted) when it could not be. */
-bool sip_edge_submit(struct sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args);
+/* Submits an op for a leg (0: nobody waits for the answer) on behalf of
+ * the phone at addr (NULL: none); false (and counted) when it could not
+ * be. args is stolen. */
+bool sip_edge_submit(struct sip_edge *edge, uint64_t leg_id, const char *addr, sip_op op,
+                     json_t *args);
+/* The orbit.v1 call_id of a SIP Call-ID: the Call-ID itself when orbit.v1
+ * can carry it (64 characters of letters, digits and ._:@+-), else "sip-"
+ * and 40 hex digits of its SHA-256, so every phone's calls can be parked.
+ * out holds at least SIP_CALL_ID_MAX. */
+void sip_edge_call_id(const struct pl *sip_call_id, char *out, size_t cap);
 void sip_edge_send_message(struct sip_edge *edge, const char *contact, const char *to_uri,
                            const char *text);
 

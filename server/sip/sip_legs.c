@@ -115,11 +115,12 @@ static void leg_release_engine(sip_leg *leg)
     sip_edge *edge = leg->edge;
     if (leg->parked) {
         leg->parked = false;
-        (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP, json_pack("{s:s}", "call_id", leg->call_id));
+        (void)sip_edge_submit(edge, 0, leg->addr, SIP_OP_HANGUP,
+                              json_pack("{s:s}", "call_id", leg->call_id));
     }
     if (leg->in_queue) {
         leg->in_queue = false;
-        (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_CANCEL,
+        (void)sip_edge_submit(edge, 0, leg->addr, SIP_OP_PICKUP_CANCEL,
                               json_pack("{s:s}", "call_id", leg->call_id));
     }
 }
@@ -235,6 +236,10 @@ bool sip_leg_connect(sip_leg *leg, const char *target, const char *from_name, co
                              leg_answer, leg_progress, sip_calls_leg_established, NULL,
                              sip_calls_leg_refer, sip_calls_leg_closed, leg, "");
     mem_deref(offer);
+    /* The phone's address as far as the URI tells it: its host and port. */
+    const char *at = strchr(target, '@');
+    const char *host = at ? at + 1 : (strncmp(target, "sip:", 4) == 0 ? target + 4 : target);
+    snprintf(leg->addr, sizeof leg->addr, "%.*s", (int)strcspn(host, ";>?"), host);
     return rc == 0;
 }
 

@@ -413,9 +413,9 @@ class UA:
             resp = self.final(req)
         return resp
 
-    def invite(self, ruri, pool, extra="", pt=0):
+    def invite(self, ruri, pool, extra="", pt=0, call_id=None):
         """INVITE with an SDP offer; returns (final response, dialog)."""
-        req = self.request("INVITE", ruri, pool, extra=extra, body=self.sdp(pt))
+        req = self.request("INVITE", ruri, pool, extra=extra, body=self.sdp(pt), call_id=call_id)
         resp = self.final(req, timeout=15)
         if resp.status == 401 and self.password:
             self.ack(req, resp)

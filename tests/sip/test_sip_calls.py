@@ -54,6 +54,20 @@ class Park(EdgeTest):
         self.assertIn('"parker":"sip:alice@example.net"', line)
         ua.bye(dialog)
 
+    def test_a_call_id_orbit_v1_cannot_carry_is_parked_under_its_hash(self):
+        import hashlib
+        ua = self.ua("bob")
+        sip_call_id = "a/very{long}call-id" * 5 + "@phone.example.net"
+        resp, dialog = ua.invite("sip:park@127.0.0.1:%d" % self.port, self.port, extra=REFERRED,
+                                 call_id=sip_call_id)
+        self.assertEqual(resp.status, 200, resp.first)
+        line = self.host.wait_line(lambda l: l.startswith("op call.park "))
+        want = "sip-" + hashlib.sha256(sip_call_id.encode()).hexdigest()[:40]
+        self.assertIn('"call_id":"%s"' % want, line)
+        ua.bye(dialog)
+        self.assertIn('"call_id":"%s"' % want,
+                      self.host.wait_line(lambda l: l.startswith("op call.hangup ")))
+
     def test_parked_caller_hears_the_moh_file_and_parker_gets_the_orbit(self):
         parker = self.ua("alice")
         self.assertEqual(parker.register(self.port).status, 200)
