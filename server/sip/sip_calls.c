@@ -139,11 +139,32 @@ static bool result_ok(json_t *result)
     return result && json_is_true(json_object_get(result, "ok"));
 }
 
+static bool uri_with_user(const char *pool_uri, const char *user, char *out, size_t cap);
+
+/* A park at a pool that does not serve the parker (a proxy's stale
+ * routing, or a phone that has not re-registered since a failover): 302
+ * to sip:park@ the serving pool, which the directory names. */
+static bool redirect_park(sip_leg *leg)
+{
+    sip_edge *edge = leg->edge;
+    const sip_dir_user *user = sip_directory_user(edge->dir, leg->party);
+    const sip_dir_pool *pool = user ? sip_directory_pool(edge->dir, user->serving) : NULL;
+    char target[SIP_URI_MAX];
+    if (!pool || strcmp(user->serving, sip_directory_self(edge->dir)) == 0 ||
+        !uri_with_user(pool->sip_uri, "park", target, sizeof target))
+        return false;
+    atomic_fetch_add(&edge->ctr.refused, 1);
+    sip_leg_redirect(leg, 302, target);
+    return true;
+}
+
 /* A refusal from the pool, as SIP: 480 while users cannot be served
  * (resiliency, pickup unavailable), 503 when the pool cannot serve. */
 static void refuse_from_result(sip_leg *leg, json_t *result)
 {
     const char *code = result_error_code(result);
+    if (leg->role == LEG_PARKED && strcmp(code, "not_served_here") == 0 && redirect_park(leg))
+        return;
     uint16_t scode = 500;
     const char *reason = "Server Internal Error";
     static const struct {
@@ -252,10 +273,9 @@ static void invite_park(sip_edge *edge, const struct sip_msg *msg, const char *f
     if (rb && sip_addr_decode(&rb_addr, &rb->val) == 0)
         (void)sip_edge_addr_uri(&rb_addr.uri, parker, sizeof parker);
     const sip_dir_user *user = sip_directory_user(edge->dir, parker);
-    if (user && strcmp(user->serving, sip_directory_self(edge->dir)) != 0) {
-        redirect(edge, msg, 302, user->serving, "park");
-        return;
-    }
+    /* Even for a parker served elsewhere the pool decides (the engine
+     * knows whether that pool is up): not_served_here becomes a 302 to
+     * it, pool_unreachable a 503 (refuse_from_result). */
     sip_leg *leg = incoming_leg(edge, msg, LEG_PARKED, 183, "Session Progress");
     if (!leg)
         return;
@@ -464,7 +484,15 @@ static void ringback_answer_done(sip_leg *leg, json_t *result)
 static void pickup_ring_done(sip_leg *leg, json_t *result)
 {
     if (!result_ok(result)) {
-        /* The callee cannot be rung through this pool (DR): refuse. */
+        /* Not pickable here (resiliency, or the group's range is held by
+         * another pool): the callee's phones still ring, only no group
+         * member can pick the call up. With no phone ringing, the caller
+         * is told why. */
+        if (result && sip_leg_has_forks(leg->edge, leg)) {
+            ORBIT_LOG_I(leg->edge->log, "sip: call %s to %s rings, not pickable: %s", leg->call_id,
+                        leg->party, result_error_message(result));
+            return;
+        }
         refuse_from_result(leg, result);
         return;
     }

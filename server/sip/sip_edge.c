@@ -55,8 +55,7 @@ bool sip_edge_addr_uri(const struct uri *u, char *out, size_t cap)
     return true;
 }
 
-void sip_edge_refuse(sip_edge *edge, const struct sip_msg *msg, uint16_t scode, const char *reason,
-                     const char *why)
+void sip_edge_warning(const sip_edge *edge, const char *why, char *out, size_t cap)
 {
     /* RFC 3261 20.43: code 399 (miscellaneous), the agent, quoted text. */
     char text[300];
@@ -64,9 +63,16 @@ void sip_edge_refuse(sip_edge *edge, const struct sip_msg *msg, uint16_t scode, 
     for (const char *p = why; *p && n < sizeof text - 1; p++)
         text[n++] = (*p == '"' || *p == '\\' || *p == '\r' || *p == '\n') ? '\'' : *p;
     text[n] = '\0';
-    (void)sip_replyf(edge->sip, msg, scode, reason,
-                     "Warning: 399 %s \"%s\"\r\nContent-Length: 0\r\n\r\n",
-                     edge->dir ? sip_directory_self(edge->dir) : "orbit", text);
+    snprintf(out, cap, "Warning: 399 %s \"%s\"\r\n",
+             edge->dir ? sip_directory_self(edge->dir) : "orbit", text);
+}
+
+void sip_edge_refuse(sip_edge *edge, const struct sip_msg *msg, uint16_t scode, const char *reason,
+                     const char *why)
+{
+    char warning[SIP_WARNING_MAX];
+    sip_edge_warning(edge, why, warning, sizeof warning);
+    (void)sip_replyf(edge->sip, msg, scode, reason, "%sContent-Length: 0\r\n\r\n", warning);
 }
 
 /* The HA1 to check a response against, from the directory. */

@@ -145,6 +145,10 @@ void sip_registrar_clear(struct sip_edge *edge);
  * was answered (401/403) and counted. */
 bool sip_edge_authorised(struct sip_edge *edge, const struct sip_msg *msg, const char *aor);
 
+/* A Warning header line (RFC 3261 20.43, code 399, this pool as the
+ * agent) saying why, quotes and line breaks in why made harmless. */
+#define SIP_WARNING_MAX 512
+void sip_edge_warning(const struct sip_edge *edge, const char *why, char *out, size_t cap);
 /* Replies with a Warning header naming why ("resiliency_mode: ..."). */
 void sip_edge_refuse(struct sip_edge *edge, const struct sip_msg *msg, uint16_t scode,
                      const char *reason, const char *why);
@@ -178,6 +182,11 @@ void sip_leg_bridge(sip_leg *a, sip_leg *b);
  * a Warning when why is given), an outgoing one cancelled, an
  * established one hung up; a bridged peer goes down with it. Frees it. */
 void sip_leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why);
+/* Ends an incoming leg not yet answered with a redirect (301/302) to
+ * contact, as sip_leg_end does otherwise. */
+void sip_leg_redirect(sip_leg *leg, uint16_t scode, const char *contact);
+/* Whether a caller still rings at least one of the callee's phones. */
+bool sip_leg_has_forks(struct sip_edge *edge, const sip_leg *caller);
 /* Ends the forks ringing for a caller, but the one named except. */
 void sip_leg_end_forks(struct sip_edge *edge, const sip_leg *caller, uint64_t except);
 /* Accepts an incoming INVITE provisionally (scode 101..199), keeping it

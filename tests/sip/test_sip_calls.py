@@ -96,6 +96,17 @@ class Park(EdgeTest):
         caller.bye(dialog)
 
 
+class ParkElsewhere(EdgeTest):
+    def test_park_for_a_parker_served_by_another_pool_is_redirected_there(self):
+        other = int(self.config["pools"][1]["sip"].rsplit(":", 1)[1])
+        ua = self.ua("bob")
+        resp, _ = ua.invite("sip:park@127.0.0.1:%d" % self.port, self.port,
+                            extra="Referred-By: <sip:dave@example.net>\r\n")
+        self.assertEqual(resp.status, 302, resp.first)
+        self.assertEqual(resp.get("contact"), "<sip:park@127.0.0.1:%d>" % other)
+        self.assertFalse(self.host.wait_op("call.park")["ok"])  # the pool decided
+
+
 class Retrieve(EdgeTest):
     def test_sipp_retrieves_and_the_orbit_is_free_again(self):
         caller = self.ua("bob")
