@@ -41,12 +41,17 @@ STORE = os.environ.get("ORBIT_TEST_STORE", "sqlite")
 
 def demo_ports(count):
     """Offsets from the base port that a deployment of count pools uses:
-    the pools, and with etcd its members' client and peer ports (see
-    tools/demo_etcd.c)."""
-    ports = list(range(1, count + 1))
+    the pools, their SIP edges (UDP and TCP, see sip_ports), and with etcd
+    its members' client and peer ports (see tools/demo_etcd.c)."""
+    ports = list(range(1, count + 1)) + sip_ports(count)
     if STORE == "etcd":
         ports += [81, 82, 83, 91, 92, 93]
     return ports
+
+
+def sip_ports(count):
+    """Offsets of the pools' SIP edges: pool K on P+100+K."""
+    return [100 + k for k in range(1, count + 1)]
 
 
 def free_base_port(count):
@@ -59,6 +64,10 @@ def free_base_port(count):
             for k in demo_ports(count):
                 s = socket.socket()
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", base + k))
+                socks.append(s)
+            for k in sip_ports(count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 s.bind(("127.0.0.1", base + k))
                 socks.append(s)
             return base
