@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import sip_testlib  # noqa: E402
 from orbit_testlib import http, wait_until  # noqa: E402
-from sip_testlib import UA  # noqa: E402,F401
+from sip_testlib import UA, sdp_media  # noqa: E402,F401
 
 
 def sip_port(dep, pool):
@@ -106,22 +106,25 @@ def wait_counter(dep, pool, name, at_least, timeout=10, **labels):
                       timeout=timeout, what="%s >= %s at pool %s" % (name, at_least, pool))
 
 
-def register(dep, ua, pool, expires=300):
-    """Registers a UA with a pool, following one 301; returns the pool's
-    index or FQDN it registered with and the final response."""
-    resp = ua.register(sip_port(dep, pool), expires=expires)
-    return resp
+def exchange_rtp(a, a_media, b, b_media, count=5):
+    """Each UA sends count G.711 packets to the pool's side of its leg
+    (an (ip, port) from the SDP the pool sent it); returns how many each
+    received from the other: (at a, at b)."""
+    a.rtp_packets(10000, timeout=0.3)  # what was already on the way
+    b.rtp_packets(10000, timeout=0.01)
+    for i in range(count):
+        a.rtp.sendto(sip_testlib.make_rtp(i, i * 160, 0xA, bytes(160)), a_media)
+        b.rtp.sendto(sip_testlib.make_rtp(i, i * 160, 0xB, bytes(160)), b_media)
+        time.sleep(0.02)
+    at_b = [p for p in b.rtp_packets(count, timeout=2) if p["ssrc"] != 0xB]
+    at_a = [p for p in a.rtp_packets(count, timeout=2) if p["ssrc"] != 0xA]
+    return len(at_a), len(at_b)
 
 
-def parked_at(dep, pool, orbit_state):
-    return [c for c in orbit_state(dep, pool)["parked"]]
-
-
-def wait_parked(dep, pool, state_fn, timeout=10):
-    """Waits until a pool holds a parked call; returns the list."""
-    return wait_until(lambda: state_fn(dep, pool)["parked"], timeout=timeout,
-                      what="a parked call at pool %s" % pool)
-
-
-def sleep_ms(ms):
-    time.sleep(ms / 1000.0)
+def quiet(ua, seconds=0.5):
+    """True when no BYE reached the UA within seconds."""
+    try:
+        ua.byes.get(timeout=seconds)
+        return False
+    except Exception:
+        return True
