@@ -39,7 +39,10 @@ void sip_edge_config_defaults(sip_edge_config *cfg)
     cfg->media_timeout_ms = 60000;
     cfg->max_dialogs = 1000;
     cfg->max_new_per_second = 50;
-    cfg->max_message_bytes = 16384;
+    /* libre reads at most 8192 bytes of a datagram and drops a longer
+     * one unanswered: below that, an oversized request gets its 513
+     * over UDP as well as over TCP. */
+    cfg->max_message_bytes = 8000;
     cfg->max_register_expires = 3600;
 }
 
