@@ -34,6 +34,7 @@ void server_config_defaults(server_config *c)
     c->media_port_min = 40000;
     c->media_port_max = 40999;
     c->media_timeout_s = 60;
+    c->sip_max_new_per_second = 50;
 }
 
 /* The orders of digest challenges the SIP edge can offer (its
@@ -89,6 +90,11 @@ static bool set_sip(server_config *c, const char *key, const char *value, bool *
             c->media_port_min = (int)l;
             c->media_port_max = (int)hi;
         }
+    } else if (strcmp(key, "sip_max_new_per_second") == 0) {
+        if (!(*ok = parse_long(value, 1, 1000000, &l)))
+            snprintf(err, errlen, "sip_max_new_per_second is 1 to 1000000");
+        else
+            c->sip_max_new_per_second = (int)l;
     } else if (strcmp(key, "media_timeout") == 0) {
         if (!(*ok = parse_long(value, 0, 86400, &l)))
             snprintf(err, errlen, "media_timeout is 0 (never) to 86400 seconds");

@@ -60,6 +60,7 @@ typedef struct {
     char media_ip[64];                  /* RTP address; "" = the SIP address */
     int media_port_min, media_port_max; /* RTP ports, inclusive */
     int media_timeout_s;                /* silence that ends a call; 0: never */
+    int sip_max_new_per_second;         /* new requests one address may send */
     server_token *tokens;
     size_t ntokens;
 } server_config;

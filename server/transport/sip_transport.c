@@ -39,7 +39,7 @@ typedef struct sip_queued_op {
 typedef struct {
     char path[SERVER_PATH_MAX];
     char sha256[ORBIT_SHA256_HEX + 1];
-    media_moh *moh; /* NULL when the file cannot be played */
+    media_moh *moh;                     /* NULL when the file cannot be played */
     char why[ORBIT_STATUS_MESSAGE_MAX]; /* why not */
 } moh_job;
 
@@ -477,6 +477,7 @@ static bool edge_config(const server_config *cfg, sip_edge_config *out, char *er
         (media_port_range){(uint16_t)cfg->media_port_min, (uint16_t)cfg->media_port_max};
     out->digest = cfg->sip_digest;
     out->media_timeout_ms = (int64_t)cfg->media_timeout_s * 1000;
+    out->max_new_per_second = (unsigned)cfg->sip_max_new_per_second;
     if (!sip_digest_offer_from_name(cfg->sip_digest_offer, &out->digest_offer)) {
         snprintf(err, errlen, "sip_digest_offer '%s' is not known", cfg->sip_digest_offer);
         return false;

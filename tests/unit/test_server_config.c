@@ -81,6 +81,9 @@ static void sip_edge_keys_are_read_and_checked(void **state)
     assert_true(server_config_set(&c, "media_ip", "::1", err, sizeof err));
     assert_true(server_config_set(&c, "media_ports", "50000-50099", err, sizeof err));
     assert_true(server_config_set(&c, "media_timeout", "0", err, sizeof err));
+    assert_int_equal(c.sip_max_new_per_second, 50);
+    assert_true(server_config_set(&c, "sip_max_new_per_second", "2000", err, sizeof err));
+    assert_int_equal(c.sip_max_new_per_second, 2000);
     assert_int_equal(c.sip_port, 5161);
     assert_true(c.sip_digest);
     assert_string_equal(c.sip_digest_offer, "md5");
@@ -93,7 +96,7 @@ static void sip_edge_keys_are_read_and_checked(void **state)
         {"sip_auth", "basic"},    {"sip_digest_offer", "sha512"},
         {"media_ports", "50000"}, {"media_ports", "50100-50000"},
         {"media_ports", "80-90"}, {"media_timeout", "-1"},
-        {"media_ip", ""},
+        {"media_ip", ""},         {"sip_max_new_per_second", "0"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
