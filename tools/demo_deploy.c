@@ -38,9 +38,11 @@
  * holds a port a pool is about to listen on. */
 #define DEMO_MEDIA_FIRST 61000
 #define DEMO_MEDIA_SPAN  4400
-/* The simulator's SIP phones: calls at once per pool, seconds parked. */
+/* The simulator's SIP phones: calls at once per pool, and how long a
+ * call stays parked or ringing (in the domain's clock: divided by the
+ * clock scale, like every timer of the pools). */
 #define DEMO_SIP_CALLS_PER_POOL 2
-#define DEMO_SIP_HOLD_S         "15"
+#define DEMO_SIP_HOLD_S         15.0
 
 static const char *const ROLES[3] = {"viewer", "operator", "endpoint"};
 
@@ -398,11 +400,13 @@ static pid_t start_sim(const char *dir, json_t *doc, const char *profile)
     if (!orbit_file_join(deployment, sizeof deployment, dir, "deployment.json") ||
         !orbit_file_join(log_path, sizeof log_path, dir, "orbit-sim.log"))
         return -1;
-    char calls[16];
+    char calls[16], hold[32];
     snprintf(calls, sizeof calls, "%zu",
              DEMO_SIP_CALLS_PER_POOL * json_array_size(json_object_get(doc, "pools")));
-    char *const sip_argv[] = {sim,   "--sip",  "--deployment",  deployment, "--calls",
-                              calls, "--hold", DEMO_SIP_HOLD_S, NULL};
+    double scale = json_number_value(json_object_get(doc, "clock_scale"));
+    snprintf(hold, sizeof hold, "%.3f", DEMO_SIP_HOLD_S / (scale > 0 ? scale : 1.0));
+    char *const sip_argv[] = {sim,   "--sip",  "--deployment", deployment, "--calls",
+                              calls, "--hold", hold,           NULL};
     char *const api_argv[] = {sim, "--deployment", deployment, "--profile", (char *)profile, NULL};
     pid_t pid = demo_spawn(sim, strcmp(profile, "sip") == 0 ? sip_argv : api_argv, log_path);
     if (pid > 0)
