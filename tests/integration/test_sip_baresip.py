@@ -14,13 +14,17 @@ import socket
 import struct
 import subprocess
 import tempfile
-import time
 import unittest
 import wave
 
 from orbit_testlib import DeploymentTest, state, wait_until
 from sip_pool import passwords, phone, sip_counter, sip_port
 from sip_testlib import free_udp_port, ulaw_decode
+
+# Nothing here depends on the deployment store: run on SQLite only (see
+# CMakeLists.txt); test_sip_transport.py and the SIP conformance tests
+# cover both stores.
+STORES = ("sqlite",)
 
 BARESIP = shutil.which("baresip") or "/usr/bin/baresip"
 PHONE = "user1-002"  # the baresip phone, homed on pool1

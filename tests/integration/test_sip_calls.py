@@ -4,13 +4,17 @@ sip-tester) plays the phone under test, the test's own user agent the
 other parties. Registration, digest, park by blind transfer, retrieve,
 ring-back, the timeout URI, pickup, and the 301 after a failover."""
 
-import re
 import unittest
 
-from orbit_testlib import (P1, P2, DeploymentTest, failback, failover, op_http, state,
+from orbit_testlib import (P2, DeploymentTest, failback, failover, op_http, state,
                            wait_until)
 from sip_pool import call, phone, sip_counter, sip_port, sipp, start_sipp, wait_counter
 from sip_testlib import run_sipp, sipp_trace
+
+# Nothing here depends on the deployment store: run on SQLite only (see
+# CMakeLists.txt); test_sip_transport.py and the SIP conformance tests
+# cover both stores.
+STORES = ("sqlite",)
 
 PARKER = "user1-001"  # homed on pool1, group 17000
 CALLEE = "user1-002"  # same group

@@ -12,6 +12,11 @@ import unittest
 from orbit_testlib import DeploymentTest, http, state, wait_until
 from sip_pool import phone, sdp_media, sip_counter, sip_port
 
+# Nothing here depends on the deployment store: run on SQLite only (see
+# CMakeLists.txt); test_sip_transport.py and the SIP conformance tests
+# cover both stores.
+STORES = ("sqlite",)
+
 CALLER = "user2-001"
 PARKER = "user1-001"
 

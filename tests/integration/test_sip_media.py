@@ -13,6 +13,11 @@ from orbit_testlib import DeploymentTest, http, op_http, state, wait_until
 from sip_pool import phone, sdp_media, sip_counter, sip_port
 from sip_testlib import make_rtp, ulaw_decode
 
+# Nothing here depends on the deployment store: run on SQLite only (see
+# CMakeLists.txt); test_sip_transport.py and the SIP conformance tests
+# cover both stores.
+STORES = ("sqlite",)
+
 PARKER = "user1-001"
 CALLER = "user2-001"
 RETRIEVER = "user1-003"
