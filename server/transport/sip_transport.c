@@ -290,13 +290,13 @@ static void on_event(void *ctx, wire_msg *m, orbit_event_kind kind, const json_t
 {
     (void)m;
     sip_transport *t = ctx;
-    /* A copy of its own: the SIP thread reads it while this one goes on. */
-    json_t *copy = json_deep_copy(data);
     pthread_mutex_lock(&t->lock);
-    if (t->inbox && copy)
-        sip_inbox_post_event(t->inbox, orbit_event_name(kind), copy);
-    else
-        json_decref(copy);
+    if (t->inbox) {
+        /* A copy of its own: the SIP thread reads it while this one goes on. */
+        json_t *copy = json_deep_copy(data);
+        if (copy)
+            sip_inbox_post_event(t->inbox, orbit_event_name(kind), copy);
+    }
     pthread_mutex_unlock(&t->lock);
     if (changes_directory(kind) && !t->dirty) {
         t->dirty = true;
