@@ -275,7 +275,7 @@ static int health_pools_up(const char *http_base, const char *ca_file)
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)body);
     if (ca_file && *ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
     long code = 0;

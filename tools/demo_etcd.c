@@ -113,7 +113,7 @@ static bool member_healthy(const json_t *m)
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)body);
     bool ok = curl_easy_perform(c) == CURLE_OK && strstr(body, "\"health\":\"true\"") != NULL;
     curl_easy_cleanup(c);
     return ok;
