@@ -415,8 +415,10 @@ static void house_tick(void *arg)
     tmr_start(&edge->house_tmr, HOUSE_TICK_MS, house_tick, edge);
 }
 
-/* The last transactions (BYE, CANCEL) get this long to finish. */
+/* The last transactions (BYE, CANCEL) get this long to finish; whether
+ * sessions still wait for their peers is looked at this often. */
 #define STOP_GRACE_MS 1500
+#define STOP_POLL_MS  20
 
 static void sip_closed(void *arg)
 {
@@ -424,9 +426,31 @@ static void sip_closed(void *arg)
     re_cancel();
 }
 
+/* libre keeps an ended session alive while its peer owes it an answer (a
+ * 487 after our CANCEL, the ACK of our 200): each holds the session
+ * socket. Once none does, the stack may close as its transactions end. */
+static void stop_poll(void *arg)
+{
+    sip_edge *edge = arg;
+    if (mem_nrefs(edge->sess_sock) > 1) {
+        tmr_start(&edge->house_tmr, STOP_POLL_MS, stop_poll, edge);
+        return;
+    }
+    edge->sess_sock = mem_deref(edge->sess_sock);
+    sip_close(edge->sip, false); /* calls sip_closed when nothing is pending */
+}
+
+/* The grace is over: sessions whose peers never answered are closed
+ * anyway (a peer must not keep the process, or its memory, past stop). */
 static void stop_overdue(void *arg)
 {
     sip_edge *edge = arg;
+    tmr_cancel(&edge->house_tmr);
+    if (edge->sess_sock) {
+        sipsess_close_all(edge->sess_sock);
+        edge->sess_sock = mem_deref(edge->sess_sock);
+        sip_close(edge->sip, false);
+    }
     sip_close(edge->sip, true);
     re_cancel();
 }
@@ -448,10 +472,9 @@ static void stop_handler(int id, void *data, void *arg)
     list_flush(&edge->sources);
     list_flush(&edge->messages);
     edge->request_lsnr = mem_deref(edge->request_lsnr);
-    edge->sess_sock = mem_deref(edge->sess_sock);
     edge->guard_lsnr = mem_deref(edge->guard_lsnr);
     tmr_start(&edge->media_tmr, STOP_GRACE_MS, stop_overdue, edge);
-    sip_close(edge->sip, false); /* calls sip_closed when nothing is pending */
+    stop_poll(edge);
 }
 
 static int setup_stack(sip_edge *edge, struct mqueue **stopq)

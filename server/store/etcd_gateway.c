@@ -209,7 +209,6 @@ static orbit_err post(etcd_gateway *g, size_t member, const char *path, const ch
                       int timeout_ms, body_sink *sink, long *http, bool *unreachable,
                       orbit_status *st)
 {
-    *unreachable = false; /* also when a header cannot be made */
     char url[256];
     snprintf(url, sizeof url, "%s://%s%s", g->tls ? "https" : "http", g->members[member], path);
     CURL *c = g->curl;

@@ -97,8 +97,6 @@ static json_t *range_end_json(const char *prefix)
 static orbit_err call(etcd_store *s, const char *path, json_t *body, json_t **reply,
                       orbit_status *st)
 {
-    if (reply)
-        *reply = NULL; /* on every path, refusals included */
     if (!body)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     json_t *r = NULL;
