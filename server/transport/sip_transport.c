@@ -51,7 +51,7 @@ struct sip_transport {
     sip_edge *edge;
     char self_uri[96]; /* this pool's edge when the topology names none */
 
-    pthread_mutex_t lock; /* guards the fields down to moh_done */
+    pthread_mutex_t lock; /* guards the fields down to moh_result */
     sip_queued_op *head, *tail;
     sip_inbox *inbox;   /* while the edge is attached */
     sip_directory *dir; /* the newest directory built */
