@@ -272,8 +272,8 @@ static orbit_err request(etcd_gateway *g, const char *path, const json_t *body, 
     for (size_t tries = 0; tries < g->nmembers; tries++) {
         size_t m = (g->current + tries) % g->nmembers;
         body_sink sink = {.fn = fn, .ctx = ctx};
-        long http;
-        bool unreachable;
+        long http = 0;
+        bool unreachable = false;
         e = post(g, m, path, text, timeout_ms, &sink, &http, &unreachable, st);
         if (e == ORBIT_OK && !fn) {
             json_error_t jerr;

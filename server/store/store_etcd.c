@@ -97,6 +97,8 @@ static json_t *range_end_json(const char *prefix)
 static orbit_err call(etcd_store *s, const char *path, json_t *body, json_t **reply,
                       orbit_status *st)
 {
+    if (reply)
+        *reply = NULL;
     if (!body)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     json_t *r = NULL;
@@ -122,14 +124,14 @@ static orbit_err range_of(etcd_store *s, const char *sub, int64_t rev, json_t **
     free(k);
     if (body && rev)
         json_object_set_new(body, "revision", json_integer(rev));
-    json_t *reply;
+    json_t *reply = NULL;
     orbit_err e = call(s, "/v3/kv/range", body, &reply, st);
     if (e)
         return e;
     if (at)
         *at = etcd_int(json_object_get(json_object_get(reply, "header"), "revision"));
     json_t *list = json_object_get(reply, "kvs");
-    *kvs = json_incref(list ? list : json_array());
+    *kvs = list ? json_incref(list) : json_array(); /* etcd leaves an empty list out */
     json_decref(reply);
     return *kvs ? ORBIT_OK : orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
 }
@@ -199,7 +201,7 @@ static orbit_err etcd_is_initialised(orbit_store *base, bool *yes, orbit_status 
 {
     etcd_store *s = (etcd_store *)base;
     char *k = key(s, "meta/initialised", NULL);
-    json_t *reply;
+    json_t *reply = NULL;
     orbit_err e =
         call(s, "/v3/kv/range", k ? json_pack("{s:o}", "key", key_json(k)) : NULL, &reply, st);
     free(k);
@@ -489,7 +491,7 @@ static char *new_log_key(etcd_store *s)
 /* Does the change record with this key exist (and at which revision)? */
 static orbit_err find_record(etcd_store *s, const char *log_key, int64_t *rev, orbit_status *st)
 {
-    json_t *reply;
+    json_t *reply = NULL;
     *rev = 0;
     orbit_err e = call(s, "/v3/kv/range", json_pack("{s:o}", "key", key_json(log_key)), &reply, st);
     if (e)
@@ -626,7 +628,7 @@ static orbit_err etcd_commit(orbit_store *base, store_cursor expect, const store
 
 static orbit_err grant_lease(etcd_store *s, int64_t ttl_ms, orbit_status *st)
 {
-    json_t *reply;
+    json_t *reply = NULL;
     int64_t ttl = (ttl_ms + 999) / 1000;
     orbit_err e = call(s, "/v3/lease/grant",
                        json_pack("{s:I}", "TTL", (json_int_t)(ttl < 1 ? 1 : ttl)), &reply, st);
@@ -642,7 +644,7 @@ static orbit_err grant_lease(etcd_store *s, int64_t ttl_ms, orbit_status *st)
  * was cut off or stopped). */
 static orbit_err keep_alive(etcd_store *s, bool *alive, orbit_status *st)
 {
-    json_t *reply;
+    json_t *reply = NULL;
     orbit_err e =
         call(s, "/v3/lease/keepalive", json_pack("{s:I}", "ID", (json_int_t)s->lease), &reply, st);
     if (e)
