@@ -268,9 +268,10 @@ orbit_err orbit_json_to_settings(const json_t *o, orbit_json_mode mode, bool req
 
 json_t *orbit_json_from_pool(const pool_info *p)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I}", "fqdn", p->fqdn, "site", p->site, "backup",
-                     p->backup[0] ? p->backup : NULL, "url", p->url, "status",
-                     pool_status_name(p->status), "last_seen_ms", (json_int_t)p->last_seen_ms);
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:I}", "fqdn", p->fqdn, "site", p->site,
+                     "backup", p->backup[0] ? p->backup : NULL, "url", p->url, "sip",
+                     p->sip[0] ? p->sip : NULL, "status", pool_status_name(p->status),
+                     "last_seen_ms", (json_int_t)p->last_seen_ms);
 }
 
 static orbit_err decode_fqdn(const json_t *o, const char *key, bool required, char *out, size_t cap,
@@ -288,8 +289,8 @@ static orbit_err decode_fqdn(const json_t *o, const char *key, bool required, ch
     return ORBIT_OK;
 }
 
-static const char *const POOL_KEYS[] = {"fqdn",   "site",         "backup", "url",
-                                        "status", "last_seen_ms", NULL};
+static const char *const POOL_KEYS[] = {"fqdn", "site",   "backup",       "url",
+                                        "sip",  "status", "last_seen_ms", NULL};
 
 orbit_err orbit_json_to_pool(const json_t *o, orbit_json_mode mode, pool_info *p, orbit_status *st)
 {
@@ -314,6 +315,12 @@ orbit_err orbit_json_to_pool(const json_t *o, orbit_json_mode mode, pool_info *p
     if (tmp.url[0] && strncmp(tmp.url, "ws://", 5) != 0 && strncmp(tmp.url, "wss://", 6) != 0)
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url",
                                 "url must begin with ws:// or wss://");
+    json_t *sip = json_object_get(o, "sip");
+    if (sip && !json_is_null(sip) &&
+        orbit_json_get_string(o, "sip", false, tmp.sip, sizeof tmp.sip, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    if (tmp.sip[0] && strncmp(tmp.sip, "sip:", 4) != 0)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "sip", "sip must begin with sip:");
     char status[16] = "unknown";
     if (orbit_json_get_string(o, "status", false, status, sizeof status, st) < 0)
         return ORBIT_ERR_BAD_REQUEST;
@@ -435,10 +442,25 @@ json_t *orbit_json_from_parked(const parked_call *c)
         orbit_json_put_int(o, "deadline_ms", c->deadline_ms) &&
         orbit_json_put_int(o, "attempt", c->attempt) &&
         orbit_json_put_text(o, "state", parked_state_name(c->state)) &&
-        orbit_json_put_bool(o, "music_on_hold", c->music_on_hold))
+        orbit_json_put_bool(o, "music_on_hold", c->music_on_hold) &&
+        orbit_json_put_text(o, "transport", call_transport_name(c->transport)))
         return o;
     json_decref(o);
     return NULL;
+}
+
+int orbit_json_get_transport(const json_t *o, call_transport *out, orbit_status *st)
+{
+    char name[16] = "api";
+    int got = orbit_json_get_string(o, "transport", false, name, sizeof name, st);
+    if (got < 0)
+        return -1;
+    if (!call_transport_from_name(name, out)) {
+        orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "transport",
+                         "transport is sip or api, not '%s'", name);
+        return -1;
+    }
+    return got;
 }
 
 static orbit_err decode_checked(const json_t *o, const char *key, char *out, size_t cap,
@@ -454,7 +476,7 @@ static orbit_err decode_checked(const json_t *o, const char *key, char *out, siz
 
 static const char *const PARKED_KEYS[] = {"call_id",       "orbit",       "parker",  "parkee",
                                           "parked_ms",     "deadline_ms", "attempt", "state",
-                                          "music_on_hold", NULL};
+                                          "music_on_hold", "transport",   NULL};
 
 orbit_err orbit_json_to_parked(const json_t *o, orbit_json_mode mode, parked_call *c,
                                orbit_status *st)
@@ -492,6 +514,8 @@ orbit_err orbit_json_to_parked(const json_t *o, orbit_json_mode mode, parked_cal
                                 "state is parked or ringing_back");
     if (orbit_json_get_bool(o, "music_on_hold", false, &tmp.music_on_hold, st) < 0)
         return ORBIT_ERR_BAD_REQUEST;
+    if (orbit_json_get_transport(o, &tmp.transport, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
     *c = tmp;
     return ORBIT_OK;
 }
@@ -501,14 +525,15 @@ orbit_err orbit_json_to_parked(const json_t *o, orbit_json_mode mode, parked_cal
 json_t *orbit_json_from_pickup(const pickup_call *c)
 {
     char group[ORBIT_NUMBER_BUF];
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "call_id", c->call_id, "caller", c->caller,
-                     "callee", c->callee, "group",
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "call_id", c->call_id, "caller",
+                     c->caller, "callee", c->callee, "group",
                      orbit_number_format(&c->group, group, sizeof group), "ringing_since_ms",
-                     (json_int_t)c->ringing_since_ms, "pickable", c->pickable);
+                     (json_int_t)c->ringing_since_ms, "pickable", c->pickable, "transport",
+                     call_transport_name(c->transport));
 }
 
-static const char *const PICKUP_KEYS[] = {"call_id",          "caller",   "callee", "group",
-                                          "ringing_since_ms", "pickable", NULL};
+static const char *const PICKUP_KEYS[] = {"call_id",          "caller",   "callee",    "group",
+                                          "ringing_since_ms", "pickable", "transport", NULL};
 
 orbit_err orbit_json_to_pickup(const json_t *o, orbit_json_mode mode, pickup_call *c,
                                orbit_status *st)
@@ -533,6 +558,8 @@ orbit_err orbit_json_to_pickup(const json_t *o, orbit_json_mode mode, pickup_cal
     tmp.ringing_since_ms = v;
     tmp.pickable = true;
     if (orbit_json_get_bool(o, "pickable", false, &tmp.pickable, st) < 0)
+        return ORBIT_ERR_BAD_REQUEST;
+    if (orbit_json_get_transport(o, &tmp.transport, st) < 0)
         return ORBIT_ERR_BAD_REQUEST;
     *c = tmp;
     return ORBIT_OK;

@@ -28,6 +28,9 @@ int orbit_json_get_int(const json_t *obj, const char *key, bool required, int64_
                        int64_t *out, orbit_status *st);
 int orbit_json_get_number(const json_t *obj, const char *key, bool required, orbit_number *out,
                           orbit_status *st);
+/* The optional "transport" of a call ("sip" or "api"; "api" when absent):
+ * 1 read, 0 absent, -1 refused. */
+int orbit_json_get_transport(const json_t *obj, call_transport *out, orbit_status *st);
 
 /* Refuses any key of obj not in the NULL-terminated list. */
 orbit_err orbit_json_only_keys(const json_t *obj, const char *const *keys, orbit_status *st);

@@ -15,6 +15,11 @@ static const char *const PARKED_STATE_NAMES[PARKED_STATE_COUNT] = {
     [PARKED_STATE_RINGING_BACK] = "ringing_back",
 };
 
+static const char *const CALL_TRANSPORT_NAMES[CALL_TRANSPORT_COUNT] = {
+    [CALL_TRANSPORT_API] = "api",
+    [CALL_TRANSPORT_SIP] = "sip",
+};
+
 static bool name_lookup(const char *const *names, int count, const char *name, int *out)
 {
     if (!name)
@@ -53,5 +58,19 @@ bool parked_state_from_name(const char *name, parked_state *out)
     if (!name_lookup(PARKED_STATE_NAMES, PARKED_STATE_COUNT, name, &i))
         return false;
     *out = (parked_state)i;
+    return true;
+}
+
+const char *call_transport_name(call_transport t)
+{
+    return (unsigned)t < CALL_TRANSPORT_COUNT ? CALL_TRANSPORT_NAMES[t] : "api";
+}
+
+bool call_transport_from_name(const char *name, call_transport *out)
+{
+    int i;
+    if (!name_lookup(CALL_TRANSPORT_NAMES, CALL_TRANSPORT_COUNT, name, &i))
+        return false;
+    *out = (call_transport)i;
     return true;
 }

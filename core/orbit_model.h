@@ -29,6 +29,7 @@ typedef struct {
     char site[ORBIT_SITE_MAX + 1];
     char backup[ORBIT_FQDN_MAX + 1]; /* "" when unpaired */
     char url[ORBIT_URL_MAX + 1];     /* ws:// or wss:// stream URL */
+    char sip[ORBIT_URL_MAX + 1];     /* sip: URI of its SIP edge, "" when it has none */
     pool_status status;
     int64_t last_seen_ms; /* last heartbeat */
 } pool_info;
@@ -53,6 +54,11 @@ typedef struct {
     bool is_default;
 } moh_info;
 
+/* What carries a call to the pool: an orbit.v1 endpoint session ("api")
+ * or the pool's SIP edge ("sip"). Kept on parked and queued calls so
+ * operators can tell which phones a call involves. */
+typedef enum { CALL_TRANSPORT_API = 0, CALL_TRANSPORT_SIP, CALL_TRANSPORT_COUNT } call_transport;
+
 typedef enum {
     PARKED_STATE_PARKED = 0,
     PARKED_STATE_RINGING_BACK,
@@ -70,6 +76,7 @@ typedef struct {
     int attempt;         /* ring-backs made so far */
     parked_state state;
     bool music_on_hold;
+    call_transport transport;
 } parked_call;
 
 /* A ringing call waiting in a pickup group's queue. */
@@ -80,6 +87,7 @@ typedef struct {
     orbit_number group;
     int64_t ringing_since_ms;
     bool pickable; /* false once a DR event made it unanswerable by pickup */
+    call_transport transport;
 } pickup_call;
 
 /* A user of the deployment. */
@@ -99,5 +107,7 @@ const char *pool_status_name(pool_status s);
 bool pool_status_from_name(const char *name, pool_status *out);
 const char *parked_state_name(parked_state s);
 bool parked_state_from_name(const char *name, parked_state *out);
+const char *call_transport_name(call_transport t);
+bool call_transport_from_name(const char *name, call_transport *out);
 
 #endif

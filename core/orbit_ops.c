@@ -26,10 +26,10 @@ static const char *const KEYS_CONFIG[] = {"call_pickup_timeout_threshold", "enab
                                           "max_call_pickup_attempts", "on_timeout_uri", NULL};
 static const char *const KEYS_FAILOVER[] = {"pool", "disaster_mode", NULL};
 static const char *const KEYS_FAILBACK[] = {"pool", NULL};
-static const char *const KEYS_PARK[] = {"call_id", "parker", "parkee", NULL};
+static const char *const KEYS_PARK[] = {"call_id", "parker", "parkee", "transport", NULL};
 static const char *const KEYS_RETRIEVE[] = {"orbit", "by", NULL};
 static const char *const KEYS_CALL[] = {"call_id", NULL};
-static const char *const KEYS_RING[] = {"call_id", "caller", "callee", NULL};
+static const char *const KEYS_RING[] = {"call_id", "caller", "callee", "transport", NULL};
 static const char *const KEYS_TAKE[] = {"group", "by", NULL};
 static const char *const KEYS_MOH[] = {"name", "size", "sha256", NULL};
 
@@ -184,8 +184,11 @@ static orbit_err decode_call_park(const json_t *a, const cps_settings *cur, orbi
     if ((e = checked(a, "parker", true, out->u.park.parker, sizeof out->u.park.parker,
                      orbit_sip_uri_check, st)))
         return e;
-    return checked(a, "parkee", true, out->u.park.parkee, sizeof out->u.park.parkee,
-                   orbit_party_check, st);
+    if ((e = checked(a, "parkee", true, out->u.park.parkee, sizeof out->u.park.parkee,
+                     orbit_party_check, st)))
+        return e;
+    return orbit_json_get_transport(a, &out->u.park.transport, st) < 0 ? ORBIT_ERR_BAD_REQUEST
+                                                                       : ORBIT_OK;
 }
 
 static orbit_err decode_ring(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
@@ -199,8 +202,11 @@ static orbit_err decode_ring(const json_t *a, const cps_settings *cur, orbit_cmd
     if ((e = checked(a, "caller", true, out->u.ring.caller, sizeof out->u.ring.caller,
                      orbit_party_check, st)))
         return e;
-    return checked(a, "callee", true, out->u.ring.callee, sizeof out->u.ring.callee,
-                   orbit_sip_uri_check, st);
+    if ((e = checked(a, "callee", true, out->u.ring.callee, sizeof out->u.ring.callee,
+                     orbit_sip_uri_check, st)))
+        return e;
+    return orbit_json_get_transport(a, &out->u.ring.transport, st) < 0 ? ORBIT_ERR_BAD_REQUEST
+                                                                       : ORBIT_OK;
 }
 
 static orbit_err decode_create(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
@@ -329,6 +335,7 @@ static const op_row OPS[ORBIT_OP_COUNT] = {
                                 decode_retrieve},
     [ORBIT_OP_CALL_RINGBACK_ANSWER] = {"call.ringback_answer", ORBIT_ROLE_ENDPOINT, true, KEYS_CALL,
                                        decode_call_ref},
+    [ORBIT_OP_CALL_HANGUP] = {"call.hangup", ORBIT_ROLE_ENDPOINT, true, KEYS_CALL, decode_call_ref},
     [ORBIT_OP_PICKUP_RING] = {"pickup.ring", ORBIT_ROLE_ENDPOINT, true, KEYS_RING, decode_ring},
     [ORBIT_OP_PICKUP_TAKE] = {"pickup.take", ORBIT_ROLE_ENDPOINT, true, KEYS_TAKE, decode_take},
     [ORBIT_OP_PICKUP_ANSWER] = {"pickup.answer", ORBIT_ROLE_ENDPOINT, true, KEYS_CALL,

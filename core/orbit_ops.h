@@ -32,6 +32,7 @@ typedef enum {
     ORBIT_OP_CALL_PARK,
     ORBIT_OP_CALL_RETRIEVE,
     ORBIT_OP_CALL_RINGBACK_ANSWER,
+    ORBIT_OP_CALL_HANGUP, /* the parked caller hung up (the SIP edge) */
     ORBIT_OP_PICKUP_RING,
     ORBIT_OP_PICKUP_TAKE,
     ORBIT_OP_PICKUP_ANSWER,
@@ -88,6 +89,7 @@ typedef struct {
             char call_id[ORBIT_CALL_ID_MAX + 1];
             char parker[ORBIT_URI_MAX + 1];
             char parkee[ORBIT_URI_MAX + 1];
+            call_transport transport;
         } park;
         struct {
             orbit_number orbit;
@@ -97,6 +99,7 @@ typedef struct {
             char call_id[ORBIT_CALL_ID_MAX + 1];
             char caller[ORBIT_URI_MAX + 1];
             char callee[ORBIT_URI_MAX + 1];
+            call_transport transport;
         } ring;
         struct {
             orbit_number group;
@@ -104,7 +107,7 @@ typedef struct {
         } take;
         struct {
             char call_id[ORBIT_CALL_ID_MAX + 1];
-        } call; /* ringback_answer, pickup.answer, pickup.cancel */
+        } call; /* ringback_answer, hangup, pickup.answer, pickup.cancel */
         struct {
             char name[ORBIT_MOH_NAME_MAX + 1];
             uint64_t size;

@@ -19,7 +19,8 @@ static void usage(FILE *out)
                  "       orbit-demo etcd-stop  DIR MEMBER   stop one etcd member (m1, m2, m3)\n"
                  "       orbit-demo etcd-start DIR MEMBER   start it again with its data\n"
                  "\n"
-                 "Simulator profiles: demo (default), capacity, stress.\n");
+                 "Simulators: sip (default: SIP phones parking, retrieving and picking up\n"
+                 "over SIP and RTP), or orbit.v1 phones with a profile: demo, capacity, stress.\n");
 }
 
 static bool parse_number(const char *s, double min, double max, double *out)
@@ -65,8 +66,9 @@ static int cmd_up(int argc, char **argv)
             o.users = (int)v;
             break;
         case 's':
-            if (strcmp(optarg, "demo") && strcmp(optarg, "capacity") && strcmp(optarg, "stress")) {
-                fprintf(stderr, "orbit-demo: --sim is demo, capacity or stress\n");
+            if (strcmp(optarg, "sip") && strcmp(optarg, "demo") && strcmp(optarg, "capacity") &&
+                strcmp(optarg, "stress")) {
+                fprintf(stderr, "orbit-demo: --sim is sip, demo, capacity or stress\n");
                 return 2;
             }
             o.sim_profile = optarg;
@@ -109,7 +111,7 @@ static int cmd_up(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (o.base_port + o.pools > 65535) {
+    if (o.base_port + 100 + o.pools > 65535) {
         fprintf(stderr, "orbit-demo: --base-port too high for %d pools\n", o.pools);
         return 2;
     }

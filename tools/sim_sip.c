@@ -31,7 +31,11 @@
 #define TALK_MS              1000
 #define SCENARIO_DEADLINE_MS 30000
 #define REGISTER_EXPIRES     600
-#define URI_MAX              256
+/* Phones register this many a second at start: a pool sheds more than
+ * 50 new requests a second from one address (a REGISTER and its answer
+ * to the challenge are two), as it would a flood. */
+#define REGISTER_PER_SECOND 20
+#define URI_MAX             256
 
 typedef enum { SC_PARK, SC_PICKUP } scenario_kind;
 
@@ -106,6 +110,8 @@ typedef struct sim {
     media_counters media;
     media_moh *tone;
     int64_t until_ms;
+    size_t next_register; /* phones registered so far at start */
+    int64_t next_register_ms;
     sim_counts n;
 } sim;
 
@@ -601,6 +607,10 @@ static void tick(void *arg)
 {
     sim *s = arg;
     int64_t now = orbit_time_mono_ms();
+    while (s->next_register < s->nphones && now >= s->next_register_ms) {
+        phone_register(&s->phones[s->next_register++]);
+        s->next_register_ms += 1000 / REGISTER_PER_SECOND;
+    }
     for (size_t i = 0; i < s->nscenarios; i++) {
         sim_scenario *sc = &s->scenarios[i];
         sim_leg *legs[3] = {&sc->la, &sc->lb, &sc->lc};
@@ -740,9 +750,8 @@ int sim_sip_run(const sim_sip_options *o, volatile sig_atomic_t *stop)
         libre_close();
         return 1;
     }
-    for (size_t i = 0; i < s.nphones; i++)
-        phone_register(&s.phones[i]);
     int64_t started = orbit_time_mono_ms();
+    s.next_register_ms = started;
     s.until_ms = o->duration_s > 0 ? started + (int64_t)(o->duration_s * 1000) : INT64_MAX;
     tmr_start(&s.tick, TICK_MS, tick, &s);
     fprintf(stderr, "orbit-sim: --sip, %zu phones, %zu scenarios at once\n", s.nphones,

@@ -31,8 +31,9 @@ typedef struct {
     const char *home;    /* the parker's home pool (interned) */
     uint16_t parker_at;  /* offsets into text */
     uint16_t parkee_at;
-    uint8_t attempt; /* ring-backs made so far */
-    uint8_t state;   /* parked_state */
+    uint8_t attempt;   /* ring-backs made so far */
+    uint8_t state;     /* parked_state */
+    uint8_t transport; /* call_transport: what brought the call */
     bool music_on_hold;
     char text[]; /* call_id, parker, parkee, each with its terminator */
 } parked_entry;
@@ -309,6 +310,7 @@ static void parked_view(const parked_entry *p, parked_call *out)
     out->attempt = p->attempt;
     out->state = (parked_state)p->state;
     out->music_on_hold = p->music_on_hold;
+    out->transport = (call_transport)p->transport;
 }
 
 static json_t *parked_json(const parked_entry *p)
@@ -483,6 +485,7 @@ orbit_err call_engine_park(call_engine *ce, const orbit_cmd_args *a, json_t **da
     p->attempt = 0;
     p->state = PARKED_STATE_PARKED;
     p->music_on_hold = cfg->enable_music_on_hold;
+    p->transport = (uint8_t)a->u.park.transport;
     p->timer = (engine_timer){.due = p->deadline_ms, .kind = TIMER_PARKED};
     char num[ORBIT_NUMBER_BUF];
     orbit_number_format(&p->orbit, num, sizeof num);
@@ -546,6 +549,26 @@ orbit_err call_engine_ringback_answer(call_engine *ce, const orbit_cmd_args *a, 
     return ORBIT_OK;
 }
 
+orbit_err call_engine_hangup(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                             orbit_status *st)
+{
+    *data = NULL;
+    parked_entry *p = orbit_map_get(ce->parked_by_id, a->u.call.call_id);
+    if (p) {
+        *data = parked_json(p);
+        end_parked(ce, p, ORBIT_EV_CALL_DISCONNECTED, one_text("reason", "hangup"));
+        return ORBIT_OK;
+    }
+    queued_entry *e = orbit_map_get(ce->queued_by_id, a->u.call.call_id);
+    if (e) {
+        *data = orbit_json_from_pickup(&e->call);
+        end_queued(ce, e, ORBIT_EV_PICKUP_CANCELLED, NULL);
+        return ORBIT_OK;
+    }
+    return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "call_id", "no parked or queued call %s",
+                            a->u.call.call_id);
+}
+
 orbit_err call_engine_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t **data,
                                   orbit_status *st)
 {
@@ -586,6 +609,7 @@ orbit_err call_engine_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json
     qe->call.group = callee->pickup_group;
     qe->call.ringing_since_ms = now;
     qe->call.pickable = true;
+    qe->call.transport = a->u.ring.transport;
     qe->queue = q;
     qe->timer =
         (engine_timer){.due = now + scaled_ms(ce, CALL_PICKUP_RING_S), .kind = TIMER_QUEUED};

@@ -73,6 +73,10 @@ orbit_err call_engine_retrieve(call_engine *ce, const orbit_cmd_args *a, json_t 
                                orbit_status *st);
 orbit_err call_engine_ringback_answer(call_engine *ce, const orbit_cmd_args *a, json_t **data,
                                       orbit_status *st);
+/* The caller of a parked call hung up (call.disconnected, reason
+ * "hangup"), or of a queued call (pickup.cancelled): it is ended. */
+orbit_err call_engine_hangup(call_engine *ce, const orbit_cmd_args *a, json_t **data,
+                             orbit_status *st);
 orbit_err call_engine_pickup_ring(call_engine *ce, const orbit_cmd_args *a, json_t **data,
                                   orbit_status *st);
 orbit_err call_engine_pickup_take(call_engine *ce, const orbit_cmd_args *a, json_t **data,

@@ -35,6 +35,11 @@ const server_config *pool_config(const pool *p)
     return p->cfg;
 }
 
+const orbit_deployment *pool_deployment(const pool *p)
+{
+    return p->dep;
+}
+
 const pool_local *pool_local_state(const pool *p)
 {
     return &p->local;
@@ -105,6 +110,16 @@ bool pool_add_sink(pool *p, const pool_sink *sink)
     p->sinks = grown;
     p->sinks[p->nsinks++] = *sink;
     return true;
+}
+
+void pool_remove_sink(pool *p, void *ctx)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < p->nsinks; i++) {
+        if (p->sinks[i].ctx != ctx)
+            p->sinks[kept++] = p->sinks[i];
+    }
+    p->nsinks = kept;
 }
 
 void pool_emit(pool *p, orbit_event_kind kind, json_t *data)

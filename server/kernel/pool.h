@@ -15,6 +15,7 @@
 
 #include "event_ring.h"
 #include "orbit_buf.h"
+#include "orbit_deployment.h"
 #include "orbit_event.h"
 #include "orbit_log.h"
 #include "orbit_ops.h"
@@ -84,6 +85,9 @@ void pool_free(pool *p);
 
 /* Registers a sink (copied); false on OOM. */
 bool pool_add_sink(pool *p, const pool_sink *sink);
+/* Forgets every sink registered with ctx (a transport going away before
+ * the pool). */
+void pool_remove_sink(pool *p, void *ctx);
 
 /* Applies what the store threads delivered (changes, liveness, commit
  * results). Cheap when there is nothing; call it when woken. */
@@ -134,6 +138,12 @@ void pool_moh_upload_refused(pool *p, const pool_caller *caller, const json_t *a
 
 const char *pool_fqdn(const pool *p);
 const server_config *pool_config(const pool *p);
+/* The deployment as this pool sees it (pools and their SIP URIs, users
+ * with the pool serving each and their HA1s, the orbit table, DR states),
+ * for transports that mirror part of it, such as the SIP edge's
+ * directory. Borrowed: valid on the loop's thread until the pool next
+ * drains or ticks (an import replaces it). */
+const orbit_deployment *pool_deployment(const pool *p);
 const pool_local *pool_local_state(const pool *p);
 event_ring *pool_events(pool *p);
 const pool_metrics *pool_metrics_get(const pool *p);

@@ -50,6 +50,7 @@ typedef struct {
 ENGINE_HANDLER(endpoint_park, call_engine_park)
 ENGINE_HANDLER(endpoint_retrieve, call_engine_retrieve)
 ENGINE_HANDLER(endpoint_ringback_answer, call_engine_ringback_answer)
+ENGINE_HANDLER(endpoint_hangup, call_engine_hangup)
 ENGINE_HANDLER(endpoint_pickup_ring, call_engine_pickup_ring)
 ENGINE_HANDLER(endpoint_pickup_take, call_engine_pickup_take)
 ENGINE_HANDLER(endpoint_pickup_answer, call_engine_pickup_answer)
@@ -71,6 +72,7 @@ static const pool_op_row CATALOGUE[ORBIT_OP_COUNT] = {
     [ORBIT_OP_CALL_PARK] = {.run = endpoint_park},
     [ORBIT_OP_CALL_RETRIEVE] = {.run = endpoint_retrieve},
     [ORBIT_OP_CALL_RINGBACK_ANSWER] = {.run = endpoint_ringback_answer},
+    [ORBIT_OP_CALL_HANGUP] = {.run = endpoint_hangup},
     [ORBIT_OP_PICKUP_RING] = {.run = endpoint_pickup_ring},
     [ORBIT_OP_PICKUP_TAKE] = {.run = endpoint_pickup_take},
     [ORBIT_OP_PICKUP_ANSWER] = {.run = endpoint_pickup_answer},

@@ -30,6 +30,80 @@ void server_config_defaults(server_config *c)
     c->cmd_rate[ORBIT_ROLE_VIEWER] = 50;
     c->cmd_rate[ORBIT_ROLE_OPERATOR] = 200;
     c->cmd_rate[ORBIT_ROLE_ENDPOINT] = 200000;
+    snprintf(c->sip_digest_offer, sizeof c->sip_digest_offer, "sha256,md5");
+    c->media_port_min = 40000;
+    c->media_port_max = 40999;
+    c->media_timeout_s = 60;
+    c->sip_max_new_per_second = 50;
+}
+
+/* The orders of digest challenges the SIP edge can offer (its
+ * sip_digest_offer_from_name reads the same names). */
+static const char *const DIGEST_OFFERS[] = {"sha256,md5", "md5,sha256", "md5", "sha256"};
+
+static bool parse_long(const char *v, long min, long max, long *out);
+
+/* The SIP edge's keys; false when key is not one of them. */
+static bool set_sip(server_config *c, const char *key, const char *value, bool *ok, char *err,
+                    size_t errlen)
+{
+    long l, hi;
+    *ok = true;
+    if (strcmp(key, "sip_port") == 0) {
+        if (!(*ok = parse_long(value, 0, 65535, &l)))
+            snprintf(err, errlen, "sip_port is 0 (no SIP edge) to 65535");
+        else
+            c->sip_port = (int)l;
+    } else if (strcmp(key, "sip_bind") == 0 || strcmp(key, "media_ip") == 0) {
+        char *dst = key[0] == 's' ? c->sip_bind : c->media_ip;
+        size_t n = strlen(value);
+        if (!(*ok = n > 0 && n < sizeof c->sip_bind &&
+                    strspn(value, "0123456789abcdefABCDEF.:") == n))
+            snprintf(err, errlen, "%s is a numeric address such as 127.0.0.1", key);
+        else
+            memcpy(dst, value, n + 1);
+    } else if (strcmp(key, "sip_auth") == 0) {
+        if (!(*ok = strcmp(value, "none") == 0 || strcmp(value, "digest") == 0))
+            snprintf(err, errlen, "sip_auth is none or digest");
+        else
+            c->sip_digest = strcmp(value, "digest") == 0;
+    } else if (strcmp(key, "sip_digest_offer") == 0) {
+        *ok = false;
+        for (size_t i = 0; i < sizeof DIGEST_OFFERS / sizeof *DIGEST_OFFERS; i++)
+            *ok = *ok || strcmp(value, DIGEST_OFFERS[i]) == 0;
+        if (!*ok)
+            snprintf(err, errlen, "sip_digest_offer is sha256,md5, md5,sha256, md5 or sha256");
+        else
+            snprintf(c->sip_digest_offer, sizeof c->sip_digest_offer, "%s", value);
+    } else if (strcmp(key, "media_ports") == 0) {
+        char lo[16], rest[16];
+        const char *dash = strchr(value, '-');
+        *ok = dash && dash - value < (long)sizeof lo && strlen(dash + 1) < sizeof rest;
+        if (*ok) {
+            snprintf(lo, sizeof lo, "%.*s", (int)(dash - value), value);
+            snprintf(rest, sizeof rest, "%s", dash + 1);
+            *ok = parse_long(lo, 1024, 65534, &l) && parse_long(rest, 1025, 65535, &hi) && hi > l;
+        }
+        if (!*ok) {
+            snprintf(err, errlen, "media_ports is MIN-MAX, 1024 to 65535, at least two ports");
+        } else {
+            c->media_port_min = (int)l;
+            c->media_port_max = (int)hi;
+        }
+    } else if (strcmp(key, "sip_max_new_per_second") == 0) {
+        if (!(*ok = parse_long(value, 1, 1000000, &l)))
+            snprintf(err, errlen, "sip_max_new_per_second is 1 to 1000000");
+        else
+            c->sip_max_new_per_second = (int)l;
+    } else if (strcmp(key, "media_timeout") == 0) {
+        if (!(*ok = parse_long(value, 0, 86400, &l)))
+            snprintf(err, errlen, "media_timeout is 0 (never) to 86400 seconds");
+        else
+            c->media_timeout_s = (int)l;
+    } else {
+        return false;
+    }
+    return true;
 }
 
 void server_config_free(server_config *c)
@@ -263,6 +337,9 @@ bool server_config_set(server_config *c, const char *key, const char *value, cha
     }
     if (strcmp(key, "token") == 0)
         return add_token(c, value, err, errlen);
+    bool ok;
+    if (set_sip(c, key, value, &ok, err, errlen))
+        return ok;
     snprintf(err, errlen, "unknown setting '%s'", key);
     return false;
 }
@@ -362,6 +439,10 @@ bool server_config_check(const server_config *c, char *err, size_t errlen)
     }
     if ((c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0')) {
         snprintf(err, errlen, "tls_cert and tls_key go together");
+        return false;
+    }
+    if (c->sip_port && c->sip_port == c->port) {
+        snprintf(err, errlen, "sip_port must differ from port (SIP listens on TCP too)");
         return false;
     }
     if (c->down_after_ms <= c->heartbeat_ms / 2) {

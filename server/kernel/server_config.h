@@ -50,6 +50,17 @@ typedef struct {
     uint64_t queue_max_bytes;
     int queue_max_messages;
     orbit_log_level log_level;
+    /* The SIP edge (transport/sip_transport.c, docs/sip.md). Plain values
+     * here: the kernel knows no SIP, the transport turns them into the
+     * edge's configuration. */
+    int sip_port;                       /* UDP and TCP; 0: no SIP edge */
+    char sip_bind[64];                  /* numeric address; "" = listen */
+    bool sip_digest;                    /* sip_auth = digest */
+    char sip_digest_offer[16];          /* "sha256,md5", "md5,sha256", "md5" or "sha256" */
+    char media_ip[64];                  /* RTP address; "" = the SIP address */
+    int media_port_min, media_port_max; /* RTP ports, inclusive */
+    int media_timeout_s;                /* silence that ends a call; 0: never */
+    int sip_max_new_per_second;         /* new requests one address may send */
     server_token *tokens;
     size_t ntokens;
 } server_config;

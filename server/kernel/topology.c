@@ -15,7 +15,7 @@
 
 static const char *const TOP_KEYS[] = {"sites", "pools",  "pairs", "ranges",
                                        "users", "groups", NULL};
-static const char *const POOL_KEYS[] = {"fqdn", "site", "url", NULL};
+static const char *const POOL_KEYS[] = {"fqdn", "site", "url", "sip", NULL};
 static const char *const USER_KEYS[] = {"uri", "home", "sip_ha1_md5", "sip_ha1_sha256", NULL};
 static const char *const GROUP_KEYS[] = {"number", "members", NULL};
 
@@ -94,7 +94,8 @@ static orbit_err parse_pools(const json_t *pools, char (*sites)[ORBIT_SITE_MAX +
         if (orbit_json_need_object(p, "pool", st) || orbit_json_only_keys(p, POOL_KEYS, st) ||
             orbit_json_get_string(p, "fqdn", true, pi->fqdn, sizeof pi->fqdn, st) < 0 ||
             orbit_json_get_string(p, "site", true, pi->site, sizeof pi->site, st) < 0 ||
-            orbit_json_get_string(p, "url", true, pi->url, sizeof pi->url, st) < 0)
+            orbit_json_get_string(p, "url", true, pi->url, sizeof pi->url, st) < 0 ||
+            orbit_json_get_string(p, "sip", false, pi->sip, sizeof pi->sip, st) < 0)
             return at(st, "pools", i);
         const char *why = orbit_fqdn_check(pi->fqdn);
         if (why) {
@@ -112,6 +113,12 @@ static orbit_err parse_pools(const json_t *pools, char (*sites)[ORBIT_SITE_MAX +
         if (strncmp(pi->url, "ws://", 5) != 0 && strncmp(pi->url, "wss://", 6) != 0) {
             orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url",
                              "url is the pool's ws:// or wss:// stream URL");
+            return at(st, "pools", i);
+        }
+        why = pi->sip[0] ? orbit_sip_uri_check(pi->sip) : NULL;
+        if (why) {
+            orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "sip", "sip is the pool's SIP URI: %s",
+                             why);
             return at(st, "pools", i);
         }
     }
@@ -195,8 +202,8 @@ static orbit_user *find_user(store_image *img, const char *uri)
 }
 
 /* An optional HA1: exactly `digits` hex digits, kept in lower case. */
-static orbit_err parse_ha1(const json_t *u, const char *key, size_t digits, char *out,
-                           size_t cap, orbit_status *st)
+static orbit_err parse_ha1(const json_t *u, const char *key, size_t digits, char *out, size_t cap,
+                           orbit_status *st)
 {
     int got = orbit_json_get_string(u, key, false, out, cap, st);
     if (got < 0)
@@ -210,8 +217,8 @@ static orbit_err parse_ha1(const json_t *u, const char *key, size_t digits, char
         out[i] = (char)tolower((unsigned char)out[i]);
     }
     if (n != digits)
-        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, key, "%s is not an HA1 of %zu hex digits",
-                                key, digits);
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, key,
+                                "%s is not an HA1 of %zu hex digits", key, digits);
     return ORBIT_OK;
 }
 

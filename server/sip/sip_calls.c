@@ -115,7 +115,7 @@ void sip_calls_leg_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
     media_session_unbridge(parkee->stream.media);
     parkee->transferor = leg->id;
     snprintf(parkee->party, sizeof parkee->party, "%s", u ? u->uri : parker);
-    (void)sip_edge_submit(edge, parkee->id, SIP_OP_PARK,
+    (void)sip_edge_submit(edge, parkee->id, leg->addr, SIP_OP_PARK,
                           json_pack("{s:s,s:s,s:s,s:s}", "call_id", parkee->call_id, "parker",
                                     parkee->party, "parkee", parkee->remote, "transport", "sip"));
 }
@@ -139,11 +139,32 @@ static bool result_ok(json_t *result)
     return result && json_is_true(json_object_get(result, "ok"));
 }
 
+static bool uri_with_user(const char *pool_uri, const char *user, char *out, size_t cap);
+
+/* A park at a pool that does not serve the parker (a proxy's stale
+ * routing, or a phone that has not re-registered since a failover): 302
+ * to sip:park@ the serving pool, which the directory names. */
+static bool redirect_park(sip_leg *leg)
+{
+    sip_edge *edge = leg->edge;
+    const sip_dir_user *user = sip_directory_user(edge->dir, leg->party);
+    const sip_dir_pool *pool = user ? sip_directory_pool(edge->dir, user->serving) : NULL;
+    char target[SIP_URI_MAX];
+    if (!pool || strcmp(user->serving, sip_directory_self(edge->dir)) == 0 ||
+        !uri_with_user(pool->sip_uri, "park", target, sizeof target))
+        return false;
+    atomic_fetch_add(&edge->ctr.refused, 1);
+    sip_leg_redirect(leg, 302, target);
+    return true;
+}
+
 /* A refusal from the pool, as SIP: 480 while users cannot be served
  * (resiliency, pickup unavailable), 503 when the pool cannot serve. */
 static void refuse_from_result(sip_leg *leg, json_t *result)
 {
     const char *code = result_error_code(result);
+    if (leg->role == LEG_PARKED && strcmp(code, "not_served_here") == 0 && redirect_park(leg))
+        return;
     uint16_t scode = 500;
     const char *reason = "Server Internal Error";
     static const struct {
@@ -211,17 +232,14 @@ static sip_leg *incoming_leg(sip_edge *edge, const struct sip_msg *msg, sip_leg_
                              uint16_t scode, const char *reason)
 {
     char call_id[SIP_CALL_ID_MAX];
-    if (pl_strcpy(&msg->callid, call_id, sizeof call_id) != 0) {
-        atomic_fetch_add(&edge->ctr.malformed, 1);
-        (void)sip_reply(edge->sip, msg, 400, "Call-ID Too Long");
-        return NULL;
-    }
+    sip_edge_call_id(&msg->callid, call_id, sizeof call_id);
     sip_leg *leg = sip_leg_new(edge, role, call_id);
     if (!leg) {
         (void)sip_reply(edge->sip, msg, 500, "Server Internal Error");
         return NULL;
     }
     (void)sip_edge_addr_uri(&msg->from.uri, leg->remote, sizeof leg->remote);
+    (void)re_snprintf(leg->addr, sizeof leg->addr, "%J", &msg->src);
     orbit_status st;
     if (sip_leg_open_stream(leg, &st) != ORBIT_OK) {
         sip_edge_refuse(edge, msg, 503, "Service Unavailable", st.message);
@@ -255,15 +273,14 @@ static void invite_park(sip_edge *edge, const struct sip_msg *msg, const char *f
     if (rb && sip_addr_decode(&rb_addr, &rb->val) == 0)
         (void)sip_edge_addr_uri(&rb_addr.uri, parker, sizeof parker);
     const sip_dir_user *user = sip_directory_user(edge->dir, parker);
-    if (user && strcmp(user->serving, sip_directory_self(edge->dir)) != 0) {
-        redirect(edge, msg, 302, user->serving, "park");
-        return;
-    }
+    /* Even for a parker served elsewhere the pool decides (the engine
+     * knows whether that pool is up): not_served_here becomes a 302 to
+     * it, pool_unreachable a 503 (refuse_from_result). */
     sip_leg *leg = incoming_leg(edge, msg, LEG_PARKED, 183, "Session Progress");
     if (!leg)
         return;
     snprintf(leg->party, sizeof leg->party, "%s", user ? user->uri : parker);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_PARK,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_PARK,
                           json_pack("{s:s,s:s,s:s,s:s}", "call_id", leg->call_id, "parker",
                                     leg->party, "parkee", from_uri, "transport", "sip"));
 }
@@ -280,7 +297,7 @@ static void invite_retrieve(sip_edge *edge, const struct sip_msg *msg, const cha
         return;
     snprintf(leg->orbit, sizeof leg->orbit, "%.*s", SIP_NUMBER_MAX - 1, number);
     snprintf(leg->party, sizeof leg->party, "%s", from_uri);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_RETRIEVE,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_RETRIEVE,
                           json_pack("{s:s,s:s}", "orbit", number, "by", from_uri));
 }
 
@@ -296,7 +313,7 @@ static void invite_group(sip_edge *edge, const struct sip_msg *msg, const char *
         return;
     snprintf(leg->orbit, sizeof leg->orbit, "%.*s", SIP_NUMBER_MAX - 1, number);
     snprintf(leg->party, sizeof leg->party, "%s", from_uri);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_PICKUP_TAKE,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_PICKUP_TAKE,
                           json_pack("{s:s,s:s}", "group", number, "by", from_uri));
 }
 
@@ -314,7 +331,7 @@ static void invite_user(sip_edge *edge, const struct sip_msg *msg, const sip_dir
     if (!leg)
         return;
     snprintf(leg->party, sizeof leg->party, "%s", callee->uri);
-    (void)sip_edge_submit(edge, leg->id, SIP_OP_PICKUP_RING,
+    (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_PICKUP_RING,
                           json_pack("{s:s,s:s,s:s,s:s}", "call_id", leg->call_id, "caller",
                                     from_uri, "callee", callee->uri, "transport", "sip"));
     /* Ring the callee's phones now; the queue answer only says whether a
@@ -467,14 +484,22 @@ static void ringback_answer_done(sip_leg *leg, json_t *result)
 static void pickup_ring_done(sip_leg *leg, json_t *result)
 {
     if (!result_ok(result)) {
-        /* The callee cannot be rung through this pool (DR): refuse. */
+        /* Not pickable here (resiliency, or the group's range is held by
+         * another pool): the callee's phones still ring, only no group
+         * member can pick the call up. With no phone ringing, the caller
+         * is told why. */
+        if (result && sip_leg_has_forks(leg->edge, leg)) {
+            ORBIT_LOG_I(leg->edge->log, "sip: call %s to %s rings, not pickable: %s", leg->call_id,
+                        leg->party, result_error_message(result));
+            return;
+        }
         refuse_from_result(leg, result);
         return;
     }
     bool queued = json_is_true(json_object_get(json_object_get(result, "data"), "queued"));
     if (queued && leg->state == LEG_UP) {
         /* A phone answered before the pool had queued the call. */
-        (void)sip_edge_submit(leg->edge, 0, SIP_OP_PICKUP_ANSWER,
+        (void)sip_edge_submit(leg->edge, 0, leg->addr, SIP_OP_PICKUP_ANSWER,
                               json_pack("{s:s}", "call_id", leg->call_id));
         return;
     }
@@ -518,10 +543,11 @@ void sip_calls_on_completion(sip_edge *edge, uint64_t leg_id, int op, const char
         /* The leg went away while the pool worked: undo what it got. */
         json_t *data = json_object_get(result, "data");
         if (result_ok(result) && call_id && op == SIP_OP_PARK)
-            (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP, json_pack("{s:s}", "call_id", call_id));
+            (void)sip_edge_submit(edge, 0, NULL, SIP_OP_HANGUP,
+                                  json_pack("{s:s}", "call_id", call_id));
         if (result_ok(result) && call_id && op == SIP_OP_PICKUP_RING &&
             json_is_true(json_object_get(data, "queued")))
-            (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_CANCEL,
+            (void)sip_edge_submit(edge, 0, NULL, SIP_OP_PICKUP_CANCEL,
                                   json_pack("{s:s}", "call_id", call_id));
         return;
     }
@@ -560,7 +586,7 @@ static void outgoing_answered(sip_leg *leg)
     }
     switch (leg->role) {
     case LEG_RINGBACK:
-        (void)sip_edge_submit(edge, leg->id, SIP_OP_RINGBACK_ANSWER,
+        (void)sip_edge_submit(edge, leg->id, leg->addr, SIP_OP_RINGBACK_ANSWER,
                               json_pack("{s:s}", "call_id", leg->call_id));
         break;
     case LEG_FORWARD:
@@ -576,7 +602,7 @@ static void outgoing_answered(sip_leg *leg)
         }
         if (peer->in_queue) {
             peer->in_queue = false;
-            (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_ANSWER,
+            (void)sip_edge_submit(edge, 0, leg->addr, SIP_OP_PICKUP_ANSWER,
                                   json_pack("{s:s}", "call_id", peer->call_id));
         }
         sip_leg_end_forks(edge, peer, leg->id);

@@ -5,6 +5,8 @@
  * timers. Call handling is in sip_calls.c, bindings in sip_registrar.c. */
 #include "sip_edge_internal.h"
 
+#include "orbit_sha256.h"
+#include "orbit_text.h"
 #include "orbit_time.h"
 
 #include <errno.h>
@@ -37,7 +39,10 @@ void sip_edge_config_defaults(sip_edge_config *cfg)
     cfg->media_timeout_ms = 60000;
     cfg->max_dialogs = 1000;
     cfg->max_new_per_second = 50;
-    cfg->max_message_bytes = 16384;
+    /* libre reads at most 8192 bytes of a datagram and drops a longer
+     * one unanswered: below that, an oversized request gets its 513
+     * over UDP as well as over TCP. */
+    cfg->max_message_bytes = 8000;
     cfg->max_register_expires = 3600;
 }
 
@@ -53,8 +58,7 @@ bool sip_edge_addr_uri(const struct uri *u, char *out, size_t cap)
     return true;
 }
 
-void sip_edge_refuse(sip_edge *edge, const struct sip_msg *msg, uint16_t scode, const char *reason,
-                     const char *why)
+void sip_edge_warning(const sip_edge *edge, const char *why, char *out, size_t cap)
 {
     /* RFC 3261 20.43: code 399 (miscellaneous), the agent, quoted text. */
     char text[300];
@@ -62,9 +66,16 @@ void sip_edge_refuse(sip_edge *edge, const struct sip_msg *msg, uint16_t scode, 
     for (const char *p = why; *p && n < sizeof text - 1; p++)
         text[n++] = (*p == '"' || *p == '\\' || *p == '\r' || *p == '\n') ? '\'' : *p;
     text[n] = '\0';
-    (void)sip_replyf(edge->sip, msg, scode, reason,
-                     "Warning: 399 %s \"%s\"\r\nContent-Length: 0\r\n\r\n",
-                     edge->dir ? sip_directory_self(edge->dir) : "orbit", text);
+    snprintf(out, cap, "Warning: 399 %s \"%s\"\r\n",
+             edge->dir ? sip_directory_self(edge->dir) : "orbit", text);
+}
+
+void sip_edge_refuse(sip_edge *edge, const struct sip_msg *msg, uint16_t scode, const char *reason,
+                     const char *why)
+{
+    char warning[SIP_WARNING_MAX];
+    sip_edge_warning(edge, why, warning, sizeof warning);
+    (void)sip_replyf(edge->sip, msg, scode, reason, "%sContent-Length: 0\r\n\r\n", warning);
 }
 
 /* The HA1 to check a response against, from the directory. */
@@ -150,7 +161,22 @@ bool sip_edge_authorised(sip_edge *edge, const struct sip_msg *msg, const char *
     return false;
 }
 
-bool sip_edge_submit(sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args)
+void sip_edge_call_id(const struct pl *sip_call_id, char *out, size_t cap)
+{
+    char raw[SIP_CALL_ID_MAX];
+    bool fits = sip_call_id->l < sizeof raw && pl_strcpy(sip_call_id, raw, sizeof raw) == 0 &&
+                orbit_call_id_check(raw) == NULL;
+    if (fits) {
+        snprintf(out, cap, "%s", raw);
+        return;
+    }
+    char hex[ORBIT_SHA256_HEX_BUF] = "";
+    if (!orbit_sha256_buffer(sip_call_id->p, sip_call_id->l, hex))
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sip_call_id->l);
+    snprintf(out, cap, "sip-%.40s", hex);
+}
+
+bool sip_edge_submit(sip_edge *edge, uint64_t leg_id, const char *addr, sip_op op, json_t *args)
 {
     static const char *const names[] = {
         [SIP_OP_PARK] = "call.park",
@@ -164,7 +190,7 @@ bool sip_edge_submit(sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args)
     };
     sip_port_call *call =
         args ? sip_port_call_new(edge->inbox, leg_id, (int)op,
-                                 json_string_value(json_object_get(args, "call_id")))
+                                 json_string_value(json_object_get(args, "call_id")), addr)
              : NULL;
     if (!call) {
         json_decref(args);
@@ -389,8 +415,10 @@ static void house_tick(void *arg)
     tmr_start(&edge->house_tmr, HOUSE_TICK_MS, house_tick, edge);
 }
 
-/* The last transactions (BYE, CANCEL) get this long to finish. */
+/* The last transactions (BYE, CANCEL) get this long to finish; whether
+ * sessions still wait for their peers is looked at this often. */
 #define STOP_GRACE_MS 1500
+#define STOP_POLL_MS  20
 
 static void sip_closed(void *arg)
 {
@@ -398,9 +426,31 @@ static void sip_closed(void *arg)
     re_cancel();
 }
 
+/* libre keeps an ended session alive while its peer owes it an answer (a
+ * 487 after our CANCEL, the ACK of our 200): each holds the session
+ * socket. Once none does, the stack may close as its transactions end. */
+static void stop_poll(void *arg)
+{
+    sip_edge *edge = arg;
+    if (mem_nrefs(edge->sess_sock) > 1) {
+        tmr_start(&edge->house_tmr, STOP_POLL_MS, stop_poll, edge);
+        return;
+    }
+    edge->sess_sock = mem_deref(edge->sess_sock);
+    sip_close(edge->sip, false); /* calls sip_closed when nothing is pending */
+}
+
+/* The grace is over: sessions whose peers never answered are closed
+ * anyway (a peer must not keep the process, or its memory, past stop). */
 static void stop_overdue(void *arg)
 {
     sip_edge *edge = arg;
+    tmr_cancel(&edge->house_tmr);
+    if (edge->sess_sock) {
+        sipsess_close_all(edge->sess_sock);
+        edge->sess_sock = mem_deref(edge->sess_sock);
+        sip_close(edge->sip, false);
+    }
     sip_close(edge->sip, true);
     re_cancel();
 }
@@ -422,10 +472,9 @@ static void stop_handler(int id, void *data, void *arg)
     list_flush(&edge->sources);
     list_flush(&edge->messages);
     edge->request_lsnr = mem_deref(edge->request_lsnr);
-    edge->sess_sock = mem_deref(edge->sess_sock);
     edge->guard_lsnr = mem_deref(edge->guard_lsnr);
     tmr_start(&edge->media_tmr, STOP_GRACE_MS, stop_overdue, edge);
-    sip_close(edge->sip, false); /* calls sip_closed when nothing is pending */
+    stop_poll(edge);
 }
 
 static int setup_stack(sip_edge *edge, struct mqueue **stopq)

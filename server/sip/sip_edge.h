@@ -42,7 +42,7 @@ typedef struct {
 } sip_edge_config;
 
 /* Fills the defaults: media 40000-40999, media_timeout 60 s, 1000
- * dialogs, 50 new requests/s per source, 16 KiB messages, 3600 s. */
+ * dialogs, 50 new requests/s per source, 8000-byte messages, 3600 s. */
 void sip_edge_config_defaults(sip_edge_config *cfg);
 
 /* Counters for /metrics and the console, readable from any thread. */

@@ -61,6 +61,7 @@ typedef struct sip_leg {
     char orbit[SIP_NUMBER_MAX];
     char party[SIP_URI_MAX];  /* parker (park legs), caller, picker, callee */
     char remote[SIP_URI_MAX]; /* who is at the other end of this leg (AOR) */
+    char addr[64];            /* where that phone is ("ip:port"), for the pool's records */
     uint64_t transferor;      /* the leg whose REFER to park@ parks this one */
     uint64_t peer;            /* bridged (or to-be-bridged) leg id, 0: none */
     bool in_queue;            /* a caller the pool has queued for pickup */
@@ -144,13 +145,25 @@ void sip_registrar_clear(struct sip_edge *edge);
  * was answered (401/403) and counted. */
 bool sip_edge_authorised(struct sip_edge *edge, const struct sip_msg *msg, const char *aor);
 
+/* A Warning header line (RFC 3261 20.43, code 399, this pool as the
+ * agent) saying why, quotes and line breaks in why made harmless. */
+#define SIP_WARNING_MAX 512
+void sip_edge_warning(const struct sip_edge *edge, const char *why, char *out, size_t cap);
 /* Replies with a Warning header naming why ("resiliency_mode: ..."). */
 void sip_edge_refuse(struct sip_edge *edge, const struct sip_msg *msg, uint16_t scode,
                      const char *reason, const char *why);
 /* "sip:user@host" of an address header, lower-cased host; false if none. */
 bool sip_edge_addr_uri(const struct uri *uri, char *out, size_t cap);
-/* Submits an op for a leg; false (and counted) when it could not be. */
-bool sip_edge_submit(struct sip_edge *edge, uint64_t leg_id, sip_op op, json_t *args);
+/* Submits an op for a leg (0: nobody waits for the answer) on behalf of
+ * the phone at addr (NULL: none); false (and counted) when it could not
+ * be. args is stolen. */
+bool sip_edge_submit(struct sip_edge *edge, uint64_t leg_id, const char *addr, sip_op op,
+                     json_t *args);
+/* The orbit.v1 call_id of a SIP Call-ID: the Call-ID itself when orbit.v1
+ * can carry it (64 characters of letters, digits and ._:@+-), else "sip-"
+ * and 40 hex digits of its SHA-256, so every phone's calls can be parked.
+ * out holds at least SIP_CALL_ID_MAX. */
+void sip_edge_call_id(const struct pl *sip_call_id, char *out, size_t cap);
 void sip_edge_send_message(struct sip_edge *edge, const char *contact, const char *to_uri,
                            const char *text);
 
@@ -169,6 +182,11 @@ void sip_leg_bridge(sip_leg *a, sip_leg *b);
  * a Warning when why is given), an outgoing one cancelled, an
  * established one hung up; a bridged peer goes down with it. Frees it. */
 void sip_leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why);
+/* Ends an incoming leg not yet answered with a redirect (301/302) to
+ * contact, as sip_leg_end does otherwise. */
+void sip_leg_redirect(sip_leg *leg, uint16_t scode, const char *contact);
+/* Whether a caller still rings at least one of the callee's phones. */
+bool sip_leg_has_forks(struct sip_edge *edge, const sip_leg *caller);
 /* Ends the forks ringing for a caller, but the one named except. */
 void sip_leg_end_forks(struct sip_edge *edge, const sip_leg *caller, uint64_t except);
 /* Accepts an incoming INVITE provisionally (scode 101..199), keeping it

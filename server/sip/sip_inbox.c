@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -23,6 +24,7 @@ struct sip_port_call {
     uint64_t leg_id;
     int op;
     char *call_id;
+    char peer[64];
 };
 
 sip_inbox *sip_inbox_new(void)
@@ -155,7 +157,8 @@ void sip_inbox_set_directory(sip_inbox *inbox, sip_directory *dir)
     post(inbox, item);
 }
 
-sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op, const char *call_id)
+sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op, const char *call_id,
+                                 const char *addr)
 {
     sip_port_call *call = malloc(sizeof *call);
     if (!call)
@@ -168,7 +171,13 @@ sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op, cons
     call->inbox = sip_inbox_ref(inbox);
     call->leg_id = leg_id;
     call->op = op;
+    snprintf(call->peer, sizeof call->peer, "%s", addr ? addr : "");
     return call;
+}
+
+const char *sip_port_call_peer(const sip_port_call *call)
+{
+    return call ? call->peer : "";
 }
 
 void sip_port_call_free(sip_port_call *call)

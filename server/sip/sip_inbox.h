@@ -40,8 +40,10 @@ void sip_inbox_item_free(sip_inbox_item *item);
 
 /* A call record for submit(): it holds a reference on inbox; call_id
  * (copied, may be NULL) comes back with the answer, so an answer for a
- * leg that has gone can still be undone. */
-sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op, const char *call_id);
+ * leg that has gone can still be undone; addr (copied, may be NULL) is the
+ * phone's address the port may record (sip_port_call_peer). */
+sip_port_call *sip_port_call_new(sip_inbox *inbox, uint64_t leg_id, int op, const char *call_id,
+                                 const char *addr);
 /* Frees a call that was never handed to a port (submit failed). */
 void sip_port_call_free(sip_port_call *call);
 

@@ -115,11 +115,12 @@ static void leg_release_engine(sip_leg *leg)
     sip_edge *edge = leg->edge;
     if (leg->parked) {
         leg->parked = false;
-        (void)sip_edge_submit(edge, 0, SIP_OP_HANGUP, json_pack("{s:s}", "call_id", leg->call_id));
+        (void)sip_edge_submit(edge, 0, leg->addr, SIP_OP_HANGUP,
+                              json_pack("{s:s}", "call_id", leg->call_id));
     }
     if (leg->in_queue) {
         leg->in_queue = false;
-        (void)sip_edge_submit(edge, 0, SIP_OP_PICKUP_CANCEL,
+        (void)sip_edge_submit(edge, 0, leg->addr, SIP_OP_PICKUP_CANCEL,
                               json_pack("{s:s}", "call_id", leg->call_id));
     }
 }
@@ -138,21 +139,27 @@ void sip_leg_end_forks(sip_edge *edge, const sip_leg *caller, uint64_t except)
 /* Ends a leg: an incoming INVITE not yet answered is refused with scode
  * (and a Warning when why is given), an outgoing one is cancelled, an
  * established one gets BYE. A bridged peer goes down with it. */
-void sip_leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why)
+bool sip_leg_has_forks(sip_edge *edge, const sip_leg *caller)
+{
+    for (struct le *le = list_head(&edge->legs); le; le = le->next) {
+        const sip_leg *leg = le->data;
+        if (leg->role == LEG_FORK && leg->peer == caller->id && !leg->ended)
+            return true;
+    }
+    return false;
+}
+
+/* sip_leg_end's work; headers go with a refusal of an unanswered INVITE. */
+static void leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *headers)
 {
     if (leg->ended)
         return;
     leg->ended = true;
     sip_edge *edge = leg->edge;
     leg_release_engine(leg);
-    if (leg->sess && leg->invite && leg->state != LEG_UP) {
-        char warning[400] = "";
-        if (why)
-            snprintf(warning, sizeof warning, "Warning: 399 %s \"%s\"\r\n",
-                     sip_directory_self(edge->dir), why);
+    if (leg->sess && leg->invite && leg->state != LEG_UP)
         (void)sipsess_reject(leg->sess, scode ? scode : 480,
-                             reason ? reason : "Temporarily Unavailable", "%s", warning);
-    }
+                             reason ? reason : "Temporarily Unavailable", "%s", headers);
     if (leg->role == LEG_CALLER)
         sip_leg_end_forks(edge, leg, 0);
     sip_leg *peer = leg->bridged ? sip_leg_find(edge, leg->peer) : NULL;
@@ -162,6 +169,21 @@ void sip_leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *w
     if (peer)
         sip_leg_end(peer, 0, NULL, NULL);
     sip_legs_count(edge);
+}
+
+void sip_leg_end(sip_leg *leg, uint16_t scode, const char *reason, const char *why)
+{
+    char warning[SIP_WARNING_MAX] = "";
+    if (why)
+        sip_edge_warning(leg->edge, why, warning, sizeof warning);
+    leg_end(leg, scode, reason, warning);
+}
+
+void sip_leg_redirect(sip_leg *leg, uint16_t scode, const char *contact)
+{
+    char header[SIP_URI_MAX + 16];
+    snprintf(header, sizeof header, "Contact: <%s>\r\n", contact);
+    leg_end(leg, scode, scode == 301 ? "Moved Permanently" : "Moved Temporarily", header);
 }
 
 static int leg_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
@@ -235,6 +257,10 @@ bool sip_leg_connect(sip_leg *leg, const char *target, const char *from_name, co
                              leg_answer, leg_progress, sip_calls_leg_established, NULL,
                              sip_calls_leg_refer, sip_calls_leg_closed, leg, "");
     mem_deref(offer);
+    /* The phone's address as far as the URI tells it: its host and port. */
+    const char *at = strchr(target, '@');
+    const char *host = at ? at + 1 : (strncmp(target, "sip:", 4) == 0 ? target + 4 : target);
+    snprintf(leg->addr, sizeof leg->addr, "%.*s", (int)strcspn(host, ";>?"), host);
     return rc == 0;
 }
 

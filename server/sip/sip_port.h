@@ -68,6 +68,11 @@ typedef struct {
  * pool could not run it (answered as `internal`). */
 void sip_port_call_complete(sip_port_call *call, json_t *result);
 
+/* The address ("ip:port") of the phone whose request caused the op, ""
+ * when none did (the pool may record it as the op's peer). Borrowed from
+ * call, valid until it is completed. */
+const char *sip_port_call_peer(const sip_port_call *call);
+
 /* Posts an orbit.v1 event (kind as in docs/protocol.md, data stolen) from
  * any thread. The edge acts on call.ringback, call.reparked,
  * call.forwarded, call.disconnected, call.retrieved,

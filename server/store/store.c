@@ -182,8 +182,8 @@ orbit_err store_dr_from_json(const json_t *v, store_dr_row *out, orbit_status *s
 
 json_t *store_pool_to_json(const pool_info *p)
 {
-    return json_pack("{s:s, s:s, s:s, s:s}", "fqdn", p->fqdn, "site", p->site, "backup", p->backup,
-                     "url", p->url);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "fqdn", p->fqdn, "site", p->site, "backup",
+                     p->backup, "url", p->url, "sip", p->sip[0] ? p->sip : NULL);
 }
 
 orbit_err store_pool_from_json(const json_t *v, pool_info *out, orbit_status *st)
@@ -193,12 +193,14 @@ orbit_err store_pool_from_json(const json_t *v, pool_info *out, orbit_status *st
     const char *site = json_string_value(json_object_get(v, "site"));
     const char *backup = json_string_value(json_object_get(v, "backup"));
     const char *url = json_string_value(json_object_get(v, "url"));
+    const char *sip = json_string_value(json_object_get(v, "sip"));
     if (!f || orbit_fqdn_check(f) || !site)
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: a pool row is corrupt");
     snprintf(out->fqdn, sizeof out->fqdn, "%s", f);
     snprintf(out->site, sizeof out->site, "%s", site);
     snprintf(out->backup, sizeof out->backup, "%s", backup ? backup : "");
     snprintf(out->url, sizeof out->url, "%s", url ? url : "");
+    snprintf(out->sip, sizeof out->sip, "%s", sip ? sip : "");
     out->status = POOL_STATUS_UNKNOWN;
     return ORBIT_OK;
 }
@@ -206,8 +208,37 @@ orbit_err store_pool_from_json(const json_t *v, pool_info *out, orbit_status *st
 json_t *store_user_to_json(const orbit_user *u)
 {
     char g[ORBIT_NUMBER_BUF];
-    return json_pack("{s:s, s:s, s:s?}", "uri", u->uri, "home", u->home, "pickup_group",
-                     u->has_group ? orbit_number_format(&u->pickup_group, g, sizeof g) : NULL);
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "uri", u->uri, "home", u->home, "pickup_group",
+                     u->has_group ? orbit_number_format(&u->pickup_group, g, sizeof g) : NULL,
+                     "sip_ha1_md5", u->sip_ha1_md5[0] ? u->sip_ha1_md5 : NULL, "sip_ha1_sha256",
+                     u->sip_ha1_sha256[0] ? u->sip_ha1_sha256 : NULL);
+}
+
+/* Copies a stored HA1: lower-case hex of exactly the digest's length, or
+ * nothing (a user without one cannot authenticate with that digest). */
+static bool copy_ha1(const char *hex, size_t digits, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!hex || !*hex)
+        return true;
+    if (strlen(hex) != digits || digits + 1 > cap)
+        return false;
+    for (size_t i = 0; i < digits; i++) {
+        char c = hex[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    memcpy(out, hex, digits + 1);
+    return true;
+}
+
+orbit_err store_user_ha1s(orbit_user *u, const char *md5, const char *sha256, orbit_status *st)
+{
+    if (!copy_ha1(md5, 32, u->sip_ha1_md5, sizeof u->sip_ha1_md5) ||
+        !copy_ha1(sha256, 64, u->sip_ha1_sha256, sizeof u->sip_ha1_sha256))
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: user %s has a corrupt HA1",
+                                u->uri);
+    return ORBIT_OK;
 }
 
 orbit_err store_user_from_json(const json_t *v, orbit_user *out, orbit_status *st)
@@ -226,5 +257,6 @@ orbit_err store_user_from_json(const json_t *v, orbit_user *out, orbit_status *s
                                     "store: user %s has a corrupt group", uri);
         out->has_group = true;
     }
-    return ORBIT_OK;
+    return store_user_ha1s(out, json_string_value(json_object_get(v, "sip_ha1_md5")),
+                           json_string_value(json_object_get(v, "sip_ha1_sha256")), st);
 }

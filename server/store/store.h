@@ -228,8 +228,13 @@ json_t *store_dr_to_json(const store_dr_row *row);
 orbit_err store_dr_from_json(const json_t *v, store_dr_row *out, orbit_status *st);
 json_t *store_pool_to_json(const pool_info *p);
 orbit_err store_pool_from_json(const json_t *v, pool_info *out, orbit_status *st);
+/* A user's row carries its SIP digest HA1s (never shown to clients: see
+ * orbit_json_from_user). */
 json_t *store_user_to_json(const orbit_user *u);
 orbit_err store_user_from_json(const json_t *v, orbit_user *out, orbit_status *st);
+/* Sets u's HA1s from stored text (NULL or "" for none); internal when one
+ * is not lower-case hex of its digest's length. */
+orbit_err store_user_ha1s(orbit_user *u, const char *md5, const char *sha256, orbit_status *st);
 
 /* The backends, for tests and for `orbitd --help`. */
 extern const store_backend store_backend_sqlite;

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STORE_SCHEMA_VERSION "2"
+#define STORE_SCHEMA_VERSION "3"
 /* Changes kept in the log; a pool further behind reloads everything. */
 #define STORE_CHANGES_KEPT 20000
 /* A commit waits this long for another pool's commit to finish. */
@@ -49,17 +49,30 @@ typedef struct {
 static const char *const SCHEMA[] = {
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS pools(fqdn TEXT PRIMARY KEY, site TEXT NOT NULL,"
-    " backup TEXT NOT NULL DEFAULT '', url TEXT NOT NULL DEFAULT '')",
+    " backup TEXT NOT NULL DEFAULT '', url TEXT NOT NULL DEFAULT '',"
+    " sip TEXT NOT NULL DEFAULT '')",
     "CREATE TABLE IF NOT EXISTS ranges(identity TEXT PRIMARY KEY COLLATE NOCASE,"
     " start TEXT NOT NULL, \"end\" TEXT NOT NULL, pool TEXT NOT NULL, type TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS users(uri TEXT PRIMARY KEY, home TEXT NOT NULL,"
-    " pickup_group TEXT)",
+    " pickup_group TEXT, sip_ha1_md5 TEXT NOT NULL DEFAULT '',"
+    " sip_ha1_sha256 TEXT NOT NULL DEFAULT '')",
     "CREATE TABLE IF NOT EXISTS dr(home TEXT PRIMARY KEY, phase TEXT NOT NULL,"
     " since_ms INTEGER NOT NULL, ends_ms INTEGER NOT NULL, disaster_mode INTEGER NOT NULL,"
     " run_by TEXT NOT NULL DEFAULT '')",
     "CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     " time_ms INTEGER NOT NULL, origin TEXT NOT NULL, who TEXT NOT NULL, kind TEXT NOT NULL,"
     " data TEXT NOT NULL)",
+};
+
+/* Columns added since schema 2 (pools' SIP URIs, users' SIP digest
+ * HA1s): a file made by an older orbitd gets them on open, empty. */
+static const struct {
+    const char *table, *column, *ddl;
+} ADDED_COLUMNS[] = {
+    {"pools", "sip", "ALTER TABLE pools ADD COLUMN sip TEXT NOT NULL DEFAULT ''"},
+    {"users", "sip_ha1_md5", "ALTER TABLE users ADD COLUMN sip_ha1_md5 TEXT NOT NULL DEFAULT ''"},
+    {"users", "sip_ha1_sha256",
+     "ALTER TABLE users ADD COLUMN sip_ha1_sha256 TEXT NOT NULL DEFAULT ''"},
 };
 
 static const char *const LIVE_SCHEMA[] = {
@@ -147,8 +160,40 @@ static orbit_err create_private(const char *path, orbit_status *st)
     return ORBIT_OK;
 }
 
+static bool has_column(sqlite3 *db, const char *table, const char *column)
+{
+    sqlite3_stmt *stmt = NULL;
+    bool found = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", -1, &stmt,
+                           NULL) == SQLITE_OK) {
+        bind_text(stmt, 1, table);
+        bind_text(stmt, 2, column);
+        found = sqlite3_step(stmt) == SQLITE_ROW;
+    }
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+/* Brings a file of an older schema up to this one, inside open_db's
+ * transaction (so pools opening it at once upgrade it once). */
+static orbit_err upgrade_schema(sqlite3 *db, orbit_status *st)
+{
+    orbit_err e = ORBIT_OK;
+    for (size_t i = 0; !e && i < sizeof ADDED_COLUMNS / sizeof *ADDED_COLUMNS; i++) {
+        if (!has_column(db, ADDED_COLUMNS[i].table, ADDED_COLUMNS[i].column))
+            e = exec(db, ADDED_COLUMNS[i].ddl, st);
+    }
+    if (!e)
+        e = exec(db,
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema', '" STORE_SCHEMA_VERSION
+                 "')",
+                 st);
+    return e;
+}
+
 static orbit_err open_db(const char *path, int busy_ms, const char *const *schema, size_t nschema,
-                         sqlite3 **out, orbit_status *st)
+                         orbit_err (*upgrade)(sqlite3 *db, orbit_status *st), sqlite3 **out,
+                         orbit_status *st)
 {
     *out = NULL;
     orbit_err e = create_private(path, st);
@@ -170,6 +215,8 @@ static orbit_err open_db(const char *path, int busy_ms, const char *const *schem
         e = exec(db, "BEGIN IMMEDIATE", st);
     for (size_t i = 0; !e && i < nschema; i++)
         e = exec(db, schema[i], st);
+    if (!e && upgrade)
+        e = upgrade(db, st);
     if (!e)
         e = exec(db, "COMMIT", st);
     if (e) {
@@ -203,16 +250,11 @@ static orbit_err sqlite_open(const store_options *opt, orbit_store **out, orbit_
     snprintf(s->path, sizeof s->path, "%s", opt->location);
     char live_path[STORE_LOCATION_MAX + 8];
     snprintf(live_path, sizeof live_path, "%s-live", opt->location);
-    orbit_err e =
-        open_db(s->path, STORE_BUSY_TIMEOUT_MS, SCHEMA, sizeof SCHEMA / sizeof *SCHEMA, &s->db, st);
+    orbit_err e = open_db(s->path, STORE_BUSY_TIMEOUT_MS, SCHEMA, sizeof SCHEMA / sizeof *SCHEMA,
+                          upgrade_schema, &s->db, st);
     if (!e)
         e = open_db(live_path, STORE_LIVE_BUSY_TIMEOUT_MS, LIVE_SCHEMA,
-                    sizeof LIVE_SCHEMA / sizeof *LIVE_SCHEMA, &s->live, st);
-    if (!e)
-        e = exec(s->db,
-                 "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '" STORE_SCHEMA_VERSION
-                 "')",
-                 st);
+                    sizeof LIVE_SCHEMA / sizeof *LIVE_SCHEMA, NULL, &s->live, st);
     if (!e)
         e = prepare(s->db, "SELECT coalesce(max(seq), 0) FROM changes", &s->head, st);
     if (!e)
@@ -304,6 +346,7 @@ static orbit_err pool_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
     snprintf(p->site, sizeof p->site, "%s", col_text(stmt, 1));
     snprintf(p->backup, sizeof p->backup, "%s", col_text(stmt, 2));
     snprintf(p->url, sizeof p->url, "%s", col_text(stmt, 3));
+    snprintf(p->sip, sizeof p->sip, "%s", col_text(stmt, 4));
     p->status = POOL_STATUS_UNKNOWN;
     return ORBIT_OK;
 }
@@ -326,13 +369,13 @@ static orbit_err user_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
     snprintf(u->uri, sizeof u->uri, "%s", col_text(stmt, 0));
     snprintf(u->home, sizeof u->home, "%s", col_text(stmt, 1));
     const char *g = col_text(stmt, 2);
-    if (!*g)
-        return ORBIT_OK;
-    if (orbit_number_parse(g, &u->pickup_group) != ORBIT_NUMBER_OK)
-        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: user %s has a corrupt group",
-                                u->uri);
-    u->has_group = true;
-    return ORBIT_OK;
+    if (*g) {
+        if (orbit_number_parse(g, &u->pickup_group) != ORBIT_NUMBER_OK)
+            return orbit_status_set(st, ORBIT_ERR_INTERNAL, "",
+                                    "store: user %s has a corrupt group", u->uri);
+        u->has_group = true;
+    }
+    return store_user_ha1s(u, col_text(stmt, 3), col_text(stmt, 4), st);
 }
 
 static orbit_err dr_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
@@ -369,15 +412,16 @@ static orbit_err sqlite_load(orbit_store *base, store_image *out, orbit_status *
     orbit_err e = exec(s->db, "BEGIN", st);
     if (e)
         return e;
-    e = read_rows(s->db, "SELECT fqdn, site, backup, url FROM pools", "load pools",
+    e = read_rows(s->db, "SELECT fqdn, site, backup, url, sip FROM pools", "load pools",
                   sizeof *out->pools, pool_row, (void **)&out->pools, &out->npools, st);
     if (!e)
         e = read_rows(s->db, "SELECT identity, start, \"end\", pool, type FROM ranges",
                       "load ranges", sizeof *out->ranges, range_row, (void **)&out->ranges,
                       &out->nranges, st);
     if (!e)
-        e = read_rows(s->db, "SELECT uri, home, pickup_group FROM users", "load users",
-                      sizeof *out->users, user_row, (void **)&out->users, &out->nusers, st);
+        e = read_rows(
+            s->db, "SELECT uri, home, pickup_group, sip_ha1_md5, sip_ha1_sha256 FROM users",
+            "load users", sizeof *out->users, user_row, (void **)&out->users, &out->nusers, st);
     if (!e)
         e = read_rows(s->db, "SELECT home, phase, since_ms, ends_ms, disaster_mode, run_by FROM dr",
                       "load dr", sizeof *out->dr, dr_row, (void **)&out->dr, &out->ndr, st);
@@ -513,21 +557,25 @@ static orbit_err put_dr(sqlite3 *db, const store_dr_row *row, orbit_status *st)
 static orbit_err put_pool(sqlite3 *db, const pool_info *p, orbit_status *st)
 {
     sqlite3_stmt *stmt;
-    orbit_err e = prepare(
-        db, "INSERT OR REPLACE INTO pools(fqdn, site, backup, url) VALUES(?,?,?,?)", &stmt, st);
+    orbit_err e =
+        prepare(db, "INSERT OR REPLACE INTO pools(fqdn, site, backup, url, sip) VALUES(?,?,?,?,?)",
+                &stmt, st);
     if (e)
         return e;
     bind_text(stmt, 1, p->fqdn);
     bind_text(stmt, 2, p->site);
     bind_text(stmt, 3, p->backup);
     bind_text(stmt, 4, p->url);
+    bind_text(stmt, 5, p->sip);
     return run(db, stmt, st, "write pool");
 }
 
 static orbit_err put_user(sqlite3 *db, const orbit_user *u, orbit_status *st)
 {
     sqlite3_stmt *stmt;
-    orbit_err e = prepare(db, "INSERT OR REPLACE INTO users(uri, home, pickup_group) VALUES(?,?,?)",
+    orbit_err e = prepare(db,
+                          "INSERT OR REPLACE INTO users(uri, home, pickup_group, sip_ha1_md5,"
+                          " sip_ha1_sha256) VALUES(?,?,?,?,?)",
                           &stmt, st);
     if (e)
         return e;
@@ -538,6 +586,8 @@ static orbit_err put_user(sqlite3 *db, const orbit_user *u, orbit_status *st)
         bind_text(stmt, 3, orbit_number_format(&u->pickup_group, g, sizeof g));
     else
         sqlite3_bind_null(stmt, 3);
+    bind_text(stmt, 4, u->sip_ha1_md5);
+    bind_text(stmt, 5, u->sip_ha1_sha256);
     return run(db, stmt, st, "write user");
 }
 

@@ -671,10 +671,10 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         /* A WebSocket upgrade that did not ask for orbit.v1 lands here. */
         return 1;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
-        /* A store thread has news (see server.c's wake_loop). */
+        /* A store thread or the SIP edge has news (see server.c's wake_loop). */
         orbit_server *srv = lws_context_user(lws_get_context(wsi));
-        if (srv && srv->pool)
-            pool_drain(srv->pool);
+        if (srv)
+            server_on_wake(srv);
         return 0;
     }
     case LWS_CALLBACK_HTTP:

@@ -1,8 +1,10 @@
-/* metrics: Prometheus text exposition. */
+/* metrics: Prometheus text exposition: the transports' counters, the
+ * kernel's, and the SIP edge's when it runs. */
 #include "metrics.h"
 
 #include "orbit_buf.h"
 #include "server.h"
+#include "sip_transport.h"
 
 char *metrics_render(orbit_server *srv, size_t *len)
 {
@@ -29,5 +31,6 @@ char *metrics_render(orbit_server *srv, size_t *len)
                      (unsigned long long)m->frames_out, (unsigned long long)m->rate_limited,
                      (unsigned long long)m->http_requests);
     pool_metrics_render(srv->pool, &b);
+    sip_transport_metrics(srv->sip, &b);
     return orbit_buf_take(&b, len);
 }

@@ -1,6 +1,6 @@
 /* metrics: GET /metrics in the Prometheus text format: the transports'
- * own counters (connections, frames, resyncs, requests) and the kernel's
- * (see pool_metrics_render). */
+ * own counters (connections, frames, resyncs, requests), the kernel's
+ * (see pool_metrics_render) and the SIP edge's (sip_metrics_render). */
 #ifndef METRICS_H
 #define METRICS_H
 

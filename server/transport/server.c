@@ -3,6 +3,7 @@
 
 #include "http_api.h"
 #include "orbit_time.h"
+#include "sip_transport.h"
 #include "ws_session.h"
 
 #include <stdio.h>
@@ -34,17 +35,26 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     orbit_server *srv = lws_container_of(sul, orbit_server, tick);
     int64_t now = orbit_time_now_ms();
     pool_tick(srv->pool, now);
+    sip_transport_drain(srv->sip);
     ws_session_tick(srv, now);
     if (!srv->stopping)
         lws_sul_schedule(srv->lws, 0, &srv->tick, on_tick, SERVER_TICK_US);
 }
 
-/* Store threads call this when they have news; lws delivers
- * LWS_CALLBACK_EVENT_WAIT_CANCELLED on the loop, where http_api drains. */
+/* Store threads and the SIP edge call this when they have news; lws
+ * delivers LWS_CALLBACK_EVENT_WAIT_CANCELLED on the loop, where http_api
+ * calls server_on_wake. */
 static void wake_loop(void *ctx)
 {
     orbit_server *srv = ctx;
     lws_cancel_service(srv->lws);
+}
+
+void server_on_wake(orbit_server *srv)
+{
+    if (srv->pool)
+        pool_drain(srv->pool);
+    sip_transport_drain(srv->sip);
 }
 
 static void on_event(void *ctx, wire_msg *m, orbit_event_kind kind, const json_t *data)
@@ -124,6 +134,8 @@ bool server_start(orbit_server *srv, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return false;
     }
+    if (!sip_transport_start(srv->pool, &srv->cfg, &srv->log, &wake, &srv->sip, err, errlen))
+        return false;
     lws_sul_schedule(srv->lws, 0, &srv->tick, on_tick, SERVER_TICK_US);
     ORBIT_LOG_I(&srv->log, "serving %s on %s:%d%s (store %s, epoch %s)", srv->cfg.fqdn,
                 srv->cfg.listen, srv->cfg.port, srv->cfg.tls_cert[0] ? " with TLS" : "",
@@ -148,6 +160,9 @@ void server_stop(orbit_server *srv)
 
 void server_destroy(orbit_server *srv)
 {
+    /* The SIP edge first: its last BYEs go out while the pool still runs. */
+    sip_transport_stop(srv->sip);
+    srv->sip = NULL;
     pool_stop(srv->pool); /* no store thread wakes the loop from here on */
     if (srv->lws) {
         lws_sul_cancel(&srv->tick);

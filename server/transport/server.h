@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 typedef struct ws_session ws_session;
+typedef struct sip_transport sip_transport;
 
 /* The transports' own counters for /metrics. */
 typedef struct {
@@ -44,6 +45,7 @@ typedef struct orbit_server {
     /* Where each command's answer is written before it is copied into a
      * message of its exact size; reused, on the loop's thread only. */
     orbit_buf result_scratch;
+    sip_transport *sip; /* the SIP edge, NULL when sip_port is 0 */
     bool stopping;
 } orbit_server;
 
@@ -54,6 +56,10 @@ bool server_start(orbit_server *srv, char *err, size_t errlen);
 /* Runs the event loop until server_stop() or until *stop turns non-zero
  * (set by a signal handler; checked at least every tick). */
 void server_run(orbit_server *srv, volatile sig_atomic_t *stop);
+
+/* The loop was woken (LWS_CALLBACK_EVENT_WAIT_CANCELLED): a store thread
+ * or the SIP edge has news for the kernel. */
+void server_on_wake(orbit_server *srv);
 
 /* Asks the loop to finish (safe from a signal-driven path). */
 void server_stop(orbit_server *srv);

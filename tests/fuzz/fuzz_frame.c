@@ -78,6 +78,7 @@ static void require_decoded(const orbit_cmd_args *a)
         FUZZ_REQUIRE(orbit_call_id_check(a->u.park.call_id) == NULL);
         FUZZ_REQUIRE(orbit_sip_uri_check(a->u.park.parker) == NULL);
         FUZZ_REQUIRE(orbit_party_check(a->u.park.parkee) == NULL);
+        FUZZ_REQUIRE((unsigned)a->u.park.transport < CALL_TRANSPORT_COUNT);
         break;
     case ORBIT_OP_CALL_RETRIEVE:
         require_number(&a->u.retrieve.orbit);
@@ -87,12 +88,14 @@ static void require_decoded(const orbit_cmd_args *a)
         FUZZ_REQUIRE(orbit_call_id_check(a->u.ring.call_id) == NULL);
         FUZZ_REQUIRE(orbit_party_check(a->u.ring.caller) == NULL);
         FUZZ_REQUIRE(orbit_sip_uri_check(a->u.ring.callee) == NULL);
+        FUZZ_REQUIRE((unsigned)a->u.ring.transport < CALL_TRANSPORT_COUNT);
         break;
     case ORBIT_OP_PICKUP_TAKE:
         require_number(&a->u.take.group);
         FUZZ_REQUIRE(orbit_party_check(a->u.take.by) == NULL);
         break;
     case ORBIT_OP_CALL_RINGBACK_ANSWER:
+    case ORBIT_OP_CALL_HANGUP:
     case ORBIT_OP_PICKUP_ANSWER:
     case ORBIT_OP_PICKUP_CANCEL:
         FUZZ_REQUIRE(orbit_call_id_check(a->u.call.call_id) == NULL);

@@ -41,24 +41,35 @@ STORE = os.environ.get("ORBIT_TEST_STORE", "sqlite")
 
 def demo_ports(count):
     """Offsets from the base port that a deployment of count pools uses:
-    the pools, and with etcd its members' client and peer ports (see
-    tools/demo_etcd.c)."""
-    ports = list(range(1, count + 1))
+    the pools, their SIP edges (UDP and TCP, see sip_ports), and with etcd
+    its members' client and peer ports (see tools/demo_etcd.c)."""
+    ports = list(range(1, count + 1)) + sip_ports(count)
     if STORE == "etcd":
         ports += [81, 82, 83, 91, 92, 93]
     return ports
 
 
+def sip_ports(count):
+    """Offsets of the pools' SIP edges: pool K on P+100+K."""
+    return [100 + k for k in range(1, count + 1)]
+
+
 def free_base_port(count):
     """A base port P such that every port a deployment of count pools
-    uses (P + demo_ports(count)) is free on loopback."""
+    uses (P + demo_ports(count)) is free on loopback. Below Linux's
+    ephemeral ports (32768 up), where no outgoing connection takes one of
+    them between this check and the pool's bind."""
     for _ in range(200):
-        base = 20000 + (int.from_bytes(os.urandom(2), "little") % 30000)
+        base = 20000 + (int.from_bytes(os.urandom(2), "little") % 12000)
         socks = []
         try:
             for k in demo_ports(count):
                 s = socket.socket()
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", base + k))
+                socks.append(s)
+            for k in sip_ports(count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 s.bind(("127.0.0.1", base + k))
                 socks.append(s)
             return base

@@ -1,13 +1,15 @@
 """orbit-demo's SIP records: every user has a password in sip-passwords
 (mode 0600) whose HA1s are the topology's, and every pool a SIP address
-at P+100+K in deployment.json."""
+at P+100+K in deployment.json where its edge listens; its default
+simulator is SIP phones, whose calls the pools show as SIP calls."""
 
 import hashlib
 import json
 import os
 import unittest
 
-from orbit_testlib import DeploymentTest
+from orbit_testlib import Deployment, DeploymentTest, program, state, wait_until
+from sip_pool import sip_counter
 
 
 class DemoSipTest(DeploymentTest):
@@ -29,6 +31,23 @@ class DemoSipTest(DeploymentTest):
             self.assertEqual(u["sip_ha1_sha256"], hashlib.sha256(a1.encode()).hexdigest())
         for k, pool in enumerate(info["pools"], start=1):
             self.assertEqual(pool["sip"], "sip:127.0.0.1:%d" % (self.dep.base + 100 + k))
+
+
+class DemoSipSimTest(unittest.TestCase):
+    def test_the_default_simulator_parks_and_picks_up_over_sip(self):
+        dep = Deployment(pools=2, users=10, clock_scale=10.0, sim="sip")
+        self.addCleanup(dep.down)
+        with open("/proc/%d/cmdline" % dep.info["sim"]["pid"]) as f:
+            self.assertIn("--sip", f.read())
+        wait_until(lambda: any(c["transport"] == "sip" for i in (0, 1)
+                               for c in state(dep, i)["parked"]), timeout=20,
+                   what="a call parked over SIP")
+        wait_until(lambda: sum(sip_counter(dep, i, "orbit_sip_calls_total", flow="retrieve")
+                               for i in (0, 1)) > 0, timeout=20, what="a retrieval over SIP")
+        dep.run_demo([program("orbit-demo"), "down", dep.dir])
+        with open(dep.info["sim"]["log"]) as f:
+            log = f.read()
+        self.assertIn("verdict: ok", log)
 
 
 if __name__ == "__main__":

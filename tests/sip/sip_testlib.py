@@ -413,16 +413,36 @@ class UA:
             resp = self.final(req)
         return resp
 
-    def invite(self, ruri, pool, extra="", pt=0):
+    def start_invite(self, ruri, pool, extra="", pt=0, call_id=None):
+        """INVITE with an SDP offer, answering a digest challenge when the
+        UA has a password, without waiting for the final answer: returns
+        the request (for final())."""
+        req = self.request("INVITE", ruri, pool, extra=extra, body=self.sdp(pt), call_id=call_id)
+        if not self.password:
+            return req
+        deadline = time.monotonic() + 10
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no answer to INVITE %s" % ruri)
+            msg = self.responses.get(timeout=left)
+            if msg.get("call-id") != req["call_id"]:
+                continue
+            if msg.status == 401:
+                self.ack(req, msg)
+                auth = self.digest(msg.all("www-authenticate")[0], "INVITE", ruri)
+                return self.request("INVITE", ruri, pool, call_id=req["call_id"],
+                                    from_tag=req["from_tag"],
+                                    extra=extra + "Authorization: %s\r\n" % auth,
+                                    body=self.sdp(pt))
+            if msg.status >= 180:
+                self.responses.put(msg)  # for final()
+                return req
+
+    def invite(self, ruri, pool, extra="", pt=0, call_id=None):
         """INVITE with an SDP offer; returns (final response, dialog)."""
-        req = self.request("INVITE", ruri, pool, extra=extra, body=self.sdp(pt))
+        req = self.start_invite(ruri, pool, extra=extra, pt=pt, call_id=call_id)
         resp = self.final(req, timeout=15)
-        if resp.status == 401 and self.password:
-            self.ack(req, resp)
-            auth = self.digest(resp.all("www-authenticate")[0], "INVITE", ruri)
-            req = self.request("INVITE", ruri, pool, call_id=req["call_id"], from_tag=req["from_tag"],
-                               extra=extra + "Authorization: %s\r\n" % auth, body=self.sdp(pt))
-            resp = self.final(req, timeout=15)
         if resp.status >= 200:
             self.ack(req, resp)
         dialog = dict(req)

@@ -54,6 +54,20 @@ class Park(EdgeTest):
         self.assertIn('"parker":"sip:alice@example.net"', line)
         ua.bye(dialog)
 
+    def test_a_call_id_orbit_v1_cannot_carry_is_parked_under_its_hash(self):
+        import hashlib
+        ua = self.ua("bob")
+        sip_call_id = "a/very{long}call-id" * 5 + "@phone.example.net"
+        resp, dialog = ua.invite("sip:park@127.0.0.1:%d" % self.port, self.port, extra=REFERRED,
+                                 call_id=sip_call_id)
+        self.assertEqual(resp.status, 200, resp.first)
+        line = self.host.wait_line(lambda l: l.startswith("op call.park "))
+        want = "sip-" + hashlib.sha256(sip_call_id.encode()).hexdigest()[:40]
+        self.assertIn('"call_id":"%s"' % want, line)
+        ua.bye(dialog)
+        self.assertIn('"call_id":"%s"' % want,
+                      self.host.wait_line(lambda l: l.startswith("op call.hangup ")))
+
     def test_parked_caller_hears_the_moh_file_and_parker_gets_the_orbit(self):
         parker = self.ua("alice")
         self.assertEqual(parker.register(self.port).status, 200)
@@ -80,6 +94,17 @@ class Park(EdgeTest):
         self.assertGreaterEqual(c["rtp_out"], 50)
         self.assertEqual(c["parks"], 1)
         caller.bye(dialog)
+
+
+class ParkElsewhere(EdgeTest):
+    def test_park_for_a_parker_served_by_another_pool_is_redirected_there(self):
+        other = int(self.config["pools"][1]["sip"].rsplit(":", 1)[1])
+        ua = self.ua("bob")
+        resp, _ = ua.invite("sip:park@127.0.0.1:%d" % self.port, self.port,
+                            extra="Referred-By: <sip:dave@example.net>\r\n")
+        self.assertEqual(resp.status, 302, resp.first)
+        self.assertEqual(resp.get("contact"), "<sip:park@127.0.0.1:%d>" % other)
+        self.assertFalse(self.host.wait_op("call.park")["ok"])  # the pool decided
 
 
 class Retrieve(EdgeTest):

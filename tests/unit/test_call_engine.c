@@ -191,6 +191,8 @@ static orbit_err run(call_engine *ce, orbit_op op, json_t *args, json_t **data, 
         return call_engine_retrieve(ce, &a, data, st);
     case ORBIT_OP_CALL_RINGBACK_ANSWER:
         return call_engine_ringback_answer(ce, &a, data, st);
+    case ORBIT_OP_CALL_HANGUP:
+        return call_engine_hangup(ce, &a, data, st);
     case ORBIT_OP_PICKUP_RING:
         return call_engine_pickup_ring(ce, &a, data, st);
     case ORBIT_OP_PICKUP_TAKE:
@@ -567,6 +569,102 @@ static void ranges_joining_and_leaving_follow_the_free_orbits(void **state)
     assert_int_equal(call_engine_orbit_capacity(f->p1), 10);
 }
 
+/* The last event of a kind, or NULL. */
+static json_t *last_event(const fixture *f, orbit_event_kind k)
+{
+    for (size_t i = f->events.n; i > 0; i--)
+        if (f->events.kinds[i - 1] == k)
+            return f->events.data[i - 1];
+    return NULL;
+}
+
+static orbit_err hangup(call_engine *ce, const char *call_id)
+{
+    json_t *data;
+    orbit_status st;
+    orbit_err e = run(ce, ORBIT_OP_CALL_HANGUP, json_pack("{s:s}", "call_id", call_id), &data, &st);
+    json_decref(data);
+    return e;
+}
+
+static void hangup_of_a_parked_call_disconnects_it_and_frees_the_orbit(void **state)
+{
+    fixture *f = *state;
+    char orbit[ORBIT_NUMBER_BUF];
+    assert_int_equal(park(f->p1, "gone", U1, orbit), ORBIT_OK);
+    assert_int_equal(call_engine_free_orbits(f->p1), 9);
+    assert_int_equal(hangup(f->p1, "gone"), ORBIT_OK);
+    json_t *ev = last_event(f, ORBIT_EV_CALL_DISCONNECTED);
+    assert_non_null(ev);
+    assert_string_equal(json_string_value(json_object_get(ev, "call_id")), "gone");
+    assert_string_equal(json_string_value(json_object_get(ev, "orbit")), orbit);
+    assert_string_equal(json_string_value(json_object_get(ev, "reason")), "hangup");
+    assert_int_equal(call_engine_parked_count(f->p1), 0);
+    assert_int_equal(call_engine_free_orbits(f->p1), 10);
+    assert_int_equal(retrieve(f->p1, orbit), ORBIT_ERR_NOT_FOUND);
+    assert_int_equal(hangup(f->p1, "gone"), ORBIT_ERR_NOT_FOUND);
+}
+
+static void hangup_of_a_queued_call_cancels_it(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(ring(f->p1, "ringing", U1), ORBIT_OK);
+    assert_int_equal(hangup(f->p1, "ringing"), ORBIT_OK);
+    json_t *ev = last_event(f, ORBIT_EV_PICKUP_CANCELLED);
+    assert_non_null(ev);
+    assert_string_equal(json_string_value(json_object_get(ev, "call_id")), "ringing");
+    assert_int_equal(call_engine_queued_count(f->p1), 0);
+    assert_int_equal(take(f->p1, "17000", NULL), ORBIT_ERR_NOT_FOUND);
+}
+
+static void calls_keep_the_transport_that_brought_them(void **state)
+{
+    fixture *f = *state;
+    json_t *data;
+    orbit_status st;
+    assert_int_equal(run(f->p1, ORBIT_OP_CALL_PARK,
+                         json_pack("{s:s, s:s, s:s, s:s}", "call_id", "by-sip", "parker", U1,
+                                   "parkee", CALLER, "transport", "sip"),
+                         &data, &st),
+                     ORBIT_OK);
+    json_decref(data);
+    assert_int_equal(park(f->p1, "by-api", U1, NULL), ORBIT_OK);
+    assert_int_equal(run(f->p1, ORBIT_OP_PICKUP_RING,
+                         json_pack("{s:s, s:s, s:s, s:s}", "call_id", "ring-sip", "caller", CALLER,
+                                   "callee", U1, "transport", "sip"),
+                         &data, &st),
+                     ORBIT_OK);
+    json_decref(data);
+    json_t *parked_ev = last_event(f, ORBIT_EV_CALL_PARKED);
+    assert_string_equal(json_string_value(json_object_get(parked_ev, "transport")), "api");
+    json_t *queued_ev = last_event(f, ORBIT_EV_PICKUP_QUEUED);
+    assert_string_equal(json_string_value(json_object_get(queued_ev, "transport")), "sip");
+    json_t *parked = call_engine_parked_json(f->p1);
+    size_t i;
+    json_t *c;
+    size_t seen = 0;
+    json_array_foreach(parked, i, c)
+    {
+        const char *id = json_string_value(json_object_get(c, "call_id"));
+        const char *t = json_string_value(json_object_get(c, "transport"));
+        assert_string_equal(t, strcmp(id, "by-sip") == 0 ? "sip" : "api");
+        seen++;
+    }
+    assert_int_equal(seen, 2);
+    json_decref(parked);
+    json_t *queues = call_engine_queues_json(f->p1);
+    json_t *call = json_array_get(json_object_get(json_array_get(queues, 0), "calls"), 0);
+    assert_string_equal(json_string_value(json_object_get(call, "transport")), "sip");
+    json_decref(queues);
+    /* Anything but sip or api is refused before the engine sees it. */
+    assert_int_equal(run(f->p1, ORBIT_OP_CALL_PARK,
+                         json_pack("{s:s, s:s, s:s, s:s}", "call_id", "x", "parker", U1, "parkee",
+                                   CALLER, "transport", "h323"),
+                         &data, &st),
+                     ORBIT_ERR_BAD_REQUEST);
+    assert_string_equal(st.field, "transport");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(outage__not_parked, setup, teardown),
     cmocka_unit_test_setup_teardown(outage__parked, setup, teardown),
@@ -600,6 +698,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(unanswered_ringback_without_uri_disconnects, setup, teardown),
     cmocka_unit_test_setup_teardown(pickup_answers_the_longest_ringing_call, setup, teardown),
     cmocka_unit_test_setup_teardown(no_free_orbit_refuses_and_the_call_stays, setup, teardown),
+    cmocka_unit_test_setup_teardown(hangup_of_a_parked_call_disconnects_it_and_frees_the_orbit,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(hangup_of_a_queued_call_cancels_it, setup, teardown),
+    cmocka_unit_test_setup_teardown(calls_keep_the_transport_that_brought_them, setup, teardown),
     cmocka_unit_test_setup_teardown(ranges_joining_and_leaving_follow_the_free_orbits, setup,
                                     teardown),
 };

@@ -179,6 +179,7 @@ static void calls_and_users_round_trip(void **state)
     c.attempt = 1;
     c.state = PARKED_STATE_RINGING_BACK;
     c.music_on_hold = true;
+    c.transport = CALL_TRANSPORT_SIP;
     json_t *j = orbit_json_from_parked(&c);
     parked_call cb;
     assert_int_equal(orbit_json_to_parked(j, ORBIT_JSON_STRICT, &cb, &st), ORBIT_OK);
@@ -193,6 +194,7 @@ static void calls_and_users_round_trip(void **state)
     orbit_number_parse("#7001", &q.group);
     q.ringing_since_ms = 42;
     q.pickable = false;
+    q.transport = CALL_TRANSPORT_SIP;
     j = orbit_json_from_pickup(&q);
     pickup_call qb;
     assert_int_equal(orbit_json_to_pickup(j, ORBIT_JSON_STRICT, &qb, &st), ORBIT_OK);
@@ -255,6 +257,28 @@ static void op_args_decode_strictly(void **state)
     json_t *j = load("{\"call_id\":\"c1\",\"parker\":\"sip:a@example.net\",\"parkee\":\"x\"}");
     assert_int_equal(orbit_args_decode(ORBIT_OP_CALL_PARK, j, NULL, &a, &st), ORBIT_OK);
     assert_string_equal(a.u.park.parker, "sip:a@example.net");
+    assert_int_equal(a.u.park.transport, CALL_TRANSPORT_API); /* absent: api */
+    json_decref(j);
+
+    j = load("{\"call_id\":\"c1\",\"parker\":\"sip:a@example.net\",\"parkee\":\"x\","
+             "\"transport\":\"sip\"}");
+    assert_int_equal(orbit_args_decode(ORBIT_OP_CALL_PARK, j, NULL, &a, &st), ORBIT_OK);
+    assert_int_equal(a.u.park.transport, CALL_TRANSPORT_SIP);
+    json_decref(j);
+
+    j = load("{\"call_id\":\"c1\",\"caller\":\"x\",\"callee\":\"sip:a@example.net\","
+             "\"transport\":\"xmpp\"}");
+    assert_int_equal(orbit_args_decode(ORBIT_OP_PICKUP_RING, j, NULL, &a, &st),
+                     ORBIT_ERR_BAD_REQUEST);
+    assert_string_equal(st.field, "transport");
+    json_decref(j);
+
+    j = load("{\"call_id\":\"c1\"}");
+    orbit_op hangup;
+    assert_true(orbit_op_from_name("call.hangup", &hangup));
+    assert_int_equal(orbit_op_role(hangup), ORBIT_ROLE_ENDPOINT);
+    assert_int_equal(orbit_args_decode(hangup, j, NULL, &a, &st), ORBIT_OK);
+    assert_string_equal(a.u.call.call_id, "c1");
     json_decref(j);
 
     j = load("{\"call_id\":\"c 1\",\"parker\":\"sip:a@example.net\",\"parkee\":\"x\"}");

@@ -118,8 +118,8 @@ static void parser_refuses_what_it_cannot_take(void **state)
         "Basic YWxpY2U6c2VjcmV0",
         "Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"sip:x\"",
         "Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", response=\"0",
-        "Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", response=0, "
-        "algorithm=SHA-512-256",
+        ("Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", response=0, "
+         "algorithm=SHA-512-256"),
         "Digest username",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

@@ -50,8 +50,9 @@ static void completions_carry_leg_op_and_call_id(void **state)
 {
     (void)state;
     sip_inbox *in = sip_inbox_new();
-    sip_port_call *call = sip_port_call_new(in, 42, 3, "abc@host");
+    sip_port_call *call = sip_port_call_new(in, 42, 3, "abc@host", "127.0.0.1:5070");
     assert_non_null(call);
+    assert_string_equal(sip_port_call_peer(call), "127.0.0.1:5070");
     sip_port_call_complete(call, json_pack("{s:b}", "ok", 1));
     sip_inbox_item *it = sip_inbox_take(in);
     assert_non_null(it);
@@ -70,7 +71,7 @@ static void posts_after_close_are_dropped(void **state)
     (void)state;
     sip_inbox *in = sip_inbox_new();
     sip_inbox *port_ref = sip_inbox_ref(in); /* what a port keeps */
-    sip_port_call *late = sip_port_call_new(in, 7, 0, NULL);
+    sip_port_call *late = sip_port_call_new(in, 7, 0, NULL, NULL);
     sip_inbox_post_event(in, "call.parked", json_object());
     sip_inbox_close(in); /* the edge stops: queued items are freed */
     sip_inbox_unref(in);
