@@ -17,10 +17,24 @@ void tui_tableview_draw(tui_app *a, ui_table *t, const ui_table_source *src, voi
         snprintf(count, sizeof count, "%zu", shown);
     else
         snprintf(count, sizeof count, "%zu of %zu", shown, total);
-    snprintf(line, sizeof line, " %s: %s%s%s%s%s%s", title, count, f[0] ? "  filter \"" : "", f,
+    /* Title, count, filter and note; when the line is too narrow for
+     * all, the title's words are cut rather than the count, the filter
+     * or the note (following or paused, and the key that changes it):
+     * those are what an operator reads and acts on. */
+    char tail[800];
+    snprintf(line, sizeof line, " %s", title);
+    snprintf(tail, sizeof tail, ": %s%s%s%s%s%s", count, f[0] ? "  filter \"" : "", f,
              f[0] ? "\"" : "", note && note[0] ? "  " : "", note ? note : "");
-    ui_put(stdscr, r.y, r.x, r.w, ui_theme_attr(&a->scr.theme, UI_ROLE_TITLE), UI_LEFT, line,
-           &a->scr.glyphs);
+    int attr = ui_theme_attr(&a->scr.theme, UI_ROLE_TITLE);
+    int title_w = r.w - ui_text_width(tail);
+    if (ui_text_width(line) <= title_w || title_w < 8) {
+        size_t used = strlen(line);
+        snprintf(line + used, sizeof line - used, "%s", tail);
+        ui_put(stdscr, r.y, r.x, r.w, attr, UI_LEFT, line, &a->scr.glyphs);
+    } else {
+        ui_put(stdscr, r.y, r.x, title_w, attr, UI_LEFT, line, &a->scr.glyphs);
+        ui_put(stdscr, r.y, r.x + title_w, r.w - title_w, attr, UI_LEFT, tail, &a->scr.glyphs);
+    }
     ui_table_draw(t, src, ctx, stdscr, r.y + 1, r.x, r.h - 1, r.w, &a->scr.theme, &a->scr.glyphs);
 }
 

@@ -6,8 +6,10 @@ WebSocket (python3-websockets); http() calls the HTTP API.
 """
 
 import asyncio
+import fcntl
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -54,31 +56,80 @@ def sip_ports(count):
     return [100 + k for k in range(1, count + 1)]
 
 
-def free_base_port(count):
-    """A base port P such that every port a deployment of count pools
-    uses (P + demo_ports(count)) is free on loopback. Below Linux's
-    ephemeral ports (32768 up), where no outgoing connection takes one of
-    them between this check and the pool's bind."""
-    for _ in range(200):
-        base = 20000 + (int.from_bytes(os.urandom(2), "little") % 12000)
-        socks = []
+# Deployments of tests running side by side (ctest -j) each take a block of
+# PORT_BLOCK ports between 20000 and 32000, below Linux's ephemeral ports
+# (32768 up) so that no outgoing connection takes one of them. A block is
+# held by an flock on a file named after it: checking that ports are free
+# is not enough, since a test that restarts a pool leaves its ports free
+# for a moment and another test could take them then. The kernel drops the
+# lock when the holder exits, however it exits.
+PORT_BLOCK = 200
+PORT_LOCK_DIR = os.path.join(tempfile.gettempdir(), "orbit-test-ports")
+
+
+class PortBlock:
+    """PORT_BLOCK ports from .base, held until release()."""
+
+    def __init__(self, base, lock_file):
+        self.base = base
+        self._lock = lock_file
+
+    def release(self):
+        if self._lock:
+            self._lock.close()
+            self._lock = None
+
+
+def ports_free(base, offsets, udp_offsets):
+    socks = []
+    try:
+        for k in offsets:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", base + k))
+            socks.append(s)
+        for k in udp_offsets:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("127.0.0.1", base + k))
+            socks.append(s)
+        return True
+    except OSError:
+        return False
+    finally:
+        for s in socks:
+            s.close()
+
+
+def reserve_port_block(count):
+    """A PortBlock whose ports a deployment of count pools uses
+    (base + demo_ports(count)) are free and taken by no other test."""
+    os.makedirs(PORT_LOCK_DIR, exist_ok=True)
+    blocks = list(range(20000 // PORT_BLOCK, 32000 // PORT_BLOCK))
+    random.shuffle(blocks)
+    for b in blocks:
+        base = b * PORT_BLOCK
+        f = open(os.path.join(PORT_LOCK_DIR, f"{base}.lock"), "w")
         try:
-            for k in demo_ports(count):
-                s = socket.socket()
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", base + k))
-                socks.append(s)
-            for k in sip_ports(count):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.bind(("127.0.0.1", base + k))
-                socks.append(s)
-            return base
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            f.close()
             continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free ports")
+        if ports_free(base, demo_ports(count), sip_ports(count)):
+            return PortBlock(base, f)
+        f.close()
+    raise RuntimeError("no free block of ports")
+
+
+# Blocks taken by free_base_port, held until this test process exits.
+_HELD_BLOCKS = []
+
+
+def free_base_port(count):
+    """A base port for tests that start their own processes on
+    base + 1..PORT_BLOCK-1; the block stays taken while this process runs."""
+    block = reserve_port_block(count)
+    _HELD_BLOCKS.append(block)
+    return block.base
 
 
 class Deployment:
@@ -87,7 +138,8 @@ class Deployment:
     def __init__(self, pools=2, users=20, phase_seconds=1.0, clock_scale=1.0, sim=None,
                  extra_config=None, tls=False):
         self.dir = tempfile.mkdtemp(prefix="orbit-it-")
-        self.base = free_base_port(pools)
+        self.ports = reserve_port_block(pools)
+        self.base = self.ports.base
         args = [program("orbit-demo"), "up", self.dir, "--pools", str(pools), "--users",
                 str(users), "--phase-seconds", str(phase_seconds), "--clock-scale",
                 str(clock_scale), "--base-port", str(self.base)]
@@ -180,6 +232,7 @@ class Deployment:
 
     def down(self):
         self.run_demo([program("orbit-demo"), "down", self.dir], check=False)
+        self.ports.release()
         reports = self.sanitizer_reports()
         if not os.environ.get("ORBIT_KEEP_TEST_DIRS") and not reports:
             shutil.rmtree(self.dir, ignore_errors=True)

@@ -28,9 +28,11 @@ POOL2 = "pool2.example.net"
 
 
 def free_udp_port(even=False):
-    """A UDP port free now on 127.0.0.1 (TCP too, for SIP)."""
+    """A UDP port free now on 127.0.0.1 (TCP too, for SIP). Below 20000,
+    out of the blocks integration deployments take (orbit_testlib
+    PORT_BLOCK) and of the kernel's ephemeral ports."""
     for _ in range(200):
-        port = random.randrange(20000, 39998)
+        port = random.randrange(10000, 19998)
         if even:
             port &= ~1
         try:
