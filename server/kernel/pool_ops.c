@@ -263,6 +263,7 @@ void pool_ops_committed(pool *p, uint64_t job, const orbit_status *st, store_cur
         return;
     }
     if (st->code != ORBIT_OK) {
+        p->metrics.store_errors++;
         answer(p, op, st, NULL);
         return;
     }

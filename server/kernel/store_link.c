@@ -243,7 +243,6 @@ static void *writer_main(void *arg)
 {
     store_link *l = arg;
     orbit_store *s = l->handles[LINK_THREAD_WRITER];
-    bool ok = true;
     for (;;) {
         pthread_mutex_lock(&l->mu);
         while (!l->stopping && !l->jobs_head)
@@ -265,8 +264,12 @@ static void *writer_main(void *arg)
         orbit_err e = store_commit(s, j->expect, &j->batch, &committed, &st);
         if (e == ORBIT_OK)
             orbit_status_clear(&st); /* the outcome is the code returned */
-        bool reached = e != ORBIT_ERR_UNAVAILABLE;
-        report_health(l, LINK_THREAD_WRITER, &ok, reached, reached ? NULL : &st);
+        /* A failed commit answers its op with the store's reason (locked
+         * by another process, disk full, out of reach) and says nothing of
+         * the pool's health: the watcher and the heart judge that, and
+         * keep trying by themselves. A writer that marked the pool
+         * degraded would never hear it recovered, as a degraded pool
+         * sends it no more commits. */
         if (m) {
             m->job = j->job;
             m->committed = committed;

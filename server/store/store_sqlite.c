@@ -81,12 +81,8 @@ static orbit_err db_error(sqlite3 *db, orbit_status *st, const char *what)
 
 static orbit_err exec(sqlite3 *db, const char *sql, orbit_status *st)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        orbit_err e = db_error(db, st, msg ? msg : sql);
-        sqlite3_free(msg);
-        return e;
-    }
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(db, st, sql);
     return ORBIT_OK;
 }
 
@@ -614,17 +610,20 @@ static orbit_err sqlite_commit(orbit_store *base, store_cursor expect, const sto
                                store_cursor *committed, orbit_status *st)
 {
     sqlite_store *s = (sqlite_store *)base;
+    /* Waits up to the busy timeout for another writer (a pool, or any
+     * process holding the file's write lock) to finish. */
     orbit_err e = exec(s->db, "BEGIN IMMEDIATE", st);
-    if (e)
-        return e;
-    bool ok;
-    int64_t head = step_int(s->head, &ok);
-    if (!ok)
-        e = db_error(s->db, st, "read the change log");
-    else if (head != expect)
-        e = orbit_status_set(st, ORBIT_ERR_CONFLICT, "",
-                             "the deployment changed meanwhile (change %lld, judged at %lld)",
-                             (long long)head, (long long)expect);
+    bool began = e == ORBIT_OK;
+    if (began) {
+        bool ok;
+        int64_t head = step_int(s->head, &ok);
+        if (!ok)
+            e = db_error(s->db, st, "read the change log");
+        else if (head != expect)
+            e = orbit_status_set(st, ORBIT_ERR_CONFLICT, "",
+                                 "the deployment changed meanwhile (change %lld, judged at %lld)",
+                                 (long long)head, (long long)expect);
+    }
     for (size_t i = 0; !e && i < b->nwrites; i++)
         e = apply_write(s->db, &b->writes[i], st);
     int64_t seq = 0;
@@ -632,12 +631,19 @@ static orbit_err sqlite_commit(orbit_store *base, store_cursor expect, const sto
         e = append_change(s->db, b->origin, b->who, b->kind, b->data, &seq, st);
     if (!e && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         e = db_error(s->db, st, "commit");
-    if (e) {
-        rollback(s->db);
-        return e;
+    if (!e) {
+        *committed = seq;
+        return ORBIT_OK;
     }
-    *committed = seq;
-    return ORBIT_OK;
+    if (began)
+        rollback(s->db);
+    if (e != ORBIT_ERR_CONFLICT) {
+        /* One SQLite transaction: whatever failed, none of it landed. */
+        char why[sizeof st->message];
+        snprintf(why, sizeof why, "%s", st->message);
+        orbit_status_set(st, e, "", "%s; nothing was changed", why);
+    }
+    return e;
 }
 
 /* ---- liveness ---- */
