@@ -83,6 +83,7 @@ static unsigned http_status_of(orbit_err code)
     case ORBIT_ERR_RATE_LIMITED:
         return 429;
     case ORBIT_ERR_POOL_UNREACHABLE:
+    case ORBIT_ERR_UNAVAILABLE:
         return 503;
     default:
         return 500;
