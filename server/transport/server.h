@@ -23,6 +23,7 @@ typedef struct {
     uint64_t frames_out;
     uint64_t bad_frames;
     uint64_t rate_limited;
+    uint64_t heap_trims; /* freed memory handed back to the system */
 } server_metrics;
 
 typedef struct orbit_server {
@@ -35,6 +36,7 @@ typedef struct orbit_server {
     ws_session *sessions; /* doubly linked */
     size_t nsessions;
     server_metrics metrics;
+    int64_t heap_checked_ms; /* when the tick last looked at freed memory */
     bool stopping;
 } orbit_server;
 
