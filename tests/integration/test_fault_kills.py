@@ -209,6 +209,7 @@ class KillDuringOperatorWork(DeploymentTest):
                 self.assertIn(now["sha256"], (old["sha256"], new_sha))
             status, got, _ = http(self.dep, "/v1/moh", token=self.dep.token("viewer"), raw=True)
             self.assertEqual(hashlib.sha256(got).hexdigest(), now["sha256"])
+            self.assertEqual(len([n for n in os.listdir(moh_dir) if not n.startswith(".")]), 1)
             self.assertEqual([n for n in os.listdir(moh_dir) if n.startswith(".upload")], [])
             self.assertEqual([n for n in os.listdir(data_dir) if ".tmp." in n], [])
         actions = [a for a in audit_actions(self.dep, P1).values()

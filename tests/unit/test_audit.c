@@ -117,6 +117,17 @@ static size_t whole_lines(const char *path)
 }
 
 /* The identities of the actions the tail shows, space-separated. */
+static void tail_identities(fixture *f, char *out, size_t len);
+
+/* The log on disk holds `lines` whole lines and shows these actions. */
+static void assert_log_holds(fixture *f, size_t lines, const char *identities)
+{
+    assert_int_equal(whole_lines(f->path), lines);
+    char ids[256];
+    tail_identities(f, ids, sizeof ids);
+    assert_string_equal(ids, identities);
+}
+
 static void tail_identities(fixture *f, char *out, size_t len)
 {
     orbit_status st;
@@ -145,10 +156,7 @@ static void short_write_leaves_no_torn_line(void **state)
     assert_int_equal(file_size(f->path), before); /* the part written was taken back */
     lift_limit(f);
     assert_int_equal(append(f, 3, AUDIT_RESULT, "next"), ORBIT_OK);
-    assert_int_equal(whole_lines(f->path), 2);
-    char ids[256];
-    tail_identities(f, ids, sizeof ids);
-    assert_string_equal(ids, "first next");
+    assert_log_holds(f, 2, "first next");
 }
 
 static void unfinished_last_line_is_cut_off_when_the_log_opens(void **state)
@@ -166,10 +174,7 @@ static void unfinished_last_line_is_cut_off_when_the_log_opens(void **state)
     close(fd);
     open_log(f, 0);
     assert_int_equal(append(f, 3, AUDIT_RESULT, "after"), ORBIT_OK);
-    assert_int_equal(whole_lines(f->path), 2);
-    char ids[256];
-    tail_identities(f, ids, sizeof ids);
-    assert_string_equal(ids, "kept after");
+    assert_log_holds(f, 2, "kept after");
 }
 
 static void refused_result_is_written_once_the_disk_takes_it(void **state)
