@@ -1,9 +1,10 @@
 """A large orbit table and a crowd of subscribers.
 
-LargeTable: 3,000 ranges created through four pools at once while every
-pool's viewers watch pool.status and a prober asks each pool's health:
-no pool is ever reported down, and each keeps answering (a healthy pool
-reported down with an 88 s old heartbeat was issue 14's second failure).
+LargeTable (SQLite only): 3,000 ranges created through four pools at once
+while every pool's viewers watch pool.status and a prober asks each
+pool's health: no pool is ever reported down, and each keeps answering (a
+healthy pool reported down with an 88 s old heartbeat was issue 14's
+second failure, on SQLite).
 
 SubscriberBurst (SQLite only; not under a sanitizer, whose allocator
 keeps what is freed): 50 viewers subscribe at the same moment to a pool
@@ -79,6 +80,8 @@ class HealthProber:
         self.thread.join(10)
 
 
+@unittest.skipIf(STORE != "sqlite", "the stall was SQLite's; etcd's liveness is leases, and "
+                 "test_store_faults' burst covers it")
 class LargeTable(DeploymentTest):
     POOLS = 4
 

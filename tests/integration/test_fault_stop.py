@@ -71,6 +71,14 @@ class FrozenPool(DeploymentTest):
             self.assertEqual(comparable(d["state"]), comparable(state(self.dep, pool)))
             raise
 
+    def wait_watch(self, watch, predicate, what):
+        try:
+            wait_until(predicate, timeout=15, interval=0.3, what=what)
+        except AssertionError:
+            self.fail(f"timed out waiting for {what}; its last lines: "
+                      f"{[(l['pool'], l['rev'], l['kind']) for l in watch.lines[-5:]]}; "
+                      f"its errors: {watch.close()!r}")
+
     def test_pool_stopped_for_10_s_is_stale_then_recovers_without_restart(self):
         probes = {p: Probe(self.dep.url(p), self.dep.token("viewer")) for p in (P1, P2)}
         for p in probes.values():
@@ -79,6 +87,19 @@ class FrozenPool(DeploymentTest):
         self.addCleanup(watch.close)
         for pool, probe in probes.items():
             self.mirror_equal(probe, pool)
+        # orbitctl follows both pools before the freeze: a change at each
+        # reaches it (it prints what happens after it subscribed, so the
+        # pools keep changing until it has).
+        tries = iter(range(60, 120))
+
+        def following():
+            todo = [p for p in (P1, P2)
+                    if not any(l["kind"] == "config.changed" for l in watch.of(p))]
+            for pool in todo:
+                cmd(self.dep, "config.set", {"call_pickup_timeout_threshold": next(tries)},
+                    pool=pool)
+            return not todo
+        self.wait_watch(watch, following, "orbitctl watch to follow both pools")
         before = {pool: probe.dump() for pool, probe in probes.items()}
         pid = self.dep.pool(P1)["pid"]
 
@@ -127,10 +148,10 @@ class FrozenPool(DeploymentTest):
                               {"identity": "after-thaw", "start": "520000", "end": "520009",
                                "pool": P1}, pool=P1)
         self.assertEqual(status, 200, body)
-        wait_until(lambda: any(l["kind"] == "orbit.created" and
-                               l["data"].get("identity") == "after-thaw"
-                               for l in watch.of(P1)),
-                   timeout=10, what="orbitctl watch to print pool1's new event")
+        self.wait_watch(watch, lambda: any(l["kind"] == "orbit.created" and
+                                           l["data"].get("identity") == "after-thaw"
+                                           for l in watch.of(P1)),
+                        "orbitctl watch to print pool1's new event")
         for pool in (P1, P2):
             revs = [l["rev"] for l in watch.of(pool) if l["epoch"] == before[pool]["epoch"]]
             self.assertEqual(revs, sorted(set(revs)), f"{pool}: events repeated or reordered")
