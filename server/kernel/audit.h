@@ -6,8 +6,9 @@
  * disk refuses the action instead of hiding it) and a result line once it
  * is decided. A write that fails midway is cut back, so a torn line never
  * swallows the next one; a result the disk refused waits in memory and is
- * written first once the disk takes lines again. The log rotates by size as logrotate would
- * (audit.jsonl.1 .. .4), between two appends, so no line is lost. */
+ * written first once the disk takes lines again. The log rotates by size
+ * as logrotate would (audit.jsonl.1 .. .4), between two appends, so no
+ * line is lost. */
 #ifndef AUDIT_H
 #define AUDIT_H
 

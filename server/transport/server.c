@@ -38,9 +38,10 @@ void server_caller_init(pool_caller *c, const server_token *t, const char *clien
  * megabytes in the middle of the heap, under what lives on (events,
  * sessions), where free() cannot give it back: the process would keep its
  * peak size for good. Once such memory sits free, hand it back. */
-static void return_freed_memory(orbit_server *srv, int64_t now)
+static void return_freed_memory(orbit_server *srv)
 {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33) /* mallinfo2 */
+    int64_t now = orbit_time_mono_ms();
     if (now - srv->heap_checked_ms < SERVER_HEAP_CHECK_MS)
         return;
     srv->heap_checked_ms = now;
@@ -51,7 +52,6 @@ static void return_freed_memory(orbit_server *srv, int64_t now)
     srv->metrics.heap_trims++;
 #else
     (void)srv;
-    (void)now;
 #endif
 }
 
@@ -61,7 +61,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     int64_t now = orbit_time_now_ms();
     pool_tick(srv->pool, now);
     ws_session_tick(srv, now);
-    return_freed_memory(srv, now);
+    return_freed_memory(srv);
     if (!srv->stopping)
         lws_sul_schedule(srv->lws, 0, &srv->tick, on_tick, SERVER_TICK_US);
 }

@@ -36,7 +36,7 @@ typedef struct orbit_server {
     ws_session *sessions; /* doubly linked */
     size_t nsessions;
     server_metrics metrics;
-    int64_t heap_checked_ms; /* when the tick last looked at freed memory */
+    int64_t heap_checked_ms; /* when the tick last looked at freed memory (monotonic) */
     bool stopping;
 } orbit_server;
 
