@@ -129,7 +129,8 @@ static orbit_err range_of(etcd_store *s, const char *sub, int64_t rev, json_t **
     if (at)
         *at = etcd_int(json_object_get(json_object_get(reply, "header"), "revision"));
     json_t *list = json_object_get(reply, "kvs");
-    *kvs = json_incref(list ? list : json_array());
+    /* etcd leaves "kvs" out of an empty range's answer. */
+    *kvs = list ? json_incref(list) : json_array();
     json_decref(reply);
     return *kvs ? ORBIT_OK : orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
 }
