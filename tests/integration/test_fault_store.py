@@ -4,6 +4,8 @@ StoreLocked (SQLite only): another process holds a write transaction on
 the store file for seconds. Calls are served, heartbeats keep flowing (no
 pool is ever reported down), operator ops wait and answer unavailable,
 and once the lock goes the same pools take changes again by themselves.
+Held on the heartbeat file for less than the liveness TTL, nobody is
+degraded or reported down.
 
 SecondInstance (both stores): a second orbitd for a pool that runs,
 on the same data directory or on another one, refuses to start and the
@@ -79,6 +81,26 @@ class StoreLocked(DeploymentTest):
         self.assertEqual(watch.errors, [])
         self.assertEqual(watch.down(), [])
         self.assertNotIn("degraded", {s for _, _, s in watch.seen})
+
+
+    def test_heartbeats_held_up_less_than_the_ttl_make_nobody_degraded(self):
+        """The heartbeat file's lock held for 1.2 s (beats wait 0.5 s for
+        it, then try again on the next beat): every pool is still alive to
+        the others, so none is degraded or reported down."""
+        watch = StatusWatch(self.dep, [P1, P2])
+        self.addCleanup(watch.close)
+        con = sqlite3.connect(self.dep.info["store"] + "-live", timeout=10,
+                              isolation_level=None)
+        self.addCleanup(con.close)
+        con.execute("BEGIN IMMEDIATE")
+        time.sleep(1.2)
+        con.execute("ROLLBACK")
+        time.sleep(1.0)
+        status, body = create(self.dep, P1, "after-beats", 630000)
+        self.assertEqual(status, 200, body)
+        watch.close()
+        self.assertEqual(watch.errors, [])
+        self.assertEqual([s for s in watch.seen if s[2] in ("down", "degraded")], [])
 
 
 class SecondInstance(DeploymentTest):
