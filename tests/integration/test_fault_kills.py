@@ -217,7 +217,9 @@ class KillDuringOperatorWork(DeploymentTest):
         ok = [a for a in actions if a["result"] and a["result"]["ok"]]
         self.assertGreaterEqual(len(ok), acked)
         self.assertLessEqual(len(ok), acked + in_flight)
-        self.assertEqual(len([a for a in actions if a["request"]]), ROUNDS)
+        # An upload killed before its headers reached the pool left no line.
+        self.assertGreaterEqual(len([a for a in actions if a["request"]]), acked)
+        self.assertLessEqual(len([a for a in actions if a["request"]]), ROUNDS)
         # The other pools never noticed: their state is whole.
         wait_agree(self.dep, [P1, P2, P3, P4])
 
