@@ -29,7 +29,7 @@ char *metrics_render(orbit_server *srv, size_t *len)
                      srv->nsessions, (unsigned long long)m->resyncs,
                      (unsigned long long)m->bad_frames, (unsigned long long)m->frames_in,
                      (unsigned long long)m->frames_out, (unsigned long long)m->rate_limited,
-                     (unsigned long long)m->http_requests, (unsigned long long)m->heap_trims);
+                     (unsigned long long)m->http_requests, (unsigned long long)srv->heap.trims);
     pool_metrics_render(srv->pool, &b);
     return orbit_buf_take(&b, len);
 }

@@ -5,17 +5,12 @@
 #include "orbit_time.h"
 #include "ws_session.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SERVER_TICK_US   (100 * LWS_US_PER_MS)
 #define SERVER_RX_BUFFER 65536
-/* How often the tick looks for freed memory the process still holds, and
- * how much of it is worth handing back. */
-#define SERVER_HEAP_CHECK_MS 2000
-#define SERVER_HEAP_SLACK    (8u * 1024u * 1024u)
 
 _Static_assert(LWS_PRE <= WIRE_MSG_HEADROOM, "wire_msg leaves room for libwebsockets' framing");
 
@@ -34,34 +29,13 @@ void server_caller_init(pool_caller *c, const server_token *t, const char *clien
     snprintf(c->peer, sizeof c->peer, "%s", peer ? peer : "");
 }
 
-/* A burst of subscribers each taking a large snapshot frees tens of
- * megabytes in the middle of the heap, under what lives on (events,
- * sessions), where free() cannot give it back: the process would keep its
- * peak size for good. Once such memory sits free, hand it back. */
-static void return_freed_memory(orbit_server *srv)
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33) /* mallinfo2 */
-    int64_t now = orbit_time_mono_ms();
-    if (now - srv->heap_checked_ms < SERVER_HEAP_CHECK_MS)
-        return;
-    srv->heap_checked_ms = now;
-    struct mallinfo2 mi = mallinfo2();
-    if (mi.fordblks < SERVER_HEAP_SLACK)
-        return;
-    malloc_trim(0);
-    srv->metrics.heap_trims++;
-#else
-    (void)srv;
-#endif
-}
-
 static void on_tick(lws_sorted_usec_list_t *sul)
 {
     orbit_server *srv = lws_container_of(sul, orbit_server, tick);
     int64_t now = orbit_time_now_ms();
     pool_tick(srv->pool, now);
     ws_session_tick(srv, now);
-    return_freed_memory(srv);
+    heap_trim_tick(&srv->heap, orbit_time_mono_ms());
     if (!srv->stopping)
         lws_sul_schedule(srv->lws, 0, &srv->tick, on_tick, SERVER_TICK_US);
 }

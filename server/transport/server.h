@@ -4,6 +4,7 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+#include "heap_trim.h"
 #include "orbit_log.h"
 #include "pool.h"
 #include "server_config.h"
@@ -23,7 +24,6 @@ typedef struct {
     uint64_t frames_out;
     uint64_t bad_frames;
     uint64_t rate_limited;
-    uint64_t heap_trims; /* freed memory handed back to the system */
 } server_metrics;
 
 typedef struct orbit_server {
@@ -36,7 +36,7 @@ typedef struct orbit_server {
     ws_session *sessions; /* doubly linked */
     size_t nsessions;
     server_metrics metrics;
-    int64_t heap_checked_ms; /* when the tick last looked at freed memory (monotonic) */
+    heap_trim heap; /* hands a burst's freed memory back (the tick runs it) */
     bool stopping;
 } orbit_server;
 
