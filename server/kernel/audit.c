@@ -15,12 +15,22 @@
 #define AUDIT_FILE "audit.jsonl"
 /* The tail is read from at most this many bytes at the end of a file. */
 #define AUDIT_TAIL_WINDOW (4u * 1024u * 1024u)
+/* Result lines kept in memory while the disk refuses them. Requests are
+ * refused meanwhile, so only actions already under way can add to them. */
+#define AUDIT_PENDING_MAX 1024
+
+typedef struct {
+    char *text; /* the whole line, newline included */
+    size_t len;
+} audit_pending;
 
 struct audit_log {
     int fd;
     uint64_t next_action;
     uint64_t max_bytes;
     uint64_t size;
+    audit_pending pending[AUDIT_PENDING_MAX]; /* oldest first */
+    size_t npending;
     char path[4096];
 };
 
@@ -100,10 +110,15 @@ uint64_t audit_next_action(audit_log *a)
     return ++a->next_action;
 }
 
+static int flush_pending(audit_log *a);
+
 void audit_close(audit_log *a)
 {
     if (!a)
         return;
+    flush_pending(a); /* a last chance for results the disk refused */
+    for (size_t i = 0; i < a->npending; i++)
+        free(a->pending[i].text);
     close(a->fd);
     free(a);
 }
@@ -167,17 +182,10 @@ static char *format_line(const audit_entry *e, size_t *len)
     return text;
 }
 
-orbit_err audit_append(audit_log *a, const audit_entry *e, orbit_status *st)
+/* Writes one line with its fsync; 0, or errno with the file cut back to
+ * its last whole line, so a torn line never swallows the next one. */
+static int write_line(audit_log *a, const char *text, size_t len)
 {
-    if (a->max_bytes && a->size >= a->max_bytes) {
-        int err = rotate(a);
-        if (err)
-            return io_error(st, AUDIT_FILE, err);
-    }
-    size_t len;
-    char *text = format_line(e, &len);
-    if (!text)
-        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     size_t done = 0;
     int err = 0;
     while (done < len) {
@@ -190,17 +198,60 @@ orbit_err audit_append(audit_log *a, const audit_entry *e, orbit_status *st)
         }
         done += (size_t)w;
     }
-    free(text);
     if (!err && fsync(a->fd) != 0)
         err = errno;
     if (err) {
-        /* Cut back to the last whole line: no torn line stays behind. */
         if (done > 0 && ftruncate(a->fd, (off_t)a->size) == 0)
             fsync(a->fd);
-        return io_error(st, AUDIT_FILE, err);
+        return err;
     }
     a->size += len;
-    return ORBIT_OK;
+    return 0;
+}
+
+/* Writes the result lines the disk refused earlier, oldest first. */
+static int flush_pending(audit_log *a)
+{
+    size_t written = 0;
+    int err = 0;
+    while (written < a->npending &&
+           !(err = write_line(a, a->pending[written].text, a->pending[written].len)))
+        free(a->pending[written++].text);
+    a->npending -= written;
+    memmove(a->pending, a->pending + written, a->npending * sizeof *a->pending);
+    return err;
+}
+
+orbit_err audit_append(audit_log *a, const audit_entry *e, orbit_status *st)
+{
+    if (a->max_bytes && a->size >= a->max_bytes) {
+        int err = rotate(a);
+        if (err)
+            return io_error(st, AUDIT_FILE, err);
+    }
+    size_t len;
+    char *text = format_line(e, &len);
+    if (!text)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    /* Earlier results first: a new request waits until they are on disk. */
+    int err = flush_pending(a);
+    if (!err)
+        err = write_line(a, text, len);
+    if (!err) {
+        free(text);
+        return ORBIT_OK;
+    }
+    /* The action already acted: its outcome is kept and written as soon
+     * as the disk takes it, rather than lost. */
+    if (e->phase == AUDIT_RESULT && a->npending < AUDIT_PENDING_MAX) {
+        a->pending[a->npending++] = (audit_pending){text, len};
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "",
+                                "audit log %s: %s (the result is kept and written once it can be)",
+                                AUDIT_FILE,
+                                err == ENOSPC || err == EDQUOT ? "disk full" : strerror(err));
+    }
+    free(text);
+    return io_error(st, AUDIT_FILE, err);
 }
 
 /* Appends the lines of one file's tail to out, oldest first. */
@@ -298,6 +349,12 @@ json_t *audit_tail(audit_log *a, size_t limit, bool requests, orbit_status *st)
         if (st->code == ORBIT_OK)
             orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
         return NULL;
+    }
+    /* Results still waiting for the disk are part of the log too. */
+    for (size_t i = 0; i < a->npending; i++) {
+        json_t *entry = json_loadb(a->pending[i].text, a->pending[i].len, 0, NULL);
+        if (entry && json_array_append_new(live, entry) != 0)
+            json_decref(entry);
     }
     json_t *all = json_array_extend(older, live) == 0 ? older : NULL;
     json_decref(live);

@@ -5,8 +5,10 @@
  * An action is written twice: a request line before it acts (so a full
  * disk refuses the action instead of hiding it) and a result line once it
  * is decided. A write that fails midway is cut back, so a torn line never
- * swallows the next one. The log rotates by size as logrotate would
- * (audit.jsonl.1 .. .4), between two appends, so no line is lost. */
+ * swallows the next one; a result the disk refused waits in memory and is
+ * written first once the disk takes lines again. The log rotates by size
+ * as logrotate would (audit.jsonl.1 .. .4), between two appends, so no
+ * line is lost. */
 #ifndef AUDIT_H
 #define AUDIT_H
 
@@ -47,7 +49,10 @@ orbit_err audit_open(const char *data_dir, uint64_t max_bytes, audit_log **out, 
 void audit_close(audit_log *a);
 
 /* Appends one line durably; internal when it could not (a full disk says
- * so), and then the file is as it was before the call. */
+ * so), and then the file is as it was before the call. A result line the
+ * disk refused is kept in memory (up to a bound) and written before the
+ * next line that can be, so an action that acted keeps its outcome; until
+ * then every request is refused. */
 orbit_err audit_append(audit_log *a, const audit_entry *e, orbit_status *st);
 
 /* A number for a new action, unique across restarts of this pool. */

@@ -520,7 +520,10 @@ void pool_drain(pool *p)
 }
 
 /* Publishes the in-use counts of this pool's CallPark ranges with the
- * next heartbeat, when they changed. */
+ * next heartbeat, when they changed. Only ranges with calls parked are
+ * listed (a range not listed has none): a heartbeat of a pool with
+ * thousands of ranges stays a few rows, and so does the time it holds
+ * the heartbeat file's lock, which every pool's liveness needs. */
 static void publish_usage(pool *p, int64_t now)
 {
     if (!p->usage_dirty || now - p->usage_sent_ms < POOL_USAGE_EVERY_MS)
@@ -536,13 +539,17 @@ static void publish_usage(pool *p, int64_t now)
         return;
     }
     orbit_table_select(t, pool_fqdn(p), &cp, mine, count);
+    size_t used = 0;
     for (size_t i = 0; i < count; i++) {
-        snprintf(usage[i].identity, sizeof usage[i].identity, "%s", mine[i].identity);
-        snprintf(usage[i].pool, sizeof usage[i].pool, "%s", pool_fqdn(p));
-        usage[i].in_use = call_engine_parked_in(p->engine, &mine[i]);
+        uint32_t in_use = call_engine_parked_in(p->engine, &mine[i]);
+        if (!in_use)
+            continue;
+        snprintf(usage[used].identity, sizeof usage[used].identity, "%s", mine[i].identity);
+        snprintf(usage[used].pool, sizeof usage[used].pool, "%s", pool_fqdn(p));
+        usage[used++].in_use = in_use;
     }
     free(mine);
-    store_link_set_usage(p->link, usage, count);
+    store_link_set_usage(p->link, usage, used);
     p->usage_dirty = false;
     p->usage_sent_ms = now;
 }

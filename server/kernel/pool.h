@@ -64,7 +64,7 @@ typedef struct {
 typedef struct {
     uint64_t ops[ORBIT_OP_COUNT][ORBIT_ERR_COUNT];
     uint64_t conflicts;       /* commits retried after another pool's change */
-    uint64_t store_errors;    /* store operations that failed */
+    uint64_t store_errors;    /* the store lost, or a commit it refused */
     uint64_t changes_applied; /* changes learnt from the store */
     uint64_t reloads;         /* full reloads (import, trimmed history) */
 } pool_metrics;

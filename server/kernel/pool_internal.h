@@ -105,6 +105,14 @@ int64_t pool_scaled_ms(const pool *p, double seconds);
 
 /* ---- pool_ops.c ---- */
 
+/* Writes one line of an operator action to the audit log (pointers are
+ * borrowed). When it cannot, the failure is logged and *refusal says why
+ * the action is refused ("cannot write the audit log ...: disk full;
+ * nothing was changed"). */
+orbit_err pool_audit(pool *p, const pool_caller *caller, orbit_op op, const json_t *args,
+                     uint64_t action, audit_phase phase, const orbit_status *result,
+                     orbit_status *refusal);
+
 /* Commit outcomes and retries of waiting ops. */
 void pool_ops_committed(pool *p, uint64_t job, const orbit_status *st, store_cursor committed);
 void pool_ops_tick(pool *p, int64_t now_ms);

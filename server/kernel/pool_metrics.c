@@ -56,7 +56,7 @@ void pool_metrics_render(pool *p, orbit_buf *b)
         b,
         "# HELP orbit_store_conflicts_total Commits judged again after another pool's change.\n"
         "# TYPE orbit_store_conflicts_total counter\norbit_store_conflicts_total %llu\n"
-        "# HELP orbit_store_errors_total Times a store thread lost the store.\n"
+        "# HELP orbit_store_errors_total Times the store was lost, or refused a commit.\n"
         "# TYPE orbit_store_errors_total counter\norbit_store_errors_total %llu\n"
         "# HELP orbit_store_changes_total Changes applied from the store.\n"
         "# TYPE orbit_store_changes_total counter\norbit_store_changes_total %llu\n"

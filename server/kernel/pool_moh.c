@@ -21,33 +21,19 @@ struct pool_upload {
 };
 
 static orbit_err audit(pool *p, const pool_caller *caller, const json_t *args, uint64_t action,
-                       audit_phase phase, const orbit_status *st)
+                       audit_phase phase, const orbit_status *st, orbit_status *refusal)
 {
     if (phase == AUDIT_RESULT && (unsigned)st->code < ORBIT_ERR_COUNT)
         p->metrics.ops[ORBIT_OP_MOH_UPLOAD][st->code]++;
-    orbit_status ast;
-    audit_entry e = {
-        .action = action,
-        .time_ms = orbit_time_now_ms(),
-        .who = caller->token,
-        .role = orbit_role_name(caller->role),
-        .client = caller->client,
-        .peer = caller->peer,
-        .op = orbit_op_name(ORBIT_OP_MOH_UPLOAD),
-        .args = args,
-        .phase = phase,
-        .result = st,
-    };
-    orbit_err e2 = audit_append(p->audit, &e, &ast);
-    if (e2 != ORBIT_OK)
-        ORBIT_LOG_E(p->log, "audit: %s", ast.message);
-    return e2;
+    orbit_status unused;
+    return pool_audit(p, caller, ORBIT_OP_MOH_UPLOAD, args, action, phase, st,
+                      refusal ? refusal : &unused);
 }
 
 void pool_moh_upload_refused(pool *p, const pool_caller *caller, const json_t *args,
                              const orbit_status *why)
 {
-    audit(p, caller, args, audit_next_action(p->audit), AUDIT_RESULT, why);
+    audit(p, caller, args, audit_next_action(p->audit), AUDIT_RESULT, why, NULL);
 }
 
 pool_upload *pool_moh_upload_open(pool *p, const pool_caller *caller, const json_t *args,
@@ -75,16 +61,19 @@ pool_upload *pool_moh_upload_open(pool *p, const pool_caller *caller, const json
         if (!u->args)
             orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     }
-    /* Audit first: on record before the file replaces anything. */
-    if (u && st->code == ORBIT_OK &&
-        audit(p, caller, args, u->action, AUDIT_REQUEST, NULL) != ORBIT_OK)
-        orbit_status_set(st, ORBIT_ERR_INTERNAL, "",
-                         "cannot write the audit log (see the pool's log); nothing was changed");
+    /* Audit first: on record before the file replaces anything. An
+     * upload the log could not take is refused with no more lines. */
+    bool unrecorded = u && st->code == ORBIT_OK &&
+                      audit(p, caller, args, u->action, AUDIT_REQUEST, NULL, st) != ORBIT_OK;
     if (u && st->code == ORBIT_OK)
         moh_upload_begin(&p->local, a.u.moh.name, a.u.moh.sha256, p->cfg->moh_max_bytes, &u->file,
                          st);
     if (st->code != ORBIT_OK) {
-        audit(p, caller, args, u ? u->action : audit_next_action(p->audit), AUDIT_RESULT, st);
+        if (unrecorded)
+            p->metrics.ops[ORBIT_OP_MOH_UPLOAD][st->code]++;
+        else
+            audit(p, caller, args, u ? u->action : audit_next_action(p->audit), AUDIT_RESULT, st,
+                  NULL);
         if (u)
             json_decref(u->args);
         free(u);
@@ -119,12 +108,12 @@ void pool_moh_upload_close(pool_upload *u, pool_op_done done, void *ctx)
     moh_upload *file = u->file;
     u->file = NULL; /* finish frees it, whatever happens */
     if (moh_upload_finish(file, orbit_time_now_ms(), &st) != ORBIT_OK) {
-        audit(p, &u->caller, u->args, u->action, AUDIT_RESULT, &st);
+        audit(p, &u->caller, u->args, u->action, AUDIT_RESULT, &st, NULL);
         upload_free(u);
         done(ctx, &st, NULL);
         return;
     }
-    audit(p, &u->caller, u->args, u->action, AUDIT_RESULT, &st);
+    audit(p, &u->caller, u->args, u->action, AUDIT_RESULT, &st, NULL);
     ORBIT_LOG_I(p->log, "MOH replaced by %s: %s (%llu bytes)", u->caller.token, p->local.moh.name,
                 (unsigned long long)size);
     upload_free(u);
@@ -139,6 +128,6 @@ void pool_moh_upload_fail(pool_upload *u, const orbit_status *why)
 {
     if (!u)
         return;
-    audit(u->p, &u->caller, u->args, u->action, AUDIT_RESULT, why);
+    audit(u->p, &u->caller, u->args, u->action, AUDIT_RESULT, why, NULL);
     upload_free(u);
 }

@@ -98,8 +98,9 @@ static bool audited(orbit_op op)
     return orbit_op_role(op) == ORBIT_ROLE_OPERATOR;
 }
 
-static orbit_err audit_line(pool *p, const pool_caller *caller, orbit_op op, const json_t *args,
-                            uint64_t action, audit_phase phase, const orbit_status *result)
+orbit_err pool_audit(pool *p, const pool_caller *caller, orbit_op op, const json_t *args,
+                     uint64_t action, audit_phase phase, const orbit_status *result,
+                     orbit_status *refusal)
 {
     orbit_status ast;
     audit_entry e = {
@@ -114,10 +115,12 @@ static orbit_err audit_line(pool *p, const pool_caller *caller, orbit_op op, con
         .phase = phase,
         .result = result,
     };
-    orbit_err e2 = audit_append(p->audit, &e, &ast);
-    if (e2 != ORBIT_OK)
-        ORBIT_LOG_E(p->log, "audit: %s", ast.message);
-    return e2;
+    if (audit_append(p->audit, &e, &ast) == ORBIT_OK)
+        return ORBIT_OK;
+    ORBIT_LOG_E(p->log, "audit: %s", ast.message);
+    /* The operator learns why, not only that: "disk full" is theirs to fix. */
+    return orbit_status_set(refusal, ORBIT_ERR_INTERNAL, "",
+                            "cannot write the %s; nothing was changed", ast.message);
 }
 
 /* Counts and audits an op that ends here, and answers it. */
@@ -127,8 +130,9 @@ static void finish(pool *p, const pool_caller *caller, orbit_op op, const json_t
 {
     if ((unsigned)op < ORBIT_OP_COUNT && (unsigned)st->code < ORBIT_ERR_COUNT)
         p->metrics.ops[op][st->code]++;
+    orbit_status unused;
     if (audited(op))
-        audit_line(p, caller, op, args, action, AUDIT_RESULT, st);
+        pool_audit(p, caller, op, args, action, AUDIT_RESULT, st, &unused);
     if (st->code != ORBIT_OK) {
         json_decref(data);
         data = NULL;
@@ -303,6 +307,7 @@ void pool_ops_committed(pool *p, uint64_t job, const orbit_status *st, store_cur
         return;
     }
     if (st->code != ORBIT_OK) {
+        p->metrics.store_errors++;
         answer(p, op, st, NULL);
         judge_next(p);
         return;
@@ -434,9 +439,8 @@ pool_op *pool_op_submit(pool *p, const pool_caller *caller, orbit_op op, const j
     }
     /* Audit first: an operator's action is on record before it acts, so a
      * full disk refuses the action instead of hiding it. */
-    if (audited(op) && audit_line(p, caller, op, args, action, AUDIT_REQUEST, NULL) != ORBIT_OK) {
-        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "",
-                         "cannot write the audit log (see the pool's log); nothing was changed");
+    if (audited(op) &&
+        pool_audit(p, caller, op, args, action, AUDIT_REQUEST, NULL, &st) != ORBIT_OK) {
         p->metrics.ops[op][st.code]++;
         if (done)
             done(ctx, &st, NULL);

@@ -95,13 +95,29 @@ link_msg *store_link_take(store_link *l)
     return m;
 }
 
-/* Tells the loop a thread lost or regained the store, once per change. */
-static void report_health(store_link *l, link_thread t, bool *was_ok, bool ok,
+/* What a thread last told the loop of the store, and since when it has
+ * been failing (0: it is not). */
+typedef struct {
+    bool ok;
+    int64_t failing_since_ms;
+} link_health;
+
+/* Tells the loop a thread lost or regained the store, once per change. A
+ * loss is told once the thread has failed for the liveness TTL without a
+ * success in between: a heartbeat that waited too long for the lock, or
+ * one read that failed, leaves this pool alive to its peers, and must not
+ * make it refuse operator writes. Regaining is told at once. */
+static void report_health(store_link *l, link_thread t, link_health *h, bool ok,
                           const orbit_status *st)
 {
-    if (ok == *was_ok)
+    int64_t now = orbit_time_mono_ms();
+    if (ok)
+        h->failing_since_ms = 0;
+    else if (!h->failing_since_ms)
+        h->failing_since_ms = now;
+    if (ok == h->ok || (!ok && now - h->failing_since_ms < l->ttl_ms))
         return;
-    *was_ok = ok;
+    h->ok = ok;
     link_msg *m = msg_new(LINK_MSG_HEALTH);
     if (!m)
         return;
@@ -190,7 +206,7 @@ static void *watcher_main(void *arg)
 {
     store_link *l = arg;
     orbit_store *s = l->handles[LINK_THREAD_WATCHER];
-    bool ok = true;
+    link_health health = {true, 0};
     pthread_mutex_lock(&l->mu);
     store_cursor cursor = l->from;
     pthread_mutex_unlock(&l->mu);
@@ -205,11 +221,11 @@ static void *watcher_main(void *arg)
             link_msg *m = msg_new(LINK_MSG_IMAGE);
             if (m && store_load(s, &m->image, &st) == ORBIT_OK) {
                 cursor = m->image.cursor;
-                report_health(l, LINK_THREAD_WATCHER, &ok, true, NULL);
+                report_health(l, LINK_THREAD_WATCHER, &health, true, NULL);
                 post(l, m);
             } else {
                 store_link_msg_free(m);
-                report_health(l, LINK_THREAD_WATCHER, &ok, false, &st);
+                report_health(l, LINK_THREAD_WATCHER, &health, false, &st);
                 pthread_mutex_lock(&l->mu);
                 l->reload = true;
                 pthread_mutex_unlock(&l->mu);
@@ -222,7 +238,7 @@ static void *watcher_main(void *arg)
         orbit_err e = store_changes(s, cursor, l->watch_wait_ms, on_change, &w, &trimmed, &st);
         cursor = w.last;
         if (e == ORBIT_OK && !w.failed) {
-            report_health(l, LINK_THREAD_WATCHER, &ok, true, NULL);
+            report_health(l, LINK_THREAD_WATCHER, &health, true, NULL);
             if (trimmed) {
                 pthread_mutex_lock(&l->mu);
                 l->reload = true;
@@ -231,7 +247,7 @@ static void *watcher_main(void *arg)
             continue;
         }
         if (e != ORBIT_OK)
-            report_health(l, LINK_THREAD_WATCHER, &ok, false, &st);
+            report_health(l, LINK_THREAD_WATCHER, &health, false, &st);
         pause_or_stop(l, LINK_RETRY_MS);
     }
     return NULL;
@@ -243,7 +259,6 @@ static void *writer_main(void *arg)
 {
     store_link *l = arg;
     orbit_store *s = l->handles[LINK_THREAD_WRITER];
-    bool ok = true;
     for (;;) {
         pthread_mutex_lock(&l->mu);
         while (!l->stopping && !l->jobs_head)
@@ -265,8 +280,12 @@ static void *writer_main(void *arg)
         orbit_err e = store_commit(s, j->expect, &j->batch, &committed, &st);
         if (e == ORBIT_OK)
             orbit_status_clear(&st); /* the outcome is the code returned */
-        bool reached = e != ORBIT_ERR_UNAVAILABLE;
-        report_health(l, LINK_THREAD_WRITER, &ok, reached, reached ? NULL : &st);
+        /* A failed commit answers its op with the store's reason (locked
+         * by another process, disk full, out of reach) and says nothing of
+         * the pool's health: the watcher and the heart judge that, and
+         * keep trying by themselves. A writer that marked the pool
+         * degraded would never hear it recovered, as a degraded pool
+         * sends it no more commits. */
         if (m) {
             m->job = j->job;
             m->committed = committed;
@@ -308,7 +327,7 @@ static void *heart_main(void *arg)
 {
     store_link *l = arg;
     orbit_store *s = l->handles[LINK_THREAD_HEART];
-    bool ok = true;
+    link_health health = {true, 0};
     do {
         int64_t began = orbit_time_mono_ms();
         pthread_mutex_lock(&l->mu);
@@ -345,7 +364,7 @@ static void *heart_main(void *arg)
             m = NULL;
         }
         store_link_msg_free(m);
-        report_health(l, LINK_THREAD_HEART, &ok, e == ORBIT_OK, e == ORBIT_OK ? NULL : &st);
+        report_health(l, LINK_THREAD_HEART, &health, e == ORBIT_OK, e == ORBIT_OK ? NULL : &st);
         int64_t spent = orbit_time_mono_ms() - began;
         int64_t rest = l->beat_ms - spent;
         if (rest < 1)

@@ -26,7 +26,7 @@ typedef enum {
     LINK_MSG_IMAGE,      /* a whole image: the history was trimmed, or asked for */
     LINK_MSG_LIVENESS,   /* everyone's liveness and usage */
     LINK_MSG_COMMITTED,  /* a commit's outcome */
-    LINK_MSG_HEALTH,     /* a thread lost or regained the store */
+    LINK_MSG_HEALTH,     /* the watcher or the heart lost or regained the store */
 } link_msg_kind;
 
 typedef enum {

@@ -94,12 +94,8 @@ static orbit_err db_error(sqlite3 *db, orbit_status *st, const char *what)
 
 static orbit_err exec(sqlite3 *db, const char *sql, orbit_status *st)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        orbit_err e = db_error(db, st, msg ? msg : sql);
-        sqlite3_free(msg);
-        return e;
-    }
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(db, st, sql);
     return ORBIT_OK;
 }
 
@@ -191,7 +187,10 @@ static orbit_err upgrade_schema(sqlite3 *db, orbit_status *st)
     return e;
 }
 
-static orbit_err open_db(const char *path, int busy_ms, const char *const *schema, size_t nschema,
+/* Opens one database file; synchronous is FULL for what must survive a
+ * power cut, NORMAL for heartbeats (a lost one is only an older time). */
+static orbit_err open_db(const char *path, int busy_ms, const char *synchronous,
+                         const char *const *schema, size_t nschema,
                          orbit_err (*upgrade)(sqlite3 *db, orbit_status *st), sqlite3 **out,
                          orbit_status *st)
 {
@@ -210,7 +209,7 @@ static orbit_err open_db(const char *path, int busy_ms, const char *const *schem
     sqlite3_busy_timeout(db, busy_ms);
     e = exec(db, "PRAGMA journal_mode=WAL", st);
     if (!e)
-        e = exec(db, "PRAGMA synchronous=FULL", st);
+        e = exec(db, synchronous, st);
     if (!e)
         e = exec(db, "BEGIN IMMEDIATE", st);
     for (size_t i = 0; !e && i < nschema; i++)
@@ -250,10 +249,13 @@ static orbit_err sqlite_open(const store_options *opt, orbit_store **out, orbit_
     snprintf(s->path, sizeof s->path, "%s", opt->location);
     char live_path[STORE_LOCATION_MAX + 8];
     snprintf(live_path, sizeof live_path, "%s-live", opt->location);
-    orbit_err e = open_db(s->path, STORE_BUSY_TIMEOUT_MS, SCHEMA, sizeof SCHEMA / sizeof *SCHEMA,
-                          upgrade_schema, &s->db, st);
+    orbit_err e = open_db(s->path, STORE_BUSY_TIMEOUT_MS, "PRAGMA synchronous=FULL", SCHEMA,
+                          sizeof SCHEMA / sizeof *SCHEMA, upgrade_schema, &s->db, st);
+    /* Heartbeats are not fsync'd one by one: under a busy disk an fsync
+     * held the file's lock for long enough to keep other pools from
+     * beating. WAL with NORMAL still never corrupts the file. */
     if (!e)
-        e = open_db(live_path, STORE_LIVE_BUSY_TIMEOUT_MS, LIVE_SCHEMA,
+        e = open_db(live_path, STORE_LIVE_BUSY_TIMEOUT_MS, "PRAGMA synchronous=NORMAL", LIVE_SCHEMA,
                     sizeof LIVE_SCHEMA / sizeof *LIVE_SCHEMA, NULL, &s->live, st);
     if (!e)
         e = prepare(s->db, "SELECT coalesce(max(seq), 0) FROM changes", &s->head, st);
@@ -664,17 +666,20 @@ static orbit_err sqlite_commit(orbit_store *base, store_cursor expect, const sto
                                store_cursor *committed, orbit_status *st)
 {
     sqlite_store *s = (sqlite_store *)base;
+    /* Waits up to the busy timeout for another writer (a pool, or any
+     * process holding the file's write lock) to finish. */
     orbit_err e = exec(s->db, "BEGIN IMMEDIATE", st);
-    if (e)
-        return e;
-    bool ok;
-    int64_t head = step_int(s->head, &ok);
-    if (!ok)
-        e = db_error(s->db, st, "read the change log");
-    else if (head != expect)
-        e = orbit_status_set(st, ORBIT_ERR_CONFLICT, "",
-                             "the deployment changed meanwhile (change %lld, judged at %lld)",
-                             (long long)head, (long long)expect);
+    bool began = e == ORBIT_OK;
+    if (began) {
+        bool ok;
+        int64_t head = step_int(s->head, &ok);
+        if (!ok)
+            e = db_error(s->db, st, "read the change log");
+        else if (head != expect)
+            e = orbit_status_set(st, ORBIT_ERR_CONFLICT, "",
+                                 "the deployment changed meanwhile (change %lld, judged at %lld)",
+                                 (long long)head, (long long)expect);
+    }
     for (size_t i = 0; !e && i < b->nwrites; i++)
         e = apply_write(s->db, &b->writes[i], st);
     int64_t seq = 0;
@@ -682,12 +687,19 @@ static orbit_err sqlite_commit(orbit_store *base, store_cursor expect, const sto
         e = append_change(s->db, b->origin, b->who, b->kind, b->data, &seq, st);
     if (!e && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         e = db_error(s->db, st, "commit");
-    if (e) {
-        rollback(s->db);
-        return e;
+    if (!e) {
+        *committed = seq;
+        return ORBIT_OK;
     }
-    *committed = seq;
-    return ORBIT_OK;
+    if (began)
+        rollback(s->db);
+    if (e != ORBIT_ERR_CONFLICT) {
+        /* One SQLite transaction: whatever failed, none of it landed. */
+        char why[sizeof st->message];
+        snprintf(why, sizeof why, "%s", st->message);
+        orbit_status_set(st, e, "", "%s; nothing was changed", why);
+    }
+    return e;
 }
 
 /* ---- liveness ---- */

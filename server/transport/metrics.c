@@ -25,11 +25,13 @@ char *metrics_render(orbit_server *srv, size_t *len)
                      "# HELP orbit_rate_limited_total Commands refused for their rate.\n"
                      "# TYPE orbit_rate_limited_total counter\norbit_rate_limited_total %llu\n"
                      "# HELP orbit_http_requests_total HTTP requests served.\n"
-                     "# TYPE orbit_http_requests_total counter\norbit_http_requests_total %llu\n",
+                     "# TYPE orbit_http_requests_total counter\norbit_http_requests_total %llu\n"
+                     "# HELP orbit_heap_trims_total Times freed memory was handed back.\n"
+                     "# TYPE orbit_heap_trims_total counter\norbit_heap_trims_total %llu\n",
                      srv->nsessions, (unsigned long long)m->resyncs,
                      (unsigned long long)m->bad_frames, (unsigned long long)m->frames_in,
                      (unsigned long long)m->frames_out, (unsigned long long)m->rate_limited,
-                     (unsigned long long)m->http_requests);
+                     (unsigned long long)m->http_requests, (unsigned long long)srv->heap.trims);
     pool_metrics_render(srv->pool, &b);
     sip_transport_metrics(srv->sip, &b);
     return orbit_buf_take(&b, len);

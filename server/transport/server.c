@@ -37,6 +37,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     pool_tick(srv->pool, now);
     sip_transport_drain(srv->sip);
     ws_session_tick(srv, now);
+    heap_trim_tick(&srv->heap, orbit_time_mono_ms());
     if (!srv->stopping)
         lws_sul_schedule(srv->lws, 0, &srv->tick, on_tick, SERVER_TICK_US);
 }

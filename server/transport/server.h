@@ -4,6 +4,7 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+#include "heap_trim.h"
 #include "orbit_log.h"
 #include "pool.h"
 #include "server_config.h"
@@ -46,6 +47,7 @@ typedef struct orbit_server {
      * message of its exact size; reused, on the loop's thread only. */
     orbit_buf result_scratch;
     sip_transport *sip; /* the SIP edge, NULL when sip_port is 0 */
+    heap_trim heap; /* hands a burst's freed memory back (the tick runs it) */
     bool stopping;
 } orbit_server;
 
