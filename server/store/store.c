@@ -94,6 +94,7 @@ void store_image_free(store_image *img)
     free(img->ranges);
     free(img->users);
     free(img->dr);
+    free(img->runbooks);
     memset(img, 0, sizeof *img);
 }
 
@@ -226,5 +227,13 @@ orbit_err store_user_from_json(const json_t *v, orbit_user *out, orbit_status *s
                                     "store: user %s has a corrupt group", uri);
         out->has_group = true;
     }
+    return ORBIT_OK;
+}
+
+orbit_err store_runbook_from_json(const json_t *v, dr_runbook *out, orbit_status *st)
+{
+    if (dr_runbook_from_json(v, out, st) != ORBIT_OK)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: a runbook row is corrupt: %s",
+                                st->message);
     return ORBIT_OK;
 }
