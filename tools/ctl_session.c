@@ -448,7 +448,8 @@ static int deployment_id(ctl *c, char out[CLIENT_VAULT_NAME_MAX + 1])
     if (c->target->from_file) {
         size_t n = 0;
         for (size_t i = 0; i < c->target->npools; i++) {
-            if (c->target->pools[i].fqdn[0])
+            if (c->target->pools[i].fqdn[0] &&
+                strcmp(c->target->pools[i].fqdn, c->vault_exclude) != 0)
                 pools[n++] = (client_vault_pool){c->target->pools[i].fqdn, c->target->pools[i].url};
         }
         client_vault_deployment_id(pools, n, out);
@@ -469,7 +470,7 @@ static int deployment_id(ctl *c, char out[CLIENT_VAULT_NAME_MAX + 1])
     {
         const char *fqdn = json_string_value(json_object_get(p, "fqdn"));
         const char *url = json_string_value(json_object_get(p, "url"));
-        if (fqdn && url && n < CLIENT_TARGET_URLS)
+        if (fqdn && url && n < CLIENT_TARGET_URLS && strcmp(fqdn, c->vault_exclude) != 0)
             pools[n++] = (client_vault_pool){fqdn, url};
     }
     client_vault_deployment_id(pools, n, out);

@@ -25,6 +25,7 @@ enum {
     CTL_EXIT_AUTH = 3,        /* the token was refused or lacks the role */
     CTL_EXIT_REFUSED = 4,     /* the pool refused the operation */
     CTL_EXIT_UNREACHABLE = 5, /* no answer from the pool */
+    CTL_EXIT_NOT_READY = 6,   /* dr check: a pair is not ready for disaster recovery */
 };
 
 typedef struct {
@@ -50,6 +51,9 @@ typedef struct {
     client_rest *rest;
     client_vault *vault;
     client_conn *conn;
+    /* A pool left out of the vault's name for the deployment: the new pool
+     * of a replacement, so its backups are those the deployment had. */
+    char vault_exclude[ORBIT_FQDN_MAX + 1];
 } ctl;
 
 /* Room for a message that quotes one of the paths above in full plus its
