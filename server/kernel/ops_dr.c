@@ -503,7 +503,8 @@ pool_op_outcome ops_dr_runbook_claim(const pool_op_call *c, store_batch *batch, 
         orbit_status_set(st, ORBIT_ERR_NOT_FOUND, "home", "unknown pool %s", args->u.claim.home);
         return POOL_OP_DONE;
     }
-    const char *backup = home ? home->backup : mine->backup;
+    /* A replacement unpairs the lost pool: its runbook keeps the partner. */
+    const char *backup = home && home->backup[0] ? home->backup : mine ? mine->backup : "";
     if (!backup[0]) {
         orbit_status_set(st, ORBIT_ERR_CONFLICT, "home", "%s has no backup pool",
                          args->u.claim.home);
