@@ -68,7 +68,8 @@ struct client_runbook {
     char backup[ORBIT_FQDN_MAX + 1];
     rb_phase phase;
     size_t cur;
-    bool acted; /* the current step's action has started */
+    bool reported; /* the current step is running: acted once that reached the deployment */
+    bool acted;    /* the current step's action has started */
     int64_t now;
     int64_t step_started_mono;
     client_runbook_outcome outcome;
@@ -1122,7 +1123,7 @@ const char *client_runbook_step_title(dr_runbook_kind kind, size_t i)
 static void next_step(client_runbook *rb)
 {
     rb->cur++;
-    rb->acted = false;
+    rb->acted = rb->reported = false;
     rb->call_failed = false;
     rb->rto_warned = false;
     json_decref(rb->result);
@@ -1145,7 +1146,9 @@ static void fail_step(client_runbook *rb)
 }
 
 /* One step as far as it can go now; true when the engine may go on to the
- * next step at once. */
+ * next step at once. A step is reported running, and acts only once the
+ * deployment has that report: the record is always ahead of the actions,
+ * so a run that dies after acting is resumed knowing what it did. */
 static bool advance(client_runbook *rb)
 {
     const rb_step *row = &rb->table[rb->cur];
@@ -1154,7 +1157,7 @@ static bool advance(client_runbook *rb)
         next_step(rb); /* done in an earlier run */
         return rb->phase == RB_PHASE_STEPS;
     }
-    if (s->state != DR_STEP_RUNNING || !rb->acted) {
+    if (!rb->reported) {
         rb_answer a = row->pre ? row->pre(rb) : RB_GO;
         if (a == RB_WAIT)
             return false;
@@ -1175,10 +1178,17 @@ static bool advance(client_runbook *rb)
             return rb->phase == RB_PHASE_STEPS;
         }
         s->detail[0] = '\0';
+        rb->reported = true;
+        transition(rb, DR_STEP_RUNNING);
+        return false;
+    }
+    if (!rb->acted) {
+        if (rb->nreports > 0 && !rb->report_lost)
+            return false; /* the record first */
         rb->step_started_mono = orbit_time_mono_ms();
         rb->call_failed = false;
         rb->acted = true;
-        a = row->act(rb);
+        rb_answer a = row->act(rb);
         if (a == RB_FAIL) {
             fail_step(rb);
             return false;
@@ -1188,7 +1198,8 @@ static bool advance(client_runbook *rb)
             next_step(rb);
             return rb->phase == RB_PHASE_STEPS;
         }
-        transition(rb, DR_STEP_RUNNING);
+        if (rb->hooks.on_step && s->detail[0])
+            rb->hooks.on_step(rb->ctx, rb, rb->cur); /* what it waits for */
         return false;
     }
     if (rb->call_failed && calls_settled(rb)) {
