@@ -127,6 +127,25 @@ static dr_runbook_step *step(client_runbook *rb)
     return &rb->rec.steps[rb->cur];
 }
 
+/* Makes a text fit for the record: valid UTF-8 (a cut may split a
+ * character), no control character, and, when a C1 control or a bidi
+ * override remains, ASCII only. Details quote pools' messages and names,
+ * and reach other operators' terminals. */
+static void clean_text(char *s)
+{
+    orbit_text_repair_utf8(s);
+    for (char *c = s; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    }
+    if (orbit_text_hazard_of(s) != ORBIT_TEXT_SAFE) {
+        for (char *c = s; *c; c++) {
+            if ((unsigned char)*c >= 0x80)
+                *c = '?';
+        }
+    }
+}
+
 /* Sets the current step's detail (what it did, or why it failed and what
  * to do). */
 static void say(client_runbook *rb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -139,8 +158,7 @@ static void say(client_runbook *rb, const char *fmt, ...)
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     snprintf(step(rb)->detail, sizeof step(rb)->detail, "%.*s", DR_RUNBOOK_DETAIL_MAX, text);
-    /* A cut may split a UTF-8 character: the record must stay valid. */
-    orbit_text_repair_utf8(step(rb)->detail);
+    clean_text(step(rb)->detail);
 }
 
 static void note(client_runbook *rb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -154,8 +172,12 @@ static void note(client_runbook *rb, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    for (size_t i = 0; i < rb->nnotes; i++) {
+        if (strncmp(rb->notes[i], text, DR_RUNBOOK_DETAIL_MAX) == 0)
+            return; /* both pools of a pair may say the same */
+    }
     snprintf(rb->notes[rb->nnotes], sizeof rb->notes[0], "%.*s", DR_RUNBOOK_DETAIL_MAX, text);
-    orbit_text_repair_utf8(rb->notes[rb->nnotes++]);
+    clean_text(rb->notes[rb->nnotes++]);
 }
 
 static bool live(client_conn *c)
@@ -207,7 +229,7 @@ static void on_call(void *ctx, client_conn *c, bool ok, const json_t *data, cons
         rb->call_failed = true;
         snprintf(rb->call_error, sizeof rb->call_error, "%s: %.200s", orbit_err_name(err->code),
                  err->message);
-        orbit_text_repair_utf8(rb->call_error);
+        clean_text(rb->call_error);
     }
     free(call);
 }
@@ -255,7 +277,6 @@ static void on_report(void *ctx, client_conn *c, bool ok, const json_t *data,
                       const orbit_status *err)
 {
     (void)c;
-    (void)data;
     rb_call *call = ctx;
     client_runbook *rb = call->rb;
     free(call);
@@ -265,6 +286,17 @@ static void on_report(void *ctx, client_conn *c, bool ok, const json_t *data,
     if (ok) {
         if (rb->nreports && rb->reports[0].abandon)
             rb->report_lost = true; /* nothing more to say after that */
+        if (rb->nreports) {
+            memmove(&rb->reports[0], &rb->reports[1], (rb->nreports - 1) * sizeof rb->reports[0]);
+            rb->nreports--;
+        }
+        return;
+    }
+    if (client_result_answered(ok, data) && err->code != ORBIT_ERR_CONFLICT &&
+        err->code != ORBIT_ERR_NOT_FOUND && err->code != ORBIT_ERR_UNAVAILABLE &&
+        err->code != ORBIT_ERR_RATE_LIMITED) {
+        /* Refused for what it says (it should not be): dropped, so the
+         * reports after it still go. */
         if (rb->nreports) {
             memmove(&rb->reports[0], &rb->reports[1], (rb->nreports - 1) * sizeof rb->reports[0]);
             rb->nreports--;
@@ -442,6 +474,12 @@ static bool readiness_notes(client_runbook *rb, const char *pool, const bool *bl
             say(rb, "not ready: %.110s; fix: %.100s", pr->what, pr->fix);
             return false;
         }
+        /* Warnings: what fails, but not the home pool being down in a
+         * failover (that is why it runs), nor facts this client lacks. */
+        if (pr->verdict != CLIENT_READY_FAIL ||
+            (rb->p.kind == DR_RUNBOOK_FAILOVER && pr->check == CLIENT_READY_CALLPARK_UP &&
+             strcmp(pr->pool, rb->p.home) == 0))
+            continue;
         note(rb, "%s: %.140s (fix: %.80s)", client_ready_check_name(pr->check), pr->what, pr->fix);
     }
     return true;
@@ -449,6 +487,12 @@ static bool readiness_notes(client_runbook *rb, const char *pool, const bool *bl
 
 static rb_answer act_confirm(client_runbook *rb)
 {
+    /* A preflight done in an earlier run proposed it; propose it again. */
+    const pool_info *home = pool_of(rb, rb->p.home);
+    const dr_state *d = dr_of(rb, rb->p.home);
+    if (rb->p.kind == DR_RUNBOOK_FAILOVER && home && home->status == POOL_STATUS_DOWN && d &&
+        d->phase == DR_PHASE_NORMAL)
+        rb->p.disaster_mode = true;
     rb->awaiting_confirm = true;
     rb->confirmed = rb->declined = false;
     say(rb, "waiting for the operator to type %s", rb->p.home);
@@ -613,13 +657,13 @@ static rb_answer act_preflight_failover(client_runbook *rb)
     bool blocking[CLIENT_READY_CHECK_COUNT] = {
         [CLIENT_READY_CALLPARK_UP] = true, [CLIENT_READY_CALLPARK_RANGES] = true};
     rb->nnotes = 0;
-    if (!readiness_notes(rb, rb->backup, blocking))
-        return RB_FAIL;
     if (home->status == POOL_STATUS_DOWN && d->phase == DR_PHASE_NORMAL) {
         rb->p.disaster_mode = true;
         note(rb, "%s is down: disaster_mode proposed (needed when the home pool is unreachable)",
              rb->p.home);
     }
+    if (!readiness_notes(rb, rb->backup, blocking))
+        return RB_FAIL;
     say(rb, "%s fails over to %s%s; %zu warning(s)", rb->p.home, rb->backup,
         rb->p.disaster_mode ? " in disaster_mode" : "", rb->nnotes);
     return RB_DONE;
@@ -1329,7 +1373,7 @@ void client_runbook_abandon(client_runbook *rb, const char *reason)
         return;
     rb_report r = {.abandon = true};
     snprintf(r.detail, sizeof r.detail, "%s", reason ? reason : "");
-    orbit_text_repair_utf8(r.detail);
+    clean_text(r.detail);
     queue_report(rb, &r);
     rb->rec.state = DR_RUNBOOK_ABANDONED;
     rb_end(rb, CLIENT_RB_ABANDONED, "abandoned%s%s", reason && *reason ? ": " : "",

@@ -26,6 +26,20 @@ static const ui_key DEFAULTS[] = {
      "move ranges: redirect a pool's pickup ranges after a failover or failback, or move its "
      "ranges; in Orbits, move the selected range",
      A},
+    {'O', TUI_CMD_RB_FAILOVER, "guided.failover", "Guided",
+     "guided failover of the selected pool: preflight, typed confirmation, failover watched "
+     "against the RTO, redirect, test call (resumes a runbook that stopped)",
+     A},
+    {'K', TUI_CMD_RB_FAILBACK, "guided.failback", NULL,
+     "guided failback of the selected pool: preflight (calls in pickup queues), confirmation, "
+     "failback, redirect back, test call",
+     A},
+    {'P', TUI_CMD_RB_REPLACE, "guided.replace", NULL,
+     "replace the selected pool, lost for good, by a new pool under a new FQDN (add, rehome, "
+     "ranges, restore from the vault, retire, verify)",
+     A},
+    {'X', TUI_CMD_RB_ABANDON, "guided.abandon", NULL,
+     "abandon the runbook that holds the selected pool's pair", A},
     {'E', TUI_CMD_SETTINGS, "settings", "Settings", "edit the selected pool's Call Park settings",
      A},
     {'U', TUI_CMD_MOH, "moh", "MOH", "upload music on hold to the selected pool (backed up first)",
