@@ -804,7 +804,7 @@ static bool apply_users_rehomed(pool *p, json_t *ev, const json_t *data, orbit_s
     }
     orbit_json_put(ev, "dr", states);
     pool_emit(p, ORBIT_EV_USERS_REHOMED, json_incref(ev));
-    pool_emit_redirect_changes(p, before);
+    pool_emit_redirect_changes(p, before, NULL);
     free(before);
     return true;
 }

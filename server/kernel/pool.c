@@ -244,13 +244,20 @@ bool *pool_redirect_flags(const pool *p)
     return flags;
 }
 
-void pool_emit_redirect_changes(pool *p, const bool *before)
+void pool_emit_redirect_changes(pool *p, const bool *before, const store_change *cause)
 {
     for (size_t i = 0; before && i < orbit_deployment_pool_count(p->dep); i++) {
         const dr_state *d = orbit_deployment_dr(p->dep, orbit_deployment_pool_at(p->dep, i)->fqdn);
         if (d->pickup_ranges_redirected == before[i])
             continue;
         json_t *ev = orbit_json_from_dr(d);
+        /* Who moved the ranges, as every change says. */
+        if (ev && cause &&
+            (!orbit_json_put(ev, "origin", json_string(cause->origin)) ||
+             !orbit_json_put(ev, "who", json_string(cause->who)))) {
+            json_decref(ev);
+            continue;
+        }
         if (ev && orbit_json_put(ev, "event", json_string("pickup_ranges_moved")))
             pool_emit(p, ORBIT_EV_DR_CHANGED, ev);
         else
@@ -377,7 +384,7 @@ bool pool_apply_change(pool *p, const store_change *c)
                 add_in_use(p, ev);
             p->cursor = c->cursor;
             pool_emit(p, kind, json_incref(ev));
-            pool_emit_redirect_changes(p, before);
+            pool_emit_redirect_changes(p, before, c);
         }
         free(before);
         break;

@@ -108,9 +108,10 @@ uint32_t pool_range_in_use(const pool *p, const orbit_range *r);
 bool pool_apply_change(pool *p, const store_change *c);
 /* Every home pool's pickup_ranges_redirected flag, in registry order (new
  * array; NULL on OOM), and the dr.changed events (pickup_ranges_moved)
- * for those that changed since. */
+ * for those that changed since, naming the change that moved them (cause
+ * may be NULL). */
 bool *pool_redirect_flags(const pool *p);
-void pool_emit_redirect_changes(pool *p, const bool *before);
+void pool_emit_redirect_changes(pool *p, const bool *before, const store_change *cause);
 /* The milliseconds a domain duration lasts under the clock scale. */
 int64_t pool_scaled_ms(const pool *p, double seconds);
 
