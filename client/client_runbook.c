@@ -20,6 +20,9 @@
 #define RB_NOTES_MAX       16
 #define RB_REPORTS_MAX     64
 #define RB_CALLS_MAX       4
+/* The deployment must take the claim, or a step's report, within this:
+ * otherwise no pool answers, and the run stops rather than hang. */
+#define RB_RECORD_WAIT_MS 30000
 
 /* What a step's functions answer. */
 typedef enum {
@@ -67,6 +70,7 @@ struct client_runbook {
     dr_runbook rec; /* the record as this engine keeps it */
     char backup[ORBIT_FQDN_MAX + 1];
     rb_phase phase;
+    int64_t waiting_since_mono; /* the claim or the oldest report went unanswered since */
     size_t cur;
     bool reported; /* the current step is running: acted once that reached the deployment */
     bool acted;    /* the current step's action has started */
@@ -100,6 +104,7 @@ struct client_runbook {
     char upload_error[DR_RUNBOOK_DETAIL_MAX + 1];
     bool restoring_settings, restoring_moh;
     bool rto_warned;
+    int64_t pre_since_mono; /* the current step's precondition has waited since */
     bool freeing;
 };
 
@@ -120,6 +125,19 @@ static const pool_info *pool_of(const client_runbook *rb, const char *fqdn)
 {
     const client_mirror *m = view(rb);
     return m ? client_mirror_pool(m, fqdn) : NULL;
+}
+
+/* Is the pool down as any pool reports it? Each pool notices an outage on
+ * its own, within a heartbeat of the others: the first to say so is right. */
+static bool pool_down(const client_runbook *rb, const char *fqdn)
+{
+    for (size_t i = 0; i < client_hub_count(rb->env.hub); i++) {
+        const client_mirror *m = client_conn_mirror(client_hub_at(rb->env.hub, i));
+        const pool_info *p = client_mirror_loaded(m) ? client_mirror_pool(m, fqdn) : NULL;
+        if (p && p->status == POOL_STATUS_DOWN)
+            return true;
+    }
+    return false;
 }
 
 static dr_runbook_step *step(client_runbook *rb)
@@ -422,9 +440,7 @@ static void on_claim(void *ctx, client_conn *c, bool ok, const json_t *data,
     /* Confirmed in an earlier run: a failover of a pool that is down goes
      * on in disaster_mode, the only way it can. */
     int confirm = dr_runbook_step_index(&rb->rec, "confirm");
-    const pool_info *home = pool_of(rb, rb->p.home);
-    if (confirm >= 0 && got.steps[confirm].state == DR_STEP_DONE && home &&
-        home->status == POOL_STATUS_DOWN)
+    if (confirm >= 0 && got.steps[confirm].state == DR_STEP_DONE && pool_down(rb, rb->p.home))
         rb->p.disaster_mode = true;
 }
 
@@ -488,9 +504,8 @@ static bool readiness_notes(client_runbook *rb, const char *pool, const bool *bl
 static rb_answer act_confirm(client_runbook *rb)
 {
     /* A preflight done in an earlier run proposed it; propose it again. */
-    const pool_info *home = pool_of(rb, rb->p.home);
     const dr_state *d = dr_of(rb, rb->p.home);
-    if (rb->p.kind == DR_RUNBOOK_FAILOVER && home && home->status == POOL_STATUS_DOWN && d &&
+    if (rb->p.kind == DR_RUNBOOK_FAILOVER && pool_down(rb, rb->p.home) && d &&
         d->phase == DR_PHASE_NORMAL)
         rb->p.disaster_mode = true;
     rb->awaiting_confirm = true;
@@ -596,6 +611,22 @@ static rb_answer verify_redirect(client_runbook *rb)
     return RB_DONE;
 }
 
+/* The test call runs at the pool serving the users: wait for this
+ * client's link to it (a pool that just came back is reconnected within
+ * the hub's backoff). */
+static rb_answer pre_test_call(client_runbook *rb)
+{
+    const char *home = rb->p.kind == DR_RUNBOOK_REPLACE ? rb->p.new_fqdn : rb->p.home;
+    const dr_state *d = dr_of(rb, home);
+    if (d && conn_to(rb, d->serving, true))
+        return RB_GO;
+    if (!rb->pre_since_mono)
+        rb->pre_since_mono = orbit_time_mono_ms();
+    if (orbit_time_mono_ms() - rb->pre_since_mono < RB_RECORD_WAIT_MS)
+        return RB_WAIT;
+    return RB_GO; /* the action says what is missing */
+}
+
 static rb_answer act_test_call(client_runbook *rb)
 {
     const char *home = rb->p.kind == DR_RUNBOOK_REPLACE ? rb->p.new_fqdn : rb->p.home;
@@ -657,7 +688,7 @@ static rb_answer act_preflight_failover(client_runbook *rb)
     bool blocking[CLIENT_READY_CHECK_COUNT] = {
         [CLIENT_READY_CALLPARK_UP] = true, [CLIENT_READY_CALLPARK_RANGES] = true};
     rb->nnotes = 0;
-    if (home->status == POOL_STATUS_DOWN && d->phase == DR_PHASE_NORMAL) {
+    if (pool_down(rb, rb->p.home) && d->phase == DR_PHASE_NORMAL) {
         rb->p.disaster_mode = true;
         note(rb, "%s is down: disaster_mode proposed (needed when the home pool is unreachable)",
              rb->p.home);
@@ -677,29 +708,52 @@ static rb_answer verify_failover(client_runbook *rb)
     return watch_phase(rb, rb->p.home, DR_PHASE_FAILING_OVER, DR_PHASE_FAILED_OVER);
 }
 
+/* Begins a failover or failback at the backup (args stolen), unless the
+ * home pool's users are in that phase already (a resumed run): then the
+ * step only watches it. */
+static rb_answer begin_phase(client_runbook *rb, const char *home, dr_phase running, const char *op,
+                             json_t *args)
+{
+    const dr_state *d = dr_of(rb, home);
+    if (d && d->phase == running) {
+        json_decref(args);
+        return RB_GO;
+    }
+    return rb_send(rb, conn_to(rb, rb->backup, true), op, args) ? RB_GO : RB_FAIL;
+}
+
 static rb_answer act_failover(client_runbook *rb)
 {
-    const dr_state *d = dr_of(rb, rb->p.home);
-    if (d && d->phase == DR_PHASE_FAILING_OVER)
-        return RB_GO; /* begun already (a resumed run): watch it */
-    return rb_send(
-               rb, conn_to(rb, rb->backup, true), "pool.failover",
-               json_pack("{s:s, s:b}", "pool", rb->p.home, "disaster_mode", rb->p.disaster_mode))
-               ? RB_GO
-               : RB_FAIL;
+    return begin_phase(
+        rb, rb->p.home, DR_PHASE_FAILING_OVER, "pool.failover",
+        json_pack("{s:s, s:b}", "pool", rb->p.home, "disaster_mode", rb->p.disaster_mode));
 }
+
+/* The rows every runbook ends with, and its confirmation. */
+#define STEP_CONFIRM                                                                               \
+    {                                                                                              \
+        "confirm", "typed confirmation", NULL, act_confirm, verify_confirm                         \
+    }
+#define STEP_VERIFY                                                                                \
+    {                                                                                              \
+        "verify", "test call: park and pickup work, no trace left", pre_test_call, act_test_call,  \
+            verify_test_call                                                                       \
+    }
+#define STEP_DONE                                                                                  \
+    {                                                                                              \
+        "done", "done", NULL, act_done, NULL                                                       \
+    }
 
 static const rb_step FAILOVER[] = {
     {"preflight", "preflight: readiness, disaster_mode when the pool is down", NULL,
      act_preflight_failover, NULL},
-    {"confirm", "typed confirmation", NULL, act_confirm, verify_confirm},
+    STEP_CONFIRM,
     {"failover", "fail over, the phase watched against the RTO", NULL, act_failover,
      verify_failover},
     {"redirect", "redirect the GroupPickup ranges to the backup", pre_redirect, act_redirect,
      verify_redirect},
-    {"verify", "test call: park and pickup work, no trace left", NULL, act_test_call,
-     verify_test_call},
-    {"done", "done", NULL, act_done, NULL},
+    STEP_VERIFY,
+    STEP_DONE,
 };
 
 /* ---- failback ---- */
@@ -818,26 +872,20 @@ static rb_answer verify_failback(client_runbook *rb)
 static rb_answer act_failback(client_runbook *rb)
 {
     const char *home = rb->p.kind == DR_RUNBOOK_REPLACE ? rb->p.new_fqdn : rb->p.home;
-    const dr_state *d = dr_of(rb, home);
-    if (d && d->phase == DR_PHASE_FAILING_BACK)
-        return RB_GO;
-    return rb_send(rb, conn_to(rb, rb->backup, true), "pool.failback",
-                   json_pack("{s:s}", "pool", home))
-               ? RB_GO
-               : RB_FAIL;
+    return begin_phase(rb, home, DR_PHASE_FAILING_BACK, "pool.failback",
+                       json_pack("{s:s}", "pool", home));
 }
 
 static const rb_step FAILBACK[] = {
     {"preflight", "preflight: the home pool up, calls in pickup queues", NULL,
      act_preflight_failback, verify_preflight_failback},
-    {"confirm", "typed confirmation", NULL, act_confirm, verify_confirm},
+    STEP_CONFIRM,
     {"failback", "fail back, the phase watched against the RTO", NULL, act_failback,
      verify_failback},
     {"redirect", "redirect the GroupPickup ranges back home", pre_redirect, act_redirect,
      verify_redirect},
-    {"verify", "test call: park and pickup work, no trace left", NULL, act_test_call,
-     verify_test_call},
-    {"done", "done", NULL, act_done, NULL},
+    STEP_VERIFY,
+    STEP_DONE,
 };
 
 /* ---- pool replacement ---- */
@@ -1116,7 +1164,7 @@ static rb_answer verify_failback_new(client_runbook *rb)
 static const rb_step REPLACE[] = {
     {"preflight", "preflight: the old pool lost, the backup up, the vault", NULL,
      act_preflight_replace, NULL},
-    {"confirm", "typed confirmation", NULL, act_confirm, verify_confirm},
+    STEP_CONFIRM,
     {"add_pool", "add the new pool: site, pairing, DR state", NULL, act_add, verify_add},
     {"rehome_users", "rehome the old pool's users on the new one", pre_while_old_listed, act_rehome,
      verify_rehome},
@@ -1130,9 +1178,8 @@ static const rb_step REPLACE[] = {
      verify_failback_new},
     {"redirect", "redirect the GroupPickup ranges to the new pool", pre_redirect, act_redirect,
      verify_redirect},
-    {"verify", "test call: park and pickup work, no trace left", NULL, act_test_call,
-     verify_test_call},
-    {"done", "done", NULL, act_done, NULL},
+    STEP_VERIFY,
+    STEP_DONE,
 };
 
 /* ---- the tables ---- */
@@ -1168,6 +1215,7 @@ static void next_step(client_runbook *rb)
 {
     rb->cur++;
     rb->acted = rb->reported = false;
+    rb->pre_since_mono = 0;
     rb->call_failed = false;
     rb->rto_warned = false;
     json_decref(rb->result);
@@ -1271,6 +1319,22 @@ void client_runbook_tick(client_runbook *rb, int64_t now)
         return;
     rb->now = now;
     flush_reports(rb);
+    bool waiting = rb->phase == RB_PHASE_CLAIM || (rb->nreports > 0 && !rb->report_lost);
+    int64_t mono = orbit_time_mono_ms();
+    if (!waiting) {
+        rb->waiting_since_mono = 0;
+    } else if (!rb->waiting_since_mono) {
+        rb->waiting_since_mono = mono;
+    } else if (mono - rb->waiting_since_mono > RB_RECORD_WAIT_MS) {
+        /* Nothing answers: stop, saying how to go on (run it again). */
+        rb->nreports = 0;
+        rb->report_lost = true;
+        rb_end(rb, rb->phase == RB_PHASE_CLAIM ? CLIENT_RB_REFUSED : CLIENT_RB_FAILED,
+               "no pool recorded the runbook within %d s (is the backup reachable, the store "
+               "up?): run it again once they are",
+               RB_RECORD_WAIT_MS / 1000);
+        return;
+    }
     if (rb->phase == RB_PHASE_CLAIM) {
         if (!rb->claim)
             send_claim(rb);

@@ -25,8 +25,9 @@ static int usage_error(const char *msg)
 }
 
 /* Connects to every pool of the deployment and waits until each is live
- * or has failed once: the checks and runbooks need every pool's state. */
-static int connect_all(ctl *c)
+ * or has failed once: the checks and runbooks need every pool's state;
+ * then opens the vault they read. */
+static int connect_all(ctl *c, client_vault **vault)
 {
     int rc = ctl_open(c, true, true);
     if (rc)
@@ -45,11 +46,10 @@ static int connect_all(ctl *c)
             live += up;
             settled += up || client_conn_attempts(conn) > 0;
         }
-        if (settled == n && live > 0)
-            return CTL_EXIT_OK;
-        if (orbit_time_mono_ms() >= until || (settled == n && live == 0)) {
-            if (live > 0)
-                return CTL_EXIT_OK; /* the others are down: the checks say so */
+        /* The others may be down: the checks say so. */
+        if ((settled == n || orbit_time_mono_ms() >= until) && live > 0)
+            return ctl_vault(c, vault);
+        if (orbit_time_mono_ms() >= until || settled == n) {
             orbit_status_set(&st, ORBIT_ERR_POOL_UNREACHABLE, "",
                              "no pool of the deployment answered within %.0f s", c->opt.timeout_s);
             return ctl_fail(c, &st);
@@ -87,10 +87,8 @@ static int dr_check(ctl *c, int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return usage_error("dr check takes no arguments");
-    int rc = connect_all(c);
     client_vault *v = NULL;
-    if (!rc)
-        rc = ctl_vault(c, &v);
+    int rc = connect_all(c, &v);
     if (rc)
         return rc;
     client_ready_pair *pairs = calloc(DR_PAIRS_MAX, sizeof *pairs);
@@ -223,10 +221,8 @@ static void on_tick(void *ctx, int64_t now)
 /* Runs a runbook to its end and maps the outcome to an exit code. */
 static int run_runbook(ctl *c, const client_runbook_params *p, const char *confirm)
 {
-    int rc = connect_all(c);
     client_vault *v = NULL;
-    if (!rc)
-        rc = ctl_vault(c, &v);
+    int rc = connect_all(c, &v);
     if (rc)
         return rc;
     rb_run r = {.c = c, .confirm = confirm};

@@ -152,6 +152,18 @@ static orbit_err test_park(const test_call *t, char *orbit, size_t len, orbit_st
     return e;
 }
 
+/* Takes a test call out of its queue again (a pickup not made). */
+static void cancel_ring(const test_call *t, const char *call_id)
+{
+    orbit_cmd_args a;
+    orbit_status ignored;
+    json_t *res;
+    memset(&a, 0, sizeof a);
+    snprintf(a.u.call.call_id, sizeof a.u.call.call_id, "%s", call_id);
+    engine_op(t->p, ORBIT_OP_PICKUP_CANCEL, &a, &res, &ignored);
+    json_decref(res);
+}
+
 /* Rings the user's pickup group with a test call and answers it by
  * pickup, unless other calls ring in the group first (pickup answers the
  * oldest: it would take theirs): then *busy and the test call is gone. */
@@ -179,10 +191,7 @@ static orbit_err test_pickup(const test_call *t, char *group, size_t len, bool *
     snprintf(call_id, sizeof call_id, "%s", a.u.ring.call_id);
     if (position > 1) {
         *busy = true;
-        memset(&a, 0, sizeof a);
-        snprintf(a.u.call.call_id, sizeof a.u.call.call_id, "%s", call_id);
-        engine_op(t->p, ORBIT_OP_PICKUP_CANCEL, &a, &res, st);
-        json_decref(res);
+        cancel_ring(t, call_id);
         return ORBIT_OK;
     }
     memset(&a, 0, sizeof a);
@@ -191,13 +200,8 @@ static orbit_err test_pickup(const test_call *t, char *group, size_t len, bool *
     snprintf(a.u.take.by, sizeof a.u.take.by, "%s", TEST_PARTY);
     e = engine_op(t->p, ORBIT_OP_PICKUP_TAKE, &a, &res, st);
     json_decref(res);
-    if (e) { /* leave nothing behind */
-        orbit_status ignored;
-        memset(&a, 0, sizeof a);
-        snprintf(a.u.call.call_id, sizeof a.u.call.call_id, "%s", call_id);
-        engine_op(t->p, ORBIT_OP_PICKUP_CANCEL, &a, &res, &ignored);
-        json_decref(res);
-    }
+    if (e)
+        cancel_ring(t, call_id); /* leave nothing behind */
     return e;
 }
 
