@@ -267,8 +267,9 @@ static bool rb_send(client_runbook *rb, client_conn *c, const char *op, json_t *
         say(rb, "no pool of the deployment is connected to send %s to: check the links", op);
         return false;
     }
-    if (!call) {
+    if (!call || !args) {
         json_decref(args);
+        free(call);
         say(rb, "out of memory");
         return false;
     }

@@ -301,7 +301,9 @@ void tui_runbook_accept(tui_app *a)
             orbit_status st;
             json_t *args =
                 json_pack("{s:s, s:s}", "home", a->act.pool, "reason", "abandoned from orbitop");
-            if (!c || !client_conn_cmd(c, "runbook.abandon", args, NULL, NULL, &st))
+            if (!c)
+                json_decref(args);
+            if (!args || !c || !client_conn_cmd(c, "runbook.abandon", args, NULL, NULL, &st))
                 tui_status(a, true, "abandon not sent: %s is not connected", a->act.target);
             else
                 tui_status(a, false, "abandoning the runbook of %s", a->act.pool);

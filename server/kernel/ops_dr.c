@@ -79,7 +79,13 @@ pool_op_outcome ops_dr_pickup_redirect(const pool_op_call *c, store_batch *batch
         snprintf(moved.pool, sizeof moved.pool, "%s", d->serving);
         writes[i].kind = STORE_WRITE_RANGE_PUT;
         writes[i].u.range = moved;
-        json_array_append_new(ranges, store_range_to_json(&moved));
+        if (json_array_append_new(ranges, store_range_to_json(&moved)) != 0) {
+            /* The change must list every range it writes. */
+            free(away);
+            free(writes);
+            json_decref(ranges);
+            return ops_admin_out_of_memory(st);
+        }
     }
     free(away);
     (void)t;
@@ -359,7 +365,10 @@ pool_op_outcome ops_dr_pool_add(const pool_op_call *c, store_batch *batch, json_
         snprintf(old_dr.home, sizeof old_dr.home, "%s", old->fqdn);
         w[n].kind = STORE_WRITE_DR_PUT;
         w[n++].u.dr.state = old_dr;
-        json_array_append_new(dr, dr_row_json(&old_dr));
+        if (json_array_append_new(dr, dr_row_json(&old_dr)) != 0) {
+            json_decref(dr);
+            return ops_admin_out_of_memory(st);
+        }
         if (old->backup[0]) {
             pool_info partner = *orbit_deployment_pool(p->dep, old->backup);
             snprintf(partner.backup, sizeof partner.backup, "%s", args->u.add.fqdn);
@@ -371,7 +380,10 @@ pool_op_outcome ops_dr_pool_add(const pool_op_call *c, store_batch *batch, json_
     w[n++].u.pool = fresh;
     w[n].kind = STORE_WRITE_DR_PUT;
     w[n++].u.dr.state = new_dr;
-    json_array_append_new(dr, dr_row_json(&new_dr));
+    if (json_array_append_new(dr, dr_row_json(&new_dr)) != 0) {
+        json_decref(dr);
+        return ops_admin_out_of_memory(st);
+    }
     json_t *change = json_pack("{s:o, s:s?, s:s?, s:o}", "pool", store_pool_to_json(&fresh),
                                "replaces", args->u.add.replaces[0] ? args->u.add.replaces : NULL,
                                "backup", fresh.backup[0] ? fresh.backup : NULL, "dr", dr);
