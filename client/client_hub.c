@@ -383,8 +383,10 @@ static void on_result(client_conn *c, const json_t *f)
         orbit_err_from_name(code, &err);
         orbit_status_set(&st, err, field ? field : "", "%s", msg ? msg : code ? code : "refused");
     }
+    /* A refusal comes with the pool's error object as data: the pool
+     * answered (a failure to deliver has no data at all). */
     if (p->fn)
-        p->fn(p->ctx, c, ok, json_object_get(f, "data"), ok ? NULL : &st);
+        p->fn(p->ctx, c, ok, json_object_get(f, ok ? "data" : "error"), ok ? NULL : &st);
     free(p);
 }
 

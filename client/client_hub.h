@@ -64,11 +64,20 @@ typedef struct {
     char why[160];
 } client_refusal;
 
-/* The result of a command: ok with data, or a refusal (err). A command
- * that cannot be delivered or is not answered in time fails with
- * pool_unreachable. */
+/* The result of a command: ok with data, or a refusal (err) with the
+ * pool's `error` object as data. A command that cannot be delivered or is
+ * not answered in time fails with pool_unreachable and NULL data: so a
+ * refusal the pool answered (even pool_unreachable, a pool saying that
+ * another is down) is told apart from no answer. Use
+ * client_result_answered(). */
 typedef void (*client_result_fn)(void *ctx, client_conn *c, bool ok, const json_t *data,
                                  const orbit_status *err);
+
+/* Did the pool answer (ok, or a refusal it sent)? */
+static inline bool client_result_answered(bool ok, const json_t *data)
+{
+    return ok || data != NULL;
+}
 
 client_hub *client_hub_new(const client_options *o, const client_hooks *h, void *ctx,
                            orbit_status *st);

@@ -27,6 +27,8 @@ struct client_mirror {
     orbit_map *queues;          /* group text -> client_queue (owned) */
     orbit_map *queued_by_id;    /* call_id -> client_queue */
     size_t nqueued;
+    dr_runbook *runbooks;
+    size_t nrunbooks;
 };
 
 /* ---- small helpers ---- */
@@ -86,6 +88,7 @@ void client_mirror_free(client_mirror *m)
         return;
     free(m->pools);
     free(m->dr);
+    free(m->runbooks);
     orbit_table_free(m->orbits);
     orbit_map_free(m->in_use);
     free_values(m->parked_by_id);
@@ -274,8 +277,12 @@ static void load_self(client_pool_self *s, const json_t *o)
         (uint32_t)json_integer_value(json_object_get(cap, "grouppickup_numbers"));
     s->users_homed = (uint32_t)json_integer_value(json_object_get(cap, "users_homed"));
     s->users_served = (uint32_t)json_integer_value(json_object_get(cap, "users_served"));
-    s->started_ms =
-        json_integer_value(json_object_get(json_object_get(o, "counters"), "started_ms"));
+    s->free_orbits = (uint32_t)json_integer_value(json_object_get(cap, "free_orbits"));
+    s->pickup_groups = (uint32_t)json_integer_value(json_object_get(cap, "pickup_groups"));
+    json_t *counters = json_object_get(o, "counters");
+    s->parked_peak = (uint32_t)json_integer_value(json_object_get(counters, "parked_peak"));
+    s->queued_peak = (uint32_t)json_integer_value(json_object_get(counters, "queued_peak"));
+    s->started_ms = json_integer_value(json_object_get(counters, "started_ms"));
 }
 
 static orbit_err need_array(const json_t *state, const char *key, json_t **out, orbit_status *st)
@@ -340,6 +347,16 @@ orbit_err client_mirror_load(client_mirror *m, const json_t *state, orbit_status
             if (!e && !queued_add(fresh, &c))
                 e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
         }
+    }
+    /* Runbooks: a pool from before them sends none. */
+    json_t *runbooks = json_object_get(state, "runbooks");
+    size_t nrunbooks = json_array_size(runbooks);
+    if (!e && nrunbooks && !(fresh->runbooks = calloc(nrunbooks, sizeof *fresh->runbooks)))
+        e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    for (size_t i = 0; !e && i < nrunbooks; i++) {
+        if (dr_runbook_from_json(json_array_get(runbooks, i), &fresh->runbooks[fresh->nrunbooks],
+                                 st) == ORBIT_OK)
+            fresh->nrunbooks++;
     }
     if (e) {
         client_mirror_free(fresh);
@@ -419,6 +436,7 @@ static unsigned apply_pool_status(client_mirror *m, const json_t *data)
     return 0;
 }
 
+/* Replaces a home pool's DR state, or adds it (a pool just added). */
 static unsigned apply_dr(client_mirror *m, const json_t *data)
 {
     dr_state d;
@@ -431,7 +449,111 @@ static unsigned apply_dr(client_mirror *m, const json_t *data)
             return CLIENT_CHANGED_DR;
         }
     }
-    return 0;
+    if (!client_mirror_pool(m, d.home))
+        return 0;
+    dr_state *grown = realloc(m->dr, (m->ndr + 1) * sizeof *grown);
+    if (!grown)
+        return 0;
+    m->dr = grown;
+    m->dr[m->ndr++] = d;
+    qsort(m->dr, m->ndr, sizeof *m->dr, cmp_dr);
+    return CLIENT_CHANGED_DR;
+}
+
+static unsigned apply_dr_list(client_mirror *m, const json_t *list)
+{
+    unsigned changed = 0;
+    size_t i;
+    const json_t *d;
+    json_array_foreach(list, i, d) changed |= apply_dr(m, d);
+    return changed;
+}
+
+/* pool.added: the pool joins, takes the lost pool's pairing (its partner
+ * now names the new pool, the lost one none), with its DR states. */
+static unsigned apply_pool_added(client_mirror *m, const json_t *data)
+{
+    pool_info p;
+    orbit_status st;
+    if (orbit_json_to_pool(json_object_get(data, "pool"), ORBIT_JSON_LENIENT, &p, &st) != ORBIT_OK)
+        return 0;
+    const char *old = json_string_value(json_object_get(data, "replaces"));
+    for (size_t i = 0; i < m->npools; i++) {
+        if (old && strcmp(m->pools[i].fqdn, old) == 0)
+            m->pools[i].backup[0] = '\0';
+        else if (p.backup[0] && strcmp(m->pools[i].fqdn, p.backup) == 0)
+            snprintf(m->pools[i].backup, sizeof m->pools[i].backup, "%s", p.fqdn);
+    }
+    if (strcmp(m->self.fqdn, p.backup) == 0)
+        snprintf(m->self.backup, sizeof m->self.backup, "%s", p.fqdn);
+    if (!client_mirror_pool(m, p.fqdn)) {
+        pool_info *grown = realloc(m->pools, (m->npools + 1) * sizeof *grown);
+        if (!grown)
+            return 0;
+        m->pools = grown;
+        m->pools[m->npools++] = p;
+        qsort(m->pools, m->npools, sizeof *m->pools, cmp_pool);
+    }
+    return CLIENT_CHANGED_POOLS | apply_dr_list(m, json_object_get(data, "dr"));
+}
+
+static unsigned apply_pool_retired(client_mirror *m, const json_t *data)
+{
+    const char *gone = json_string_value(json_object_get(json_object_get(data, "pool"), "fqdn"));
+    unsigned changed = 0;
+    for (size_t i = 0; gone && i < m->npools; i++) {
+        if (strcmp(m->pools[i].fqdn, gone) == 0) {
+            memmove(&m->pools[i], &m->pools[i + 1], (m->npools - i - 1) * sizeof *m->pools);
+            m->npools--;
+            changed |= CLIENT_CHANGED_POOLS;
+            break;
+        }
+    }
+    for (size_t i = 0; gone && i < m->ndr; i++) {
+        if (strcmp(m->dr[i].home, gone) == 0) {
+            memmove(&m->dr[i], &m->dr[i + 1], (m->ndr - i - 1) * sizeof *m->dr);
+            m->ndr--;
+            changed |= CLIENT_CHANGED_DR;
+            break;
+        }
+    }
+    return changed;
+}
+
+static unsigned apply_users_rehomed(client_mirror *m, const json_t *data)
+{
+    const char *from = json_string_value(json_object_get(data, "from_pool"));
+    const char *to = json_string_value(json_object_get(data, "to_pool"));
+    uint32_t count = (uint32_t)json_integer_value(json_object_get(data, "count"));
+    unsigned changed = apply_dr_list(m, json_object_get(data, "dr"));
+    if (from && strcmp(from, m->self.fqdn) == 0) {
+        m->self.users_homed = m->self.users_homed > count ? m->self.users_homed - count : 0;
+        changed |= CLIENT_CHANGED_SELF;
+    } else if (to && strcmp(to, m->self.fqdn) == 0) {
+        m->self.users_homed += count;
+        changed |= CLIENT_CHANGED_SELF;
+    }
+    return changed;
+}
+
+static unsigned apply_runbook(client_mirror *m, const json_t *data)
+{
+    dr_runbook r;
+    orbit_status st;
+    if (dr_runbook_from_json(data, &r, &st) != ORBIT_OK)
+        return 0;
+    for (size_t i = 0; i < m->nrunbooks; i++) {
+        if (strcmp(m->runbooks[i].home, r.home) == 0) {
+            m->runbooks[i] = r;
+            return CLIENT_CHANGED_RUNBOOKS;
+        }
+    }
+    dr_runbook *grown = realloc(m->runbooks, (m->nrunbooks + 1) * sizeof *grown);
+    if (!grown)
+        return 0;
+    m->runbooks = grown;
+    m->runbooks[m->nrunbooks++] = r;
+    return CLIENT_CHANGED_RUNBOOKS;
 }
 
 static unsigned apply_parked(client_mirror *m, orbit_event_kind kind, const json_t *data)
@@ -485,7 +607,13 @@ unsigned client_mirror_apply(client_mirror *m, const char *name, const json_t *d
     case ORBIT_EVCLASS_ORBITS:
         return apply_range_event(m, kind, data);
     case ORBIT_EVCLASS_POOLS:
-        return kind == ORBIT_EV_POOL_STATUS ? apply_pool_status(m, data) : 0;
+        return kind == ORBIT_EV_POOL_STATUS  ? apply_pool_status(m, data)
+               : kind == ORBIT_EV_POOL_ADDED ? apply_pool_added(m, data)
+                                             : apply_pool_retired(m, data);
+    case ORBIT_EVCLASS_USERS:
+        return apply_users_rehomed(m, data);
+    case ORBIT_EVCLASS_RUNBOOK:
+        return apply_runbook(m, data);
     case ORBIT_EVCLASS_DR:
         return apply_dr(m, data);
     case ORBIT_EVCLASS_CONFIG:
@@ -624,6 +752,34 @@ const pickup_call *client_mirror_queued(const client_mirror *m, const char *call
     return queued_find(m, call_id, NULL);
 }
 
+size_t client_mirror_runbook_count(const client_mirror *m)
+{
+    return m->nrunbooks;
+}
+
+const dr_runbook *client_mirror_runbook_at(const client_mirror *m, size_t i)
+{
+    return i < m->nrunbooks ? &m->runbooks[i] : NULL;
+}
+
+const dr_runbook *client_mirror_runbook(const client_mirror *m, const char *home)
+{
+    for (size_t i = 0; home && i < m->nrunbooks; i++) {
+        if (strcmp(m->runbooks[i].home, home) == 0)
+            return &m->runbooks[i];
+    }
+    return NULL;
+}
+
+const dr_runbook *client_mirror_runbook_on(const client_mirror *m, const char *fqdn)
+{
+    for (size_t i = 0; fqdn && i < m->nrunbooks; i++) {
+        if (dr_runbook_active(&m->runbooks[i]) && dr_runbook_touches(&m->runbooks[i], fqdn))
+            return &m->runbooks[i];
+    }
+    return NULL;
+}
+
 /* ---- canonical JSON ---- */
 
 static int cmp_json_key(const void *a, const void *b, const char *key)
@@ -641,6 +797,11 @@ static int cmp_call_id(const void *a, const void *b)
 static int cmp_group(const void *a, const void *b)
 {
     return cmp_json_key(a, b, "group");
+}
+
+static int cmp_home(const void *a, const void *b)
+{
+    return cmp_json_key(a, b, "home");
 }
 
 /* Sorts a JSON array in place by a comparator over its elements. */
@@ -688,10 +849,14 @@ json_t *client_mirror_to_json(const client_mirror *m)
         json_array_append_new(
             queues, json_pack("{s:o, s:o}", "group", orbit_json_number(&q->group), "calls", calls));
     }
-    return json_pack("{s:{s:s, s:s, s:s?, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool", "fqdn",
-                     m->self.fqdn, "site", m->self.site, "backup",
+    json_t *runbooks = json_array();
+    for (size_t i = 0; runbooks && i < m->nrunbooks; i++)
+        json_array_append_new(runbooks, dr_runbook_to_json(&m->runbooks[i]));
+    return json_pack("{s:{s:s, s:s, s:s?, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool",
+                     "fqdn", m->self.fqdn, "site", m->self.site, "backup",
                      m->self.backup[0] ? m->self.backup : NULL, "status", m->self.status, "pools",
                      pools, "dr", dr, "orbits", orbits, "config",
                      orbit_json_from_settings(&m->config), "moh", orbit_json_from_moh(&m->moh),
-                     "parked", sorted(parked, cmp_call_id), "queues", sorted(queues, cmp_group));
+                     "parked", sorted(parked, cmp_call_id), "queues", sorted(queues, cmp_group),
+                     "runbooks", sorted(runbooks, cmp_home));
 }

@@ -6,6 +6,7 @@
 #define CLIENT_MIRROR_H
 
 #include "cps_settings.h"
+#include "dr_runbook.h"
 #include "orbit_error.h"
 #include "orbit_model.h"
 #include "orbit_table.h"
@@ -27,6 +28,7 @@ enum {
     CLIENT_CHANGED_PARKED = 1u << 5,
     CLIENT_CHANGED_QUEUES = 1u << 6,
     CLIENT_CHANGED_SELF = 1u << 7,
+    CLIENT_CHANGED_RUNBOOKS = 1u << 8,
 };
 
 /* This pool's own entry with its capacity and counters. */
@@ -39,6 +41,10 @@ typedef struct {
     uint32_t grouppickup_numbers;
     uint32_t users_homed;
     uint32_t users_served;
+    uint32_t free_orbits;   /* CallPark orbits free now */
+    uint32_t pickup_groups; /* distinct pickup groups of the users homed here */
+    uint32_t parked_peak;   /* the most calls parked here at once since it started */
+    uint32_t queued_peak;
     int64_t started_ms;
 } client_pool_self;
 
@@ -90,6 +96,15 @@ size_t client_mirror_queued_calls(const client_mirror *m);
 const client_queue *client_mirror_queue(const client_mirror *m, const orbit_number *group);
 const client_queue *client_mirror_queue_next(const client_mirror *m, size_t *pos);
 const pickup_call *client_mirror_queued(const client_mirror *m, const char *call_id);
+
+/* The DR runbooks the deployment records (every pool reports them all). */
+size_t client_mirror_runbook_count(const client_mirror *m);
+const dr_runbook *client_mirror_runbook_at(const client_mirror *m, size_t i);
+/* The runbook of a home pool, or NULL. */
+const dr_runbook *client_mirror_runbook(const client_mirror *m, const char *home);
+/* The active runbook that works on a pool (home, backup or replacement),
+ * or NULL: the one holding its pair. */
+const dr_runbook *client_mirror_runbook_on(const client_mirror *m, const char *fqdn);
 
 /* The mirror as the protocol's state object (orbits, parked, queues, dr,
  * pools, config, moh), for comparison with GET /v1/state and for

@@ -148,6 +148,23 @@ bool client_target_allows(const client_target *t, const char *url, char *why, si
     return false;
 }
 
+orbit_err client_target_add_pool(client_target *t, const char *fqdn, const char *url,
+                                 orbit_status *st)
+{
+    client_url u;
+    char why[300];
+    if (!client_url_parse(url, &u, why, sizeof why))
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url", "%s", why);
+    if (t->npools && u.tls != t->tls)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url",
+                                "%.200s is %s but the deployment is %s: give the new pool as %s",
+                                url, u.tls ? "TLS" : "plaintext", t->tls ? "TLS" : "plaintext",
+                                t->tls ? "wss://" : "ws://");
+    if (!t->npools)
+        t->tls = u.tls;
+    return add_pool(t, fqdn, url, st);
+}
+
 bool client_target_allow_hook(void *ctx, const char *url, char *why, size_t whylen)
 {
     return client_target_allows(ctx, url, why, whylen);

@@ -64,6 +64,12 @@ orbit_err client_target_resolve(const client_target_request *r, client_target *t
  * Otherwise why says which rule it broke. */
 bool client_target_allows(const client_target *t, const char *url, char *why, size_t whylen);
 
+/* Adds a pool the operator names while working (the new pool of a pool
+ * replacement): from now on the token may go there. Refused when its URL
+ * is not ws:// or wss://, or does not use TLS as the deployment does. */
+orbit_err client_target_add_pool(client_target *t, const char *fqdn, const char *url,
+                                 orbit_status *st);
+
 /* The configured pool with this FQDN, or NULL. */
 const client_target_pool *client_target_find(const client_target *t, const char *fqdn);
 

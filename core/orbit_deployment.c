@@ -328,6 +328,14 @@ uint32_t orbit_deployment_users_served(const orbit_deployment *d, const char *fq
     return i < 0 ? 0 : d->served[i];
 }
 
+uint32_t orbit_deployment_home_group_count(const orbit_deployment *d, const char *fqdn)
+{
+    ptrdiff_t i = pool_index(d, fqdn);
+    if (i < 0 || !d->home_groups_first)
+        return 0;
+    return (uint32_t)(d->home_groups_first[i + 1] - d->home_groups_first[i]);
+}
+
 const dr_state *orbit_deployment_dr(const orbit_deployment *d, const char *home)
 {
     ptrdiff_t i = pool_index(d, home);
@@ -411,6 +419,52 @@ void orbit_deployment_range_changed(orbit_deployment *d, const orbit_range *befo
             (after && home_has_group_in(d, h, after)))
             d->dr[h].pickup_ranges_redirected = redirected(d, h);
     }
+}
+
+/* Adds r to a list of distinct ranges; returns the list's new length. */
+static size_t add_distinct(const orbit_range *r, const orbit_range **out, size_t n, size_t max,
+                           size_t *total)
+{
+    for (size_t k = 0; k < n && k < max; k++) {
+        if (out[k] == r)
+            return n;
+    }
+    (*total)++;
+    if (n < max)
+        out[n++] = r;
+    return n;
+}
+
+size_t orbit_deployment_pickup_ranges_away(const orbit_deployment *d, const char *home,
+                                           const orbit_range **out, size_t max)
+{
+    ptrdiff_t h = pool_index(d, home);
+    if (h < 0)
+        return 0;
+    const char *serving = d->dr[h].serving;
+    size_t n = 0, total = 0;
+    const orbit_range *last = NULL;
+    if (d->home_groups_first) {
+        for (size_t g = d->home_groups_first[h]; g < d->home_groups_first[h + 1]; g++) {
+            const orbit_range *r = orbit_table_owner_of(d->table, &d->home_groups[g]);
+            /* Groups are sorted: a range's groups come one after another. */
+            if (!r || r == last || r->type != ORBIT_TYPE_GROUPPICKUP ||
+                strcmp(r->pool, serving) == 0)
+                continue;
+            last = r;
+            n = add_distinct(r, out, n, max, &total);
+        }
+        return total;
+    }
+    for (size_t u = 0; u < d->nusers; u++) { /* without the index (out of memory) */
+        const orbit_user *user = &d->users[u];
+        if (!user->has_group || strcmp(user->home, home) != 0)
+            continue;
+        const orbit_range *r = orbit_table_owner_of(d->table, &user->pickup_group);
+        if (r && r->type == ORBIT_TYPE_GROUPPICKUP && strcmp(r->pool, serving) != 0)
+            n = add_distinct(r, out, n, max, &total);
+    }
+    return total;
 }
 
 const char *orbit_deployment_serving(const orbit_deployment *d, const char *home)

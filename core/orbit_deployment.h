@@ -54,6 +54,8 @@ uint32_t orbit_deployment_groups_in_range(const orbit_deployment *d, const orbit
 /* Users homed on / served by a pool. */
 uint32_t orbit_deployment_users_homed(const orbit_deployment *d, const char *fqdn);
 uint32_t orbit_deployment_users_served(const orbit_deployment *d, const char *fqdn);
+/* Distinct pickup groups of the users homed on a pool. */
+uint32_t orbit_deployment_home_group_count(const orbit_deployment *d, const char *fqdn);
 
 /* ---- DR ---- */
 
@@ -69,6 +71,15 @@ bool orbit_deployment_set_dr(orbit_deployment *d, const dr_state *s);
  * groups it holds, O(pools x log), instead of a whole refresh. */
 void orbit_deployment_range_changed(orbit_deployment *d, const orbit_range *before,
                                     const orbit_range *after);
+/* The GroupPickup ranges a redirect of home's pickup ranges moves: those
+ * holding a pickup group of a user homed on `home` and not owned by the
+ * pool serving those users; each once, in the order of home's groups.
+ * Never a range that holds only other pools' groups. Borrowed pointers
+ * into the table (valid until it changes); returns how many there are,
+ * which may exceed max. */
+size_t orbit_deployment_pickup_ranges_away(const orbit_deployment *d, const char *home,
+                                           const orbit_range **out, size_t max);
+
 /* The FQDN of the pool serving users homed on `home` ("" if unknown). */
 const char *orbit_deployment_serving(const orbit_deployment *d, const char *home);
 

@@ -50,7 +50,7 @@ typedef enum {
     ORBIT_EVCLASS_CONFIG,     /* this pool's Call Park settings */
     ORBIT_EVCLASS_MOH,        /* this pool's music on hold */
     ORBIT_EVCLASS_TOPOLOGY,   /* everything: take a snapshot */
-    ORBIT_EVCLASS_RUNBOOK,    /* progress of a DR runbook (no state) */
+    ORBIT_EVCLASS_RUNBOOK,    /* a pair's DR runbook (the state's runbooks) */
     ORBIT_EVCLASS_COUNT
 } orbit_event_class;
 

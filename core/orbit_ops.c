@@ -4,6 +4,7 @@
 #include "orbit_json.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* One row per op: its wire name, the role it needs, whether a `cmd`
@@ -32,6 +33,14 @@ static const char *const KEYS_CALL[] = {"call_id", NULL};
 static const char *const KEYS_RING[] = {"call_id", "caller", "callee", "transport", NULL};
 static const char *const KEYS_TAKE[] = {"group", "by", NULL};
 static const char *const KEYS_MOH[] = {"name", "size", "sha256", NULL};
+static const char *const KEYS_REDIRECT[] = {"pool", "force", NULL};
+static const char *const KEYS_HOME[] = {"pool", NULL};
+static const char *const KEYS_POOL_ADD[] = {"fqdn", "site", "url", "replaces", NULL};
+static const char *const KEYS_REHOME[] = {"from_pool", "to_pool", NULL};
+static const char *const KEYS_CLAIM[] = {
+    "home", "kind", "run_id", "steps", "replacement", "rto_s", "take_over", "disaster_mode", NULL};
+static const char *const KEYS_STEP[] = {"home", "run_id", "step", "state", "detail", NULL};
+static const char *const KEYS_ABANDON[] = {"home", "reason", NULL};
 
 /* Defined below, after the decoders its rows name. */
 static const op_row OPS[ORBIT_OP_COUNT];
@@ -315,6 +324,133 @@ static orbit_err decode_moh_upload(const json_t *a, const cps_settings *cur, orb
                    orbit_sha256_hex_check, st);
 }
 
+/* ---- disaster recovery, guided ---- */
+
+static orbit_err decode_home(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                             orbit_status *st)
+{
+    (void)cur;
+    orbit_err e = fqdn_arg(a, "pool", true, out->u.home.pool, sizeof out->u.home.pool, st);
+    if (e == ORBIT_OK && orbit_json_get_bool(a, "force", false, &out->u.home.force, st) < 0)
+        e = ORBIT_ERR_BAD_REQUEST;
+    return e;
+}
+
+static const char *url_check(const char *url)
+{
+    if (strncmp(url, "ws://", 5) != 0 && strncmp(url, "wss://", 6) != 0)
+        return "a pool's URL begins with ws:// or wss://";
+    for (const char *c = url; *c; c++) {
+        if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+            return "a pool's URL has no blanks or control characters";
+    }
+    return NULL;
+}
+
+static orbit_err decode_pool_add(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                 orbit_status *st)
+{
+    (void)cur;
+    orbit_err e = fqdn_arg(a, "fqdn", true, out->u.add.fqdn, sizeof out->u.add.fqdn, st);
+    if (!e)
+        e = checked(a, "site", true, out->u.add.site, sizeof out->u.add.site, orbit_site_check, st);
+    if (!e)
+        e = checked(a, "url", true, out->u.add.url, sizeof out->u.add.url, url_check, st);
+    if (!e)
+        e = fqdn_arg(a, "replaces", false, out->u.add.replaces, sizeof out->u.add.replaces, st);
+    return e;
+}
+
+static orbit_err decode_rehome(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                               orbit_status *st)
+{
+    (void)cur;
+    orbit_err e =
+        fqdn_arg(a, "from_pool", true, out->u.rehome.from_pool, sizeof out->u.rehome.from_pool, st);
+    if (!e)
+        e = fqdn_arg(a, "to_pool", true, out->u.rehome.to_pool, sizeof out->u.rehome.to_pool, st);
+    return e;
+}
+
+static orbit_err decode_claim(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                              orbit_status *st)
+{
+    (void)cur;
+    char kind[16];
+    orbit_err e = fqdn_arg(a, "home", true, out->u.claim.home, sizeof out->u.claim.home, st);
+    if (!e && orbit_json_get_string(a, "kind", true, kind, sizeof kind, st) < 0)
+        e = ORBIT_ERR_BAD_REQUEST;
+    if (!e && !dr_runbook_kind_from_name(kind, &out->u.claim.kind))
+        e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "kind",
+                             "kind is failover, failback or replace, not '%s'", kind);
+    if (!e)
+        e = checked(a, "run_id", true, out->u.claim.run_id, sizeof out->u.claim.run_id,
+                    dr_runbook_run_id_check, st);
+    if (!e)
+        e = fqdn_arg(a, "replacement", false, out->u.claim.replacement,
+                     sizeof out->u.claim.replacement, st);
+    if (!e && out->u.claim.kind == DR_RUNBOOK_REPLACE && !out->u.claim.replacement[0])
+        e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "replacement",
+                             "a replace runbook names its replacement pool");
+    int64_t rto = DR_RUNBOOK_RTO_DEFAULT_S;
+    if (!e && orbit_json_get_int(a, "rto_s", false, 1, 86400, &rto, st) < 0)
+        e = ORBIT_ERR_BAD_REQUEST;
+    out->u.claim.rto_s = (int)rto;
+    if (!e && (orbit_json_get_bool(a, "take_over", false, &out->u.claim.take_over, st) < 0 ||
+               orbit_json_get_bool(a, "disaster_mode", false, &out->u.claim.disaster_mode, st) < 0))
+        e = ORBIT_ERR_BAD_REQUEST;
+    const json_t *steps = json_object_get(a, "steps");
+    if (!e && (!json_is_array(steps) || json_array_size(steps) == 0 ||
+               json_array_size(steps) > DR_RUNBOOK_STEPS_MAX))
+        e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "steps", "steps lists 1 to %d step names",
+                             DR_RUNBOOK_STEPS_MAX);
+    for (size_t i = 0; !e && i < json_array_size(steps); i++) {
+        const char *name = json_string_value(json_array_get(steps, i));
+        const char *why = name ? dr_runbook_step_name_check(name) : "a step name is a string";
+        if (why)
+            e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "steps", "steps[%zu]: %s", i, why);
+        else
+            snprintf(out->u.claim.steps[out->u.claim.nsteps++], DR_RUNBOOK_STEP_MAX + 1, "%s",
+                     name);
+    }
+    return e;
+}
+
+static orbit_err decode_step(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                             orbit_status *st)
+{
+    (void)cur;
+    char state[16];
+    orbit_err e = fqdn_arg(a, "home", true, out->u.step.home, sizeof out->u.step.home, st);
+    if (!e)
+        e = checked(a, "run_id", true, out->u.step.run_id, sizeof out->u.step.run_id,
+                    dr_runbook_run_id_check, st);
+    if (!e)
+        e = checked(a, "step", true, out->u.step.step, sizeof out->u.step.step,
+                    dr_runbook_step_name_check, st);
+    if (!e && orbit_json_get_string(a, "state", true, state, sizeof state, st) < 0)
+        e = ORBIT_ERR_BAD_REQUEST;
+    if (!e && (!dr_step_state_from_name(state, &out->u.step.state) ||
+               out->u.step.state == DR_STEP_PENDING))
+        e = orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "state",
+                             "state is running, done, failed or skipped, not '%s'", state);
+    if (!e)
+        e = checked(a, "detail", false, out->u.step.detail, sizeof out->u.step.detail,
+                    dr_runbook_detail_check, st);
+    return e;
+}
+
+static orbit_err decode_abandon(const json_t *a, const cps_settings *cur, orbit_cmd_args *out,
+                                orbit_status *st)
+{
+    (void)cur;
+    orbit_err e = fqdn_arg(a, "home", true, out->u.abandon.home, sizeof out->u.abandon.home, st);
+    if (!e)
+        e = checked(a, "reason", false, out->u.abandon.reason, sizeof out->u.abandon.reason,
+                    dr_runbook_detail_check, st);
+    return e;
+}
+
 static const op_row OPS[ORBIT_OP_COUNT] = {
     [ORBIT_OP_ORBIT_CREATE] = {"orbit.create", ORBIT_ROLE_OPERATOR, true, KEYS_CREATE,
                                decode_create},
@@ -342,6 +478,18 @@ static const op_row OPS[ORBIT_OP_COUNT] = {
                                 decode_call_ref},
     [ORBIT_OP_PICKUP_CANCEL] = {"pickup.cancel", ORBIT_ROLE_ENDPOINT, true, KEYS_CALL,
                                 decode_call_ref},
+    [ORBIT_OP_PICKUP_REDIRECT] = {"pickup.redirect", ORBIT_ROLE_OPERATOR, true, KEYS_REDIRECT,
+                                  decode_home},
+    [ORBIT_OP_DR_TEST_CALL] = {"dr.test_call", ORBIT_ROLE_OPERATOR, true, KEYS_HOME, decode_home},
+    [ORBIT_OP_POOL_ADD] = {"pool.add", ORBIT_ROLE_OPERATOR, true, KEYS_POOL_ADD, decode_pool_add},
+    [ORBIT_OP_USERS_REHOME] = {"users.rehome", ORBIT_ROLE_OPERATOR, true, KEYS_REHOME,
+                               decode_rehome},
+    [ORBIT_OP_POOL_RETIRE] = {"pool.retire", ORBIT_ROLE_OPERATOR, true, KEYS_HOME, decode_home},
+    [ORBIT_OP_RUNBOOK_CLAIM] = {"runbook.claim", ORBIT_ROLE_OPERATOR, true, KEYS_CLAIM,
+                                decode_claim},
+    [ORBIT_OP_RUNBOOK_STEP] = {"runbook.step", ORBIT_ROLE_OPERATOR, true, KEYS_STEP, decode_step},
+    [ORBIT_OP_RUNBOOK_ABANDON] = {"runbook.abandon", ORBIT_ROLE_OPERATOR, true, KEYS_ABANDON,
+                                  decode_abandon},
 };
 
 orbit_err orbit_args_decode(orbit_op op, const json_t *args, const cps_settings *current,

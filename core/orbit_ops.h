@@ -5,6 +5,7 @@
 #define ORBIT_OPS_H
 
 #include "cps_settings.h"
+#include "dr_runbook.h"
 #include "orbit_error.h"
 #include "orbit_model.h"
 #include "orbit_range.h"
@@ -37,6 +38,15 @@ typedef enum {
     ORBIT_OP_PICKUP_TAKE,
     ORBIT_OP_PICKUP_ANSWER,
     ORBIT_OP_PICKUP_CANCEL,
+    /* disaster recovery, guided (issue 11) */
+    ORBIT_OP_PICKUP_REDIRECT, /* a home pool's GroupPickup ranges to the pool serving them */
+    ORBIT_OP_DR_TEST_CALL,    /* park and pickup for a home pool's users, leaving no trace */
+    ORBIT_OP_POOL_ADD,        /* a new pool in the running deployment (replacing a lost one) */
+    ORBIT_OP_USERS_REHOME,    /* every user of one pool homed on another */
+    ORBIT_OP_POOL_RETIRE,     /* a lost, emptied pool leaves the registry */
+    ORBIT_OP_RUNBOOK_CLAIM,   /* start or resume a runbook on a pair */
+    ORBIT_OP_RUNBOOK_STEP,    /* a step's progress */
+    ORBIT_OP_RUNBOOK_ABANDON, /* stop a runbook: the pair is free again */
     ORBIT_OP_COUNT
 } orbit_op;
 
@@ -113,6 +123,42 @@ typedef struct {
             uint64_t size;
             char sha256[ORBIT_SHA256_HEX + 1];
         } moh;
+        struct {
+            char pool[ORBIT_FQDN_MAX + 1];
+            bool force;
+        } home; /* pickup.redirect (force: even in resiliency mode), dr.test_call, pool.retire */
+        struct {
+            char fqdn[ORBIT_FQDN_MAX + 1];
+            char site[ORBIT_SITE_MAX + 1];
+            char url[ORBIT_URL_MAX + 1];
+            char replaces[ORBIT_FQDN_MAX + 1]; /* "" for an unpaired new pool */
+        } add;
+        struct {
+            char from_pool[ORBIT_FQDN_MAX + 1];
+            char to_pool[ORBIT_FQDN_MAX + 1];
+        } rehome;
+        struct {
+            char home[ORBIT_FQDN_MAX + 1];
+            char replacement[ORBIT_FQDN_MAX + 1];
+            dr_runbook_kind kind;
+            char run_id[DR_RUNBOOK_RUN_ID_MAX + 1];
+            size_t nsteps;
+            char steps[DR_RUNBOOK_STEPS_MAX][DR_RUNBOOK_STEP_MAX + 1];
+            bool disaster_mode;
+            int rto_s;
+            bool take_over;
+        } claim;
+        struct {
+            char home[ORBIT_FQDN_MAX + 1];
+            char run_id[DR_RUNBOOK_RUN_ID_MAX + 1];
+            char step[DR_RUNBOOK_STEP_MAX + 1];
+            dr_step_state state;
+            char detail[DR_RUNBOOK_DETAIL_MAX + 1];
+        } step;
+        struct {
+            char home[ORBIT_FQDN_MAX + 1];
+            char reason[DR_RUNBOOK_DETAIL_MAX + 1];
+        } abandon;
     } u;
 } orbit_cmd_args;
 

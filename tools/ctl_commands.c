@@ -11,6 +11,7 @@
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -884,12 +885,71 @@ static int moh_restore(ctl *c, int argc, char **argv)
     return rc;
 }
 
+/* Keeps the pool's current music on hold in the vault: downloaded,
+ * checked against the SHA-256 the pool states, recorded as verified. */
+static int moh_backup(ctl *c, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return usage_error("moh backup takes no arguments");
+    int rc = open_and_connect(c, true, false); /* its state names the file */
+    client_vault *v = NULL;
+    if (!rc)
+        rc = ctl_vault(c, &v);
+    if (rc)
+        return rc;
+    const char *pool = client_conn_fqdn(c->conn);
+    const moh_info *moh = client_mirror_moh(client_conn_mirror(c->conn));
+    char tmp[CLIENT_PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s/.moh-backup-XXXXXX", client_vault_dir(v));
+    int fd = mkstemp(tmp);
+    orbit_status st;
+    if (fd < 0) {
+        orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "cannot make a file in the vault");
+        return ctl_fail_local(c, &st);
+    }
+    close(fd);
+    char url[700], sha[80] = "";
+    snprintf(url, sizeof url, "%s/v1/moh", c->http);
+    dl_wait w = {0};
+    if (!client_rest_download(c->rest, url, c->token, tmp, sha, sizeof sha, on_download, &w, &st)) {
+        unlink(tmp);
+        return ctl_fail_local(c, &st);
+    }
+    while (!w.done)
+        client_hub_service(c->hub);
+    char got[ORBIT_SHA256_HEX + 1] = "";
+    if (w.failed || w.status != 200 || !orbit_sha256_file(tmp, got) || strcmp(sha, got) != 0) {
+        unlink(tmp);
+        orbit_status_set(&st, w.failed ? w.err.code : ORBIT_ERR_INTERNAL, "",
+                         "%s's music on hold did not arrive whole (HTTP %ld)", pool, w.status);
+        return ctl_fail(c, &st);
+    }
+    struct stat sb;
+    uint64_t size = stat(tmp, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    char kept[ORBIT_SHA256_HEX + 1];
+    if (client_vault_keep_moh(v, pool, tmp, kept, &st) != ORBIT_OK ||
+        client_vault_record_moh(v, pool, got, moh->name[0] ? moh->name : "moh", size, c->who, true,
+                                NULL, &st) != ORBIT_OK) {
+        unlink(tmp);
+        return ctl_fail_local(c, &st);
+    }
+    unlink(tmp);
+    json_t *data = json_pack("{s:s, s:s, s:s, s:I}", "pool", pool, "name", moh->name, "sha256", got,
+                             "size", (json_int_t)size);
+    done_text(c, data, "kept %s's music on hold %s (%llu bytes, SHA-256 %s) in the backup vault",
+              pool, moh->name, (unsigned long long)size, got);
+    json_decref(data);
+    return CTL_EXIT_OK;
+}
+
 int ctl_cmd_moh(ctl *c, int argc, char **argv)
 {
     static const ctl_subcommand subs[] = {{"upload", moh_upload},
                                           {"download", moh_download},
                                           {"backups", moh_backups},
-                                          {"restore", moh_restore}};
+                                          {"restore", moh_restore},
+                                          {"backup", moh_backup}};
     return run_subcommand(c, argc, argv, subs, sizeof subs / sizeof subs[0]);
 }
 
@@ -1054,13 +1114,41 @@ static int pool_dr(ctl *c, const char *op, int argc, char **argv)
             usleep(200000);
         }
         if (!c->opt.json)
-            ctl_line(stdout, "%s is %s, served by %s%s", home, goal, str(data, "serving"),
+            ctl_line(stdout, "%s is %s, served by %s%s%s", home, goal, str(data, "serving"),
                      json_is_true(json_object_get(data, "pickup_ranges_redirected"))
                          ? ""
-                         : "; now redirect its GroupPickup ranges (orbitctl orbit reassign)");
+                         : "; now redirect its GroupPickup ranges: orbitctl pool redirect ",
+                     json_is_true(json_object_get(data, "pickup_ranges_redirected")) ? "" : home);
     }
     if (c->opt.json)
         done_text(c, data, "%s", "");
+    json_decref(data);
+    return CTL_EXIT_OK;
+}
+
+/* The GroupPickup ranges of a home pool's users to the pool serving them,
+ * and only those (a bulk reassign would take the backup's own too). */
+static int pool_redirect(ctl *c, int argc, char **argv)
+{
+    if (argc != 2)
+        return usage_error("pool redirect HOME_POOL");
+    int rc = open_and_connect(c, false, false);
+    json_t *data = NULL;
+    if (!rc)
+        rc = ctl_cmd(c, c->conn, "pickup.redirect", json_pack("{s:s}", "pool", argv[1]), &data);
+    if (rc)
+        return rc;
+    if (c->opt.json) {
+        done_text(c, data, "%s", "");
+    } else {
+        ctl_line(stdout, "moved %lld GroupPickup range(s) of %s's users to %s (via %s)",
+                 (long long)json_integer_value(json_object_get(data, "moved")), argv[1],
+                 str(data, "to_pool"), client_conn_fqdn(c->conn));
+        const json_t *r;
+        size_t i;
+        json_array_foreach(json_object_get(data, "ranges"), i, r)
+            ctl_line(stdout, "  %s  %s-%s", str(r, "identity"), str(r, "start"), str(r, "end"));
+    }
     json_decref(data);
     return CTL_EXIT_OK;
 }
@@ -1091,6 +1179,7 @@ int ctl_cmd_pool(ctl *c, int argc, char **argv)
     static const ctl_subcommand subs[] = {{"list", pool_list_command},
                                           {"status", pool_status_command},
                                           {"failover", pool_failover_command},
-                                          {"failback", pool_failback_command}};
+                                          {"failback", pool_failback_command},
+                                          {"redirect", pool_redirect}};
     return run_subcommand(c, argc, argv, subs, sizeof subs / sizeof subs[0]);
 }

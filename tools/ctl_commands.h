@@ -11,5 +11,7 @@ int ctl_cmd_orbit(ctl *c, int argc, char **argv);
 int ctl_cmd_cps(ctl *c, int argc, char **argv);
 int ctl_cmd_moh(ctl *c, int argc, char **argv);
 int ctl_cmd_pool(ctl *c, int argc, char **argv);
+/* ctl_dr.c: readiness checks and the guided runbooks. */
+int ctl_cmd_dr(ctl *c, int argc, char **argv);
 
 #endif

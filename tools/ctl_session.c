@@ -75,6 +75,13 @@ int ctl_fail(ctl *c, const orbit_status *st)
     return ctl_exit_for(st->code);
 }
 
+int ctl_fail_answered(ctl *c, const orbit_status *st)
+{
+    ctl_fail(c, st);
+    return st->code == ORBIT_ERR_UNAUTHORIZED || st->code == ORBIT_ERR_FORBIDDEN ? CTL_EXIT_AUTH
+                                                                                 : CTL_EXIT_REFUSED;
+}
+
 int ctl_fail_local(ctl *c, const orbit_status *st)
 {
     ctl_fail(c, st);
@@ -128,6 +135,8 @@ int ctl_defaults(ctl_options *o, char *err, size_t errlen)
 }
 
 /* ---- session ---- */
+
+static void use_live_pool(ctl *c);
 
 int ctl_open_with(ctl *c, bool subscribe, bool discover, const client_hooks *hooks, void *ctx)
 {
@@ -187,7 +196,75 @@ int ctl_open_with(ctl *c, bool subscribe, bool discover, const client_hooks *hoo
         ctl_line(stderr, "orbitctl: %s", st.message);
         return CTL_EXIT_FAILED;
     }
+    if (!c->opt.pool[0] && c->target->npools > 1)
+        use_live_pool(c);
     return CTL_EXIT_OK;
+}
+
+/* ---- a live pool of the deployment ---- */
+
+typedef struct {
+    bool done;
+    bool up;
+} health_probe;
+
+static void on_health(void *ctx, long status, const char *body, size_t len, const orbit_status *err)
+{
+    (void)body;
+    (void)len;
+    health_probe *h = ctx;
+    h->done = true;
+    h->up = !err && status == 200;
+}
+
+/* Every configured pool is asked GET /v1/health at once; the first in
+ * the configured order that answers is used, so a deployment whose first
+ * pool is down (the outage orbitctl exists for) is still reachable. */
+static void use_live_pool(ctl *c)
+{
+    size_t n = c->target->npools;
+    health_probe *probes = calloc(n, sizeof *probes);
+    client_rest_req **reqs = calloc(n, sizeof *reqs);
+    if (!probes || !reqs) {
+        free(probes);
+        free(reqs);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char url[CLIENT_URL_MAX + 16];
+        orbit_status st;
+        snprintf(url, sizeof url, "%s/v1/health", c->target->pools[i].http);
+        reqs[i] = client_rest_get(c->rest, url, NULL, on_health, &probes[i], &st);
+        probes[i].done = !reqs[i];
+    }
+    int64_t until = orbit_time_mono_ms() + (int64_t)(c->opt.timeout_s * 1000);
+    size_t chosen = n;
+    while (chosen == n && orbit_time_mono_ms() < until) {
+        size_t i = 0;
+        while (i < n && probes[i].done && !probes[i].up)
+            i++; /* earlier pools that did not answer */
+        if (i == n)
+            break; /* none answers: the first one's error will say why */
+        if (probes[i].done) {
+            chosen = i;
+            break;
+        }
+        client_hub_service(c->hub);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!probes[i].done)
+            client_rest_cancel(c->rest, reqs[i]); /* its callback runs now */
+    }
+    if (chosen > 0 && chosen < n) {
+        const client_target_pool *p = &c->target->pools[chosen];
+        ctl_line(stderr, "orbitctl: %s does not answer; using %s",
+                 c->target->pools[0].fqdn[0] ? c->target->pools[0].fqdn : c->target->pools[0].url,
+                 p->fqdn[0] ? p->fqdn : p->url);
+        snprintf(c->url, sizeof c->url, "%s", p->url);
+        snprintf(c->http, sizeof c->http, "%s", p->http);
+    }
+    free(probes);
+    free(reqs);
 }
 
 int ctl_open(ctl *c, bool subscribe, bool discover)
@@ -264,6 +341,7 @@ int ctl_connect(ctl *c)
 typedef struct {
     bool done;
     bool ok;
+    bool answered;
     json_t *data;
     orbit_status st;
 } cmd_wait;
@@ -275,6 +353,7 @@ static void on_result(void *ctx, client_conn *conn, bool ok, const json_t *data,
     cmd_wait *w = ctx;
     w->done = true;
     w->ok = ok;
+    w->answered = client_result_answered(ok, data);
     if (ok)
         w->data = json_incref((json_t *)data);
     else
@@ -292,8 +371,8 @@ int ctl_cmd(ctl *c, client_conn *conn, const char *op, json_t *args, json_t **da
         orbit_status_set(&st, ORBIT_ERR_POOL_UNREACHABLE, "", "%s: no answer", op);
         return ctl_fail(c, &st);
     }
-    if (!w.ok)
-        return ctl_fail(c, &w.st);
+    if (!w.ok) /* answered by the pool: a refusal, whatever its code */
+        return w.answered ? ctl_fail_answered(c, &w.st) : ctl_fail(c, &w.st);
     if (data)
         *data = w.data ? w.data : json_object();
     else
@@ -343,7 +422,7 @@ int ctl_get(ctl *c, const char *base, const char *path, json_t **out)
         const char *msg = json_string_value(json_object_get(e, "message"));
         orbit_status_set(&st, code, "", "%s: %s", url, msg ? msg : "refused");
         json_decref(g.body);
-        return ctl_fail(c, &st);
+        return ctl_fail_answered(c, &st);
     }
     if (!g.body) {
         orbit_status_set(&st, ORBIT_ERR_INTERNAL, "", "%s: unreadable answer", url);
@@ -369,7 +448,8 @@ static int deployment_id(ctl *c, char out[CLIENT_VAULT_NAME_MAX + 1])
     if (c->target->from_file) {
         size_t n = 0;
         for (size_t i = 0; i < c->target->npools; i++) {
-            if (c->target->pools[i].fqdn[0])
+            if (c->target->pools[i].fqdn[0] &&
+                strcmp(c->target->pools[i].fqdn, c->vault_exclude) != 0)
                 pools[n++] = (client_vault_pool){c->target->pools[i].fqdn, c->target->pools[i].url};
         }
         client_vault_deployment_id(pools, n, out);
@@ -390,7 +470,7 @@ static int deployment_id(ctl *c, char out[CLIENT_VAULT_NAME_MAX + 1])
     {
         const char *fqdn = json_string_value(json_object_get(p, "fqdn"));
         const char *url = json_string_value(json_object_get(p, "url"));
-        if (fqdn && url && n < CLIENT_TARGET_URLS)
+        if (fqdn && url && n < CLIENT_TARGET_URLS && strcmp(fqdn, c->vault_exclude) != 0)
             pools[n++] = (client_vault_pool){fqdn, url};
     }
     client_vault_deployment_id(pools, n, out);

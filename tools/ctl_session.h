@@ -25,6 +25,7 @@ enum {
     CTL_EXIT_AUTH = 3,        /* the token was refused or lacks the role */
     CTL_EXIT_REFUSED = 4,     /* the pool refused the operation */
     CTL_EXIT_UNREACHABLE = 5, /* no answer from the pool */
+    CTL_EXIT_NOT_READY = 6,   /* dr check: a pair is not ready for disaster recovery */
 };
 
 typedef struct {
@@ -50,6 +51,9 @@ typedef struct {
     client_rest *rest;
     client_vault *vault;
     client_conn *conn;
+    /* A pool left out of the vault's name for the deployment: the new pool
+     * of a replacement, so its backups are those the deployment had. */
+    char vault_exclude[ORBIT_FQDN_MAX + 1];
 } ctl;
 
 /* Room for a message that quotes one of the paths above in full plus its
@@ -61,7 +65,9 @@ typedef struct {
 int ctl_defaults(ctl_options *o, char *err, size_t errlen);
 
 /* Resolves the pool and the token; starts the network context (once: a
- * second call keeps the first session). Hooks (may be NULL) and ctx go to
+ * second call keeps the first session). Without --pool, the pool used is
+ * the first of the configured ones that answers (a note on stderr names
+ * it when that is not the first). Hooks (may be NULL) and ctx go to
  * the hub; discovery dials only pools of the configured deployment. */
 int ctl_open_with(ctl *c, bool subscribe, bool discover, const client_hooks *hooks, void *ctx);
 int ctl_open(ctl *c, bool subscribe, bool discover);
@@ -91,6 +97,11 @@ int ctl_wait(ctl *c, const bool *done);
 
 /* Maps a refusal to an exit code and prints it (JSON or text). */
 int ctl_fail(ctl *c, const orbit_status *st);
+
+/* Prints a refusal a pool answered and returns its exit code: 3 for the
+ * token, else 4, whatever the code (a pool answering pool_unreachable
+ * about another pool did answer: retrying will not help). */
+int ctl_fail_answered(ctl *c, const orbit_status *st);
 
 /* Prints a local failure (a file, the vault) and returns CTL_EXIT_FAILED. */
 int ctl_fail_local(ctl *c, const orbit_status *st);

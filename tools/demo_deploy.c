@@ -201,12 +201,33 @@ static int port_of(int k, void *ctx)
     return *(int *)ctx + k;
 }
 
-static int write_pool_config(const char *dir, int k, const demo_options *o, const char *store,
-                             const char *tokens[3], const char *cert, const char *key,
+/* What a pool's configuration says besides its name and port. */
+typedef struct {
+    double clock_scale, phase_seconds;
+    const char *store;
+    const char *tokens[3];
+    const char *cert, *key;      /* NULL without TLS */
+    int sip_port;                /* the pool's SIP edge (UDP and TCP) */
+    int media_first, media_last; /* its slice of the RTP ports */
+} pool_conf;
+
+/* Pool K's slice of the RTP ports when the deployment was made with
+ * `pools` pools: even, at least 4 ports, at most 200. A pool added later
+ * (K > pools) takes the slice after the last, clipped to the range. */
+static void media_slice(int k, int pools, int *first, int *last)
+{
+    int span = DEMO_MEDIA_SPAN / pools;
+    span = (span > 200 ? 200 : span) & ~1;
+    *first = DEMO_MEDIA_FIRST + (k - 1) * span;
+    *last = *first + span - 1;
+    if (*last >= DEMO_MEDIA_FIRST + DEMO_MEDIA_SPAN)
+        *last = DEMO_MEDIA_FIRST + DEMO_MEDIA_SPAN - 1;
+}
+
+static int write_pool_config(const char *dir, const char *fqdn, int port, const pool_conf *pc,
                              char *data_dir, size_t data_len, char *conf_path, size_t conf_len)
 {
-    char fqdn[64], pool_dir[PATH_MAX];
-    pool_fqdn(k, fqdn, sizeof fqdn);
+    char pool_dir[PATH_MAX];
     if (!orbit_file_join(pool_dir, sizeof pool_dir, dir, fqdn))
         return ENAMETOOLONG;
     int rc = orbit_file_mkdirs(pool_dir, 0700);
@@ -215,10 +236,6 @@ static int write_pool_config(const char *dir, int k, const demo_options *o, cons
     if (!orbit_file_join(data_dir, data_len, pool_dir, "data") ||
         !orbit_file_join(conf_path, conf_len, pool_dir, "orbitd.conf"))
         return ENAMETOOLONG;
-    /* Each pool its own slice of the RTP ports (even, at least 4 ports). */
-    int span = DEMO_MEDIA_SPAN / o->pools;
-    span = (span > 200 ? 200 : span) & ~1;
-    int media = DEMO_MEDIA_FIRST + (k - 1) * span;
     char text[8192];
     /* SIP with digest, challenging with MD5 only: libre 1.1 (hence
      * Debian's baresip and orbit-sim --sip) fails on any SHA-256
@@ -229,14 +246,14 @@ static int write_pool_config(const char *dir, int k, const demo_options *o, cons
                      "clock_scale = %g\nphase_seconds = %g\nlog_level = info\n"
                      "sip_port = %d\nsip_bind = 127.0.0.1\nsip_auth = digest\n"
                      "sip_digest_offer = md5\nmedia_ports = %d-%d\n",
-                     fqdn, o->base_port + k, store, data_dir, o->clock_scale, o->phase_seconds,
-                     o->base_port + DEMO_SIP_OFFSET + k, media, media + span - 1);
-    if (cert && n > 0 && n < (int)sizeof text)
-        n +=
-            snprintf(text + n, sizeof text - (size_t)n, "tls_cert = %s\ntls_key = %s\n", cert, key);
+                     fqdn, port, pc->store, data_dir, pc->clock_scale, pc->phase_seconds,
+                     pc->sip_port, pc->media_first, pc->media_last);
+    if (pc->cert && n > 0 && n < (int)sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "tls_cert = %s\ntls_key = %s\n", pc->cert,
+                      pc->key);
     for (int r = 0; r < 3 && n > 0 && n < (int)sizeof text; r++) {
         char hex[ORBIT_SHA256_HEX_BUF];
-        if (!orbit_sha256_buffer(tokens[r], strlen(tokens[r]), hex))
+        if (!orbit_sha256_buffer(pc->tokens[r], strlen(pc->tokens[r]), hex))
             return EIO;
         n += snprintf(text + n, sizeof text - (size_t)n, "token = demo-%s %s sha256:%s\n", ROLES[r],
                       ROLES[r], hex);
@@ -550,6 +567,7 @@ int demo_up(const char *dir_arg, const demo_options *o)
     if (o->tls)
         json_object_set_new(doc, "ca", json_string(cert));
     json_object_set_new(doc, "sip_passwords", json_string(passwords_path));
+    json_object_set_new(doc, "made_pools", json_integer(o->pools));
     for (int k = 1; k <= o->pools; k++) {
         char fqdn[64], backup[64] = "", data_dir[PATH_MAX], conf[PATH_MAX], log_path[PATH_MAX + 64];
         char url[128], http[128];
@@ -564,8 +582,18 @@ int demo_up(const char *dir_arg, const demo_options *o)
             demo_etcd_location(doc, k, location, sizeof location);
         else
             snprintf(location, sizeof location, "%s", store);
-        rc = write_pool_config(dir, k, o, location, tokens, o->tls ? cert : NULL,
-                               o->tls ? key : NULL, data_dir, sizeof data_dir, conf, sizeof conf);
+        pool_conf pc = {o->clock_scale,
+                        o->phase_seconds,
+                        location,
+                        {tokens[0], tokens[1], tokens[2]},
+                        o->tls ? cert : NULL,
+                        o->tls ? key : NULL,
+                        o->base_port + DEMO_SIP_OFFSET + k,
+                        0,
+                        0};
+        media_slice(k, o->pools, &pc.media_first, &pc.media_last);
+        rc = write_pool_config(dir, fqdn, o->base_port + k, &pc, data_dir, sizeof data_dir, conf,
+                               sizeof conf);
         if (rc) {
             fprintf(stderr, "orbit-demo: writing %s's configuration: %s\n", fqdn, strerror(rc));
             json_decref(doc);
@@ -701,4 +729,104 @@ int demo_etcd_member(const char *dir, const char *name, bool start)
     save_deployment(dir, doc);
     json_decref(doc);
     return ok ? 0 : 1;
+}
+
+/* The port in a pool's http base ("http://127.0.0.1:7081"), or 0. */
+static int port_in(const char *http)
+{
+    const char *colon = http ? strrchr(http, ':') : NULL;
+    return colon ? atoi(colon + 1) : 0;
+}
+
+int demo_add(const char *dir, const char *fqdn, const char *site)
+{
+    json_t *doc = read_deployment(dir);
+    if (!doc)
+        return 1;
+    int rc = 1;
+    json_t *pools = json_object_get(doc, "pools"), *p;
+    size_t i;
+    int port = 0;
+    json_array_foreach(pools, i, p)
+    {
+        int pp = port_in(json_string_value(json_object_get(p, "http")));
+        port = pp > port ? pp : port;
+    }
+    const json_t *tok = json_object_get(doc, "tokens");
+    const char *ca = ca_of(doc);
+    size_t k = json_array_size(pools) + 1;
+    char location[PATH_MAX + 16], data_dir[PATH_MAX], conf[PATH_MAX], pool_dir[PATH_MAX];
+    char log_path[PATH_MAX + 64], cert[PATH_MAX] = "", key[PATH_MAX] = "";
+    const char *why = orbit_fqdn_check(fqdn);
+    if (why || (why = orbit_site_check(site))) {
+        fprintf(stderr, "orbit-demo: %s %s: %s\n", fqdn, site, why);
+        goto out;
+    }
+    if (find_pool(doc, fqdn)) {
+        fprintf(stderr, "orbit-demo: %s is in %s already\n", fqdn, dir);
+        goto out;
+    }
+    if (!port || !json_is_object(tok)) {
+        fprintf(stderr, "orbit-demo: %s is not a deployment orbit-demo made\n", dir);
+        goto out;
+    }
+    port++;
+    if (json_object_get(doc, "etcd"))
+        demo_etcd_location(doc, (int)k, location, sizeof location);
+    else
+        snprintf(location, sizeof location, "%s", json_string_value(json_object_get(doc, "store")));
+    if (ca) {
+        orbit_file_join(cert, sizeof cert, dir, "tls-cert.pem");
+        orbit_file_join(key, sizeof key, dir, "tls-key.pem");
+    }
+    pool_conf pc = {json_number_value(json_object_get(doc, "clock_scale")),
+                    json_number_value(json_object_get(doc, "phase_seconds")),
+                    location,
+                    {json_string_value(json_object_get(tok, "viewer")),
+                     json_string_value(json_object_get(tok, "operator")),
+                     json_string_value(json_object_get(tok, "endpoint"))},
+                    ca ? cert : NULL,
+                    ca ? key : NULL,
+                    port + DEMO_SIP_OFFSET,
+                    0,
+                    0};
+    /* The slices were cut for the pools orbit-demo up made: their count
+     * is in the deployment as "made_pools" (older ones: every pool there). */
+    json_int_t made = json_integer_value(json_object_get(doc, "made_pools"));
+    media_slice((int)k, made > 0 ? (int)made : (int)k - 1, &pc.media_first, &pc.media_last);
+    if (pc.media_first >= DEMO_MEDIA_FIRST + DEMO_MEDIA_SPAN - 4) {
+        fprintf(stderr, "orbit-demo: no RTP ports left for another pool\n");
+        goto out;
+    }
+    if (!pc.tokens[0] || !pc.tokens[1] || !pc.tokens[2] || pc.clock_scale <= 0) {
+        fprintf(stderr, "orbit-demo: %s/deployment.json lacks tokens or the clock scale\n", dir);
+        goto out;
+    }
+    int err = write_pool_config(dir, fqdn, port, &pc, data_dir, sizeof data_dir, conf, sizeof conf);
+    if (err || !orbit_file_join(pool_dir, sizeof pool_dir, dir, fqdn) ||
+        !orbit_file_join(log_path, sizeof log_path, pool_dir, "orbitd.log")) {
+        fprintf(stderr, "orbit-demo: writing %s's configuration: %s\n", fqdn,
+                strerror(err ? err : ENAMETOOLONG));
+        goto out;
+    }
+    char url[128], http[128], sip[64];
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/v1/stream", ca ? "wss" : "ws", port);
+    snprintf(http, sizeof http, "%s://127.0.0.1:%d", ca ? "https" : "http", port);
+    snprintf(sip, sizeof sip, "sip:127.0.0.1:%d", pc.sip_port);
+    if (json_array_append_new(pools, json_pack("{s:s, s:s, s:n, s:s, s:s, s:s, s:i, s:s, s:s, s:s}",
+                                               "fqdn", fqdn, "site", site, "backup", "url", url,
+                                               "http", http, "sip", sip, "pid", 0, "data_dir",
+                                               data_dir, "config", conf, "log", log_path)) != 0) {
+        fprintf(stderr, "orbit-demo: out of memory\n");
+        goto out;
+    }
+    if (save_deployment(dir, doc) == 0) {
+        printf("orbit-demo: %s (site %s) configured at %s; add it to the deployment (orbitctl dr "
+               "replace), then orbit-demo start %s %s\n",
+               fqdn, site, url, dir, fqdn);
+        rc = 0;
+    }
+out:
+    json_decref(doc);
+    return rc;
 }

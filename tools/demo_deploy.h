@@ -28,6 +28,11 @@ int demo_up(const char *dir, const demo_options *o);
 int demo_start(const char *dir, const char *fqdn);
 /* orbit-demo stop: SIGTERM to one pool, waiting for it to exit. */
 int demo_stop(const char *dir, const char *fqdn);
+/* orbit-demo add: configures a new pool (its data directory, its
+ * configuration on the next free port, its entry in deployment.json)
+ * without starting it: orbitd starts only once the pool is in the
+ * deployment's registry (orbitctl dr replace adds it). */
+int demo_add(const char *dir, const char *fqdn, const char *site);
 /* orbit-demo down: stops the simulator, every pool and the etcd members. */
 int demo_down(const char *dir);
 /* orbit-demo etcd-stop / etcd-start: one member of the local etcd cluster

@@ -16,6 +16,8 @@ static void usage(FILE *out)
                  "       orbit-demo start DIR FQDN    (re)start one pool of DIR's deployment\n"
                  "       orbit-demo stop  DIR FQDN    stop one pool (SIGTERM)\n"
                  "       orbit-demo down  DIR         stop everything started from DIR\n"
+                 "       orbit-demo add   DIR FQDN SITE  configure a new pool (a replacement);\n"
+                 "                                    start it once it is in the registry\n"
                  "       orbit-demo etcd-stop  DIR MEMBER   stop one etcd member (m1, m2, m3)\n"
                  "       orbit-demo etcd-start DIR MEMBER   start it again with its data\n"
                  "\n"
@@ -154,6 +156,8 @@ int main(int argc, char **argv)
         rc = demo_stop(argv[2], argv[3]);
     else if (strcmp(argv[1], "down") == 0 && argc == 3)
         rc = demo_down(argv[2]);
+    else if (strcmp(argv[1], "add") == 0 && argc == 5)
+        rc = demo_add(argv[2], argv[3], argv[4]);
     else if (strcmp(argv[1], "etcd-stop") == 0 && argc == 4)
         rc = demo_etcd_member(argv[2], argv[3], false);
     else if (strcmp(argv[1], "etcd-start") == 0 && argc == 4)

@@ -12,46 +12,59 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: orbitctl [options] COMMAND [ARGS]\n"
-            "\n"
-            "commands:\n"
-            "  state                                the pool's snapshot\n"
-            "  watch [--kinds K,..] [--count N] [--for S] [--all]\n"
-            "                                       events as JSON lines\n"
-            "  orbit list [--pool FQDN] [--type T]\n"
-            "  orbit create IDENTITY START END --pool FQDN [--type CallPark|GroupPickup]\n"
-            "  orbit set IDENTITY [--start N] [--end N] [--pool FQDN] [--type T] [--force]\n"
-            "  orbit remove IDENTITY [--force]\n"
-            "  orbit reassign FROM_POOL TO_POOL [--type T]\n"
-            "  cps get\n"
-            "  cps set [--timeout S] [--moh on|off] [--attempts N] [--timeout-uri URI]\n"
-            "  cps restore --from POOL [--sha PREFIX]\n"
-            "  moh upload FILE [--name NAME]        back up, upload, verify\n"
-            "  moh download [-o FILE]\n"
-            "  moh backups [--pool FQDN | --all]\n"
-            "  moh restore --from POOL [--sha PREFIX]\n"
-            "  pool list\n"
-            "  pool status [FQDN]\n"
-            "  pool failover HOME_POOL [--disaster-mode] [--wait]\n"
-            "  pool failback HOME_POOL [--wait]\n"
-            "\n"
-            "options:\n"
-            "  --url URL             the pool's stream URL (or ORBIT_URL)\n"
-            "  --deployment FILE     an orbit-demo deployment.json (first pool, or --pool)\n"
-            "  --pool FQDN           the pool of --deployment to talk to\n"
-            "  --token-file FILE     the token (else ORBIT_TOKEN, or --deployment's)\n"
-            "  --ca FILE             CA certificate for wss:// and https://\n"
-            "  --vault DIR           backup vault (default $XDG_DATA_HOME/orbit/backup)\n"
-            "  --deployment-name N   the vault's name for the deployment (default: from its\n"
-            "                        pools)\n"
-            "  --timeout S           network timeout (default 10)\n"
-            "  --json                JSON output for scripts\n"
-            "  -h, --help            this text;  -V, --version\n"
-            "\n"
-            "exit status: 0 ok, 1 local failure, 2 usage, 3 token refused, 4 refused by the\n"
-            "pool, 5 pool unreachable. Defaults can live in $XDG_CONFIG_HOME/orbit/orbitctl.conf\n"
-            "(url, deployment, pool, token_file, ca, vault, deployment_name).\n");
+    fprintf(
+        out,
+        "usage: orbitctl [options] COMMAND [ARGS]\n"
+        "\n"
+        "commands:\n"
+        "  state                                the pool's snapshot\n"
+        "  watch [--kinds K,..] [--count N] [--for S] [--all]\n"
+        "                                       events as JSON lines\n"
+        "  orbit list [--pool FQDN] [--type T]\n"
+        "  orbit create IDENTITY START END --pool FQDN [--type CallPark|GroupPickup]\n"
+        "  orbit set IDENTITY [--start N] [--end N] [--pool FQDN] [--type T] [--force]\n"
+        "  orbit remove IDENTITY [--force]\n"
+        "  orbit reassign FROM_POOL TO_POOL [--type T]\n"
+        "  cps get\n"
+        "  cps set [--timeout S] [--moh on|off] [--attempts N] [--timeout-uri URI]\n"
+        "  cps restore --from POOL [--sha PREFIX]\n"
+        "  moh upload FILE [--name NAME]        back up, upload, verify\n"
+        "  moh download [-o FILE]\n"
+        "  moh backups [--pool FQDN | --all]\n"
+        "  moh restore --from POOL [--sha PREFIX]\n"
+        "  moh backup                           the pool's current music into the vault\n"
+        "  pool list\n"
+        "  pool status [FQDN]\n"
+        "  pool failover HOME_POOL [--disaster-mode] [--wait]\n"
+        "  pool failback HOME_POOL [--wait]\n"
+        "  pool redirect HOME_POOL              its GroupPickup ranges to the pool serving\n"
+        "                                       its users (exactly those ranges)\n"
+        "  dr check                             DR readiness of every pair (exit 6: not ready)\n"
+        "  dr failover HOME_POOL [--disaster-mode] [--confirm HOME_POOL] [--rto S]\n"
+        "  dr failback HOME_POOL [--confirm HOME_POOL] [--rto S]\n"
+        "  dr replace OLD_POOL NEW_POOL --site SITE --url URL [--confirm OLD_POOL]\n"
+        "             [--wait-new S]            guided runbooks, a line per step; run again\n"
+        "                                       to resume; --take-over to take one over\n"
+        "  dr abandon HOME_POOL [--reason TEXT] free the pair of a runbook\n"
+        "\n"
+        "options:\n"
+        "  --url URL             the pool's stream URL (or ORBIT_URL)\n"
+        "  --deployment FILE     an orbit-demo deployment.json (the first pool that\n"
+        "                        answers, or --pool)\n"
+        "  --pool FQDN           the pool of --deployment to talk to\n"
+        "  --token-file FILE     the token (else ORBIT_TOKEN, or --deployment's)\n"
+        "  --ca FILE             CA certificate for wss:// and https://\n"
+        "  --vault DIR           backup vault (default $XDG_DATA_HOME/orbit/backup)\n"
+        "  --deployment-name N   the vault's name for the deployment (default: from its\n"
+        "                        pools)\n"
+        "  --timeout S           network timeout (default 10)\n"
+        "  --json                JSON output for scripts\n"
+        "  -h, --help            this text;  -V, --version\n"
+        "\n"
+        "exit status: 0 ok, 1 local failure, 2 usage, 3 token refused, 4 refused by the\n"
+        "pool (or a runbook step failed), 5 pool unreachable, 6 not ready (dr check).\n"
+        "Defaults can live in $XDG_CONFIG_HOME/orbit/orbitctl.conf\n"
+        "(url, deployment, pool, token_file, ca, vault, deployment_name).\n");
 }
 
 /* Global options, up to the command (getopt_long stops there: "+"). */
@@ -164,7 +177,8 @@ int main(int argc, char **argv)
         const char *noun;
         int (*run)(ctl *c, int argc, char **argv);
     } nouns[] = {{"state", ctl_cmd_state}, {"watch", ctl_cmd_watch}, {"orbit", ctl_cmd_orbit},
-                 {"cps", ctl_cmd_cps},     {"moh", ctl_cmd_moh},     {"pool", ctl_cmd_pool}};
+                 {"cps", ctl_cmd_cps},     {"moh", ctl_cmd_moh},     {"pool", ctl_cmd_pool},
+                 {"dr", ctl_cmd_dr}};
     rc = -1;
     for (size_t k = 0; k < sizeof nouns / sizeof nouns[0] && rc < 0; k++) {
         if (strcmp(argv[i], nouns[k].noun) == 0)

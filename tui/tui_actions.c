@@ -1,7 +1,9 @@
 /* tui_actions: dialogs, their commands and their results. */
 #include "tui_actions.h"
 
+#include "tui_keys.h"
 #include "tui_model.h"
+#include "tui_runbook.h"
 #include "tui_view.h"
 
 #include "cps_settings.h"
@@ -16,8 +18,16 @@
 #include <sys/stat.h>
 
 static const char *const ACTION_NAMES[ACTION_COUNT] = {
-    [ACTION_FAILOVER] = "failover", [ACTION_FAILBACK] = "failback", [ACTION_REASSIGN] = "reassign",
-    [ACTION_SETTINGS] = "settings", [ACTION_MOH] = "MOH upload",
+    [ACTION_FAILOVER] = "failover",
+    [ACTION_FAILBACK] = "failback",
+    [ACTION_REASSIGN] = "reassign",
+    [ACTION_SETTINGS] = "settings",
+    [ACTION_MOH] = "MOH upload",
+    [ACTION_RB_FAILOVER] = "guided failover",
+    [ACTION_RB_FAILBACK] = "guided failback",
+    [ACTION_RB_REPLACE] = "pool replacement",
+    [ACTION_RB_ABANDON] = "abandon",
+    [ACTION_RB_CONFIRM] = "confirmation",
 };
 
 bool tui_action_allowed(tui_app *a, tui_action act, const char *pool, client_conn **conn, char *why,
@@ -207,6 +217,16 @@ static void open_dr_dialog(tui_app *a, tui_action act, const char *fqdn)
     if (d)
         ui_dialog_line(dlg, "Now: %s, served by %s%s.", dr_phase_name(d->phase), d->serving,
                        d->disaster_mode ? ", in disaster mode" : "");
+    const dr_runbook *held = client_mirror_runbook_on(m, home->fqdn);
+    char key[16];
+    tui_keys_name_of(a, -1, act == ACTION_FAILOVER ? TUI_CMD_RB_FAILOVER : TUI_CMD_RB_FAILBACK, key,
+                     sizeof key);
+    if (held)
+        ui_dialog_line(dlg, "WARNING: a %s runbook held by %s works on this pair.",
+                       dr_runbook_kind_name(held->kind), held->holder);
+    else if (key[0])
+        ui_dialog_line(dlg, "(%s runs the guided %s: it redirects and verifies for you.)", key,
+                       act == ACTION_FAILOVER ? "failover" : "failback");
     if (act == ACTION_FAILOVER && home->status == POOL_STATUS_DOWN)
         ui_dialog_check(dlg, "disaster_mode", true);
     confirm_field(dlg, home->fqdn);
@@ -345,6 +365,15 @@ static void open_reassign_dialog(tui_app *a, const tui_selection *sel)
     snprintf(a->act.pool, sizeof a->act.pool, "%s", from->fqdn);
     snprintf(a->act.target, sizeof a->act.target, "%s", client_conn_fqdn(c));
     const dr_state *dr = client_mirror_dr(m, from->fqdn);
+    if (dr && !dr->pickup_ranges_redirected && dr_phase_resiliency(dr->phase)) {
+        /* The seed: redirect after each phase completes. */
+        int64_t left = dr->ends_ms - orbit_time_now_ms();
+        tui_status(a, true,
+                   "redirect refused: %s's users are %s; redirect their pickup ranges once the "
+                   "phase completes (in about %lld s)",
+                   from->fqdn, dr_phase_name(dr->phase), (long long)(left > 0 ? left / 1000 : 0));
+        return;
+    }
     if (dr && !dr->pickup_ranges_redirected) {
         if (a->act.users_pending)
             return;
@@ -565,6 +594,11 @@ static void accept_dialog(tui_app *a)
     case ACTION_SETTINGS:
         accept_settings(a, c);
         break;
+    case ACTION_RB_REPLACE:
+    case ACTION_RB_ABANDON:
+    case ACTION_RB_CONFIRM:
+        tui_runbook_accept(a);
+        break;
     default:
         break;
     }
@@ -749,6 +783,12 @@ void tui_action_start(tui_app *a, tui_action act, bool on_selected_pool)
     case ACTION_MOH:
         open_moh_picker(a, sel.pool);
         break;
+    case ACTION_RB_FAILOVER:
+    case ACTION_RB_FAILBACK:
+    case ACTION_RB_REPLACE:
+    case ACTION_RB_ABANDON:
+        tui_runbook_start(a, act, sel.pool);
+        break;
     default:
         break;
     }
@@ -760,6 +800,7 @@ static void dialog_result(tui_app *a, ui_dialog_result r)
     if (r == UI_DIALOG_CANCELLED) {
         a->scr.modal = MODAL_NONE;
         a->act.busy = false;
+        tui_runbook_cancel(a);
         tui_status(a, false, "%s cancelled", ACTION_NAMES[a->act.action]);
     } else if (r == UI_DIALOG_ACCEPTED) {
         if (a->act.action == ACTION_MOH)
@@ -785,6 +826,7 @@ void tui_action_dialog_click(tui_app *a, int y, int x)
 
 void tui_actions_free(tui_app *a)
 {
+    tui_runbook_free(a);
     ui_filepick_free(a->act.picker);
     a->act.picker = NULL;
 }

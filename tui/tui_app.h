@@ -12,6 +12,7 @@
 #include "client_hub.h"
 #include "client_moh.h"
 #include "client_rest.h"
+#include "client_runbook.h"
 #include "client_target.h"
 #include "client_vault.h"
 #include "ui_dialog.h"
@@ -41,6 +42,7 @@ typedef struct {
     char theme[CLIENT_PATH_MAX];
     char vault_dir[CLIENT_PATH_MAX];
     char deployment_name[CLIENT_VAULT_NAME_MAX + 1];
+    int rto_s; /* the recovery-time objective runbooks watch phases against (0: 30 min) */
     ui_theme_spec theme_spec; /* read and checked before the screen starts */
     client_target *target;    /* where to connect, with what token (owned) */
 } tui_options;
@@ -52,6 +54,7 @@ typedef struct {
     client_rest *rest;
     client_vault *vault; /* NULL until the deployment is known, or when unusable */
     bool vault_failed;   /* opening it failed once: the status line said why */
+    char client_name[ORBIT_CLIENT_NAME_MAX + 1]; /* as the pools see this console */
 } tui_net;
 
 /* ---- screen (tui_views.c) ---- */
@@ -113,10 +116,20 @@ typedef struct {
     int64_t second; /* the second the last values are for */
 } tui_history;
 
+/* An announcement made lately: the same news arrives from every pool. */
+typedef struct {
+    char key[160];
+    int64_t ms;
+} tui_heard;
+
+#define TUI_HEARD_MAX 32
+
 typedef struct {
     char status[TUI_STATUS_MAX];
     bool status_error;
     int64_t status_ms;
+    tui_heard heard[TUI_HEARD_MAX]; /* announcements made, to say each once */
+    size_t heard_next;
     char selected[ORBIT_FQDN_MAX + 1]; /* the pool actions apply to */
     tui_event *events;                 /* ring of TUI_EVENT_LOG */
     size_t events_head, events_count;
@@ -145,6 +158,11 @@ typedef enum {
     ACTION_REASSIGN,
     ACTION_SETTINGS,
     ACTION_MOH,
+    ACTION_RB_FAILOVER, /* the guided runbooks */
+    ACTION_RB_FAILBACK,
+    ACTION_RB_REPLACE,
+    ACTION_RB_ABANDON,
+    ACTION_RB_CONFIRM, /* a runbook's typed confirmation */
     ACTION_COUNT
 } tui_action;
 
@@ -169,6 +187,9 @@ typedef struct {
     char upload_path[CLIENT_PATH_MAX];
     client_moh_upload *upload;
     uint64_t upload_sent, upload_total;
+    /* the guided runbook this console drives (one at a time) */
+    client_runbook *runbook;
+    char runbook_who[128]; /* who it records in the vault (the engine borrows it) */
 } tui_act;
 
 /* ---- keys (tui_keys.c) ---- */

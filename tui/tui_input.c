@@ -142,6 +142,18 @@ void tui_input_command(tui_app *a, int cmd, int key)
     case TUI_CMD_MOH:
         tui_action_start(a, ACTION_MOH, false);
         return;
+    case TUI_CMD_RB_FAILOVER:
+        tui_action_start(a, ACTION_RB_FAILOVER, false);
+        return;
+    case TUI_CMD_RB_FAILBACK:
+        tui_action_start(a, ACTION_RB_FAILBACK, false);
+        return;
+    case TUI_CMD_RB_REPLACE:
+        tui_action_start(a, ACTION_RB_REPLACE, false);
+        return;
+    case TUI_CMD_RB_ABANDON:
+        tui_action_start(a, ACTION_RB_ABANDON, false);
+        return;
     default:
         break;
     }

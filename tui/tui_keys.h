@@ -29,6 +29,10 @@ typedef enum {
     TUI_CMD_REASSIGN,
     TUI_CMD_SETTINGS,
     TUI_CMD_MOH,
+    TUI_CMD_RB_FAILOVER, /* the guided runbooks */
+    TUI_CMD_RB_FAILBACK,
+    TUI_CMD_RB_REPLACE,
+    TUI_CMD_RB_ABANDON,
     TUI_CMD_UP,
     TUI_CMD_DOWN,
     TUI_CMD_LEFT,

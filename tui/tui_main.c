@@ -11,6 +11,7 @@
 #include "tui_keys.h"
 #include "tui_model.h"
 #include "tui_options.h"
+#include "tui_runbook.h"
 #include "tui_views.h"
 
 #include <curl/curl.h>
@@ -137,6 +138,7 @@ static void on_event(void *ctx, client_conn *c, const char *kind, const json_t *
 {
     tui_app *a = ctx;
     tui_model_note_event(a, c, kind, data);
+    tui_model_announce(a, kind, data);
     if (changed & CLIENT_CHANGED_CONFIG)
         backup_settings(a, c);
     a->scr.data_dirty = a->scr.screen_dirty = true;
@@ -176,6 +178,7 @@ static void on_frame(void *ctx, int64_t now)
         tui_model_tick(a, now);
         a->scr.screen_dirty = true;
     }
+    tui_runbook_tick(a, now);
     const tui_view_def *v = tui_view_current(a);
     if (v->tick)
         v->tick(a, tui_view_state(a), now);
@@ -202,10 +205,10 @@ static void on_frame(void *ctx, int64_t now)
 
 static void free_app(tui_app *a)
 {
+    tui_actions_free(a); /* a runbook's commands first: they live on the hub */
     client_rest_free(a->net.rest);
     client_hub_free(a->net.hub);
     client_vault_close(a->net.vault);
-    tui_actions_free(a);
     tui_views_free(a);
     tui_model_free(a);
     tui_keys_free(a);
@@ -221,11 +224,14 @@ static int start_network(tui_app *a)
                           .on_added = on_conn,
                           .on_refused = on_refused};
     const char *user = getenv("USER");
-    char host[64] = "", name[ORBIT_CLIENT_NAME_MAX + 1];
+    char host[64] = "";
+    char *name = a->net.client_name;
     gethostname(host, sizeof host - 1);
-    /* The pool logs the client's name: say whose console this is. */
-    snprintf(name, sizeof name, "orbitop/%s %.24s@%.24s", ORBIT_VERSION, user ? user : "operator",
-             host);
+    /* The pool logs the client's name: say whose console this is (it also
+     * names who holds a runbook, and tells this console's actions from
+     * others' in the announcements). */
+    snprintf(name, sizeof a->net.client_name, "orbitop/%s %.24s@%.24s", ORBIT_VERSION,
+             user ? user : "operator", host);
     client_target *t = a->opt.target;
     client_options o = {.token = t->token,
                         .client_name = name,

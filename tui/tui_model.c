@@ -277,6 +277,156 @@ const tui_event *tui_model_event_at(const tui_app *a, size_t i)
     return &m->events[(m->events_head + m->events_count - 1 - i) % TUI_EVENT_LOG];
 }
 
+/* ---- what the users can do, by the seed tables ---- */
+
+int tui_model_seed_cell(const tui_app *a, const pool_info *p, const dr_state *d, bool brief,
+                        char lines[3][320])
+{
+    const client_mirror *m = tui_model_mirror(a);
+    const pool_info *sp = m && d ? client_mirror_pool(m, d->serving) : NULL;
+    bool serving_up = sp && sp->status == POOL_STATUS_UP;
+    int n = 0;
+    if (p->status == POOL_STATUS_DOWN)
+        snprintf(lines[n++], sizeof lines[0], "%s",
+                 brief ? "parked calls lost" : "parked calls lost (disconnected with the pool)");
+    if (!d)
+        return n;
+    orbit_status st;
+    const char *park, *pickup;
+    bool park_works = dr_park_check(d->phase, serving_up, true, &st) == ORBIT_OK;
+    bool pickup_works =
+        serving_up && dr_pickup_check(d->phase, d->pickup_ranges_redirected, &st) == ORBIT_OK;
+    if (park_works)
+        park = "park: works";
+    else if (dr_phase_resiliency(d->phase))
+        park =
+            brief ? "no park until the phase ends" : "park unavailable until the phase completes";
+    else
+        park = brief ? "no park until failover" : "park unavailable until failover";
+    if (pickup_works)
+        pickup = "pickup: works";
+    else if (dr_phase_resiliency(d->phase))
+        pickup = brief ? "no pickup until the phase ends"
+                       : "pickup unavailable until the phase completes and the redirect";
+    else if (!serving_up)
+        pickup = brief ? "no pickup until failover+redirect"
+                       : "pickup unavailable until failover and redirect";
+    else
+        pickup = brief ? "no pickup until redirect (R)" : "pickup unavailable until redirect (R)";
+    /* Where they work, in full: the pool that serves the users now. */
+    snprintf(lines[n++], sizeof lines[0], "%s%s%s", park, park_works && !brief ? ", at " : "",
+             park_works && !brief ? d->serving : "");
+    snprintf(lines[n++], sizeof lines[0], "%s%s%s", pickup, pickup_works && !brief ? ", at " : "",
+             pickup_works && !brief ? d->serving : "");
+    return n;
+}
+
+/* ---- announcements ---- */
+
+/* True the first time a piece of news is heard within a few seconds. */
+static bool first_hearing(tui_app *a, const char *key, int64_t now)
+{
+    for (size_t i = 0; i < TUI_HEARD_MAX; i++) {
+        if (strcmp(a->model.heard[i].key, key) == 0 && now - a->model.heard[i].ms < 10000)
+            return false;
+    }
+    tui_heard *h = &a->model.heard[a->model.heard_next++ % TUI_HEARD_MAX];
+    snprintf(h->key, sizeof h->key, "%s", key);
+    h->ms = now;
+    return true;
+}
+
+/* "by WHO" for an action another console or orbitctl took, "" for this
+ * console's own (its status line said so already) or the pools' own. */
+static void by_others(const tui_app *a, const json_t *d, char *out, size_t len)
+{
+    const char *who = text(d, "who");
+    char mine[ORBIT_CLIENT_NAME_MAX + 8];
+    /* The pools quote 40 characters of a client's name. */
+    snprintf(mine, sizeof mine, "(%.40s", a->net.client_name);
+    if (!who[0] || strcmp(who, "phase-timer") == 0 || strstr(who, mine))
+        snprintf(out, len, "%s", "");
+    else
+        snprintf(out, len, " by %s", who);
+}
+
+void tui_model_announce(tui_app *a, const char *kind, const json_t *d)
+{
+    if (!kind || !json_is_object(d))
+        return;
+    int64_t now = orbit_time_now_ms();
+    char key[160] = "", by[260], msg[TUI_STATUS_MAX] = "";
+    bool error = false;
+    by_others(a, d, by, sizeof by);
+    if (strcmp(kind, "pool.status") == 0) {
+        const char *st = text(d, "status");
+        if (strcmp(st, "down") != 0 && strcmp(st, "up") != 0)
+            return;
+        snprintf(key, sizeof key, "status %s %s", text(d, "fqdn"), st);
+        error = strcmp(st, "down") == 0;
+        snprintf(msg, sizeof msg, "%s is %s%s", text(d, "fqdn"),
+                 error ? "DOWN: calls parked there are lost; fail its users over" : "up again", "");
+    } else if (strcmp(kind, "dr.changed") == 0) {
+        const char *ev = text(d, "event"), *home = text(d, "home"), *serving = text(d, "serving");
+        bool redirected = json_is_true(json_object_get(d, "pickup_ranges_redirected"));
+        snprintf(key, sizeof key, "dr %s %s %lld %d", home, ev,
+                 (long long)json_integer_value(json_object_get(d, "since_ms")), redirected);
+        if (strcmp(ev, "failover_begin") == 0 || strcmp(ev, "failback_begin") == 0)
+            snprintf(msg, sizeof msg, "%s of %s's users started%s: %s until the phase completes",
+                     ev[4] == 'o' ? "failover" : "failback", home, by, text(d, "phase"));
+        else if (strcmp(ev, "failover_complete") == 0 || strcmp(ev, "failback_complete") == 0)
+            snprintf(msg, sizeof msg, "%s of %s completed: served by %s%s",
+                     ev[4] == 'o' ? "failover" : "failback", home, serving,
+                     redirected ? "" : "; now redirect its pickup ranges (R)");
+        else if (strcmp(ev, "pickup_ranges_moved") == 0)
+            snprintf(msg, sizeof msg, "%s's pickup ranges %s %s%s", home,
+                     redirected ? "redirected to" : "are no longer with", serving, by);
+    } else if (strncmp(kind, "orbit.", 6) == 0) {
+        if (!by[0])
+            return; /* this console's own, or a redirect announced by dr.changed */
+        snprintf(key, sizeof key, "%s %s %s %s %lld", kind, text(d, "identity"), text(d, "to_pool"),
+                 text(d, "pool"), (long long)json_integer_value(json_object_get(d, "moved")));
+        if (strcmp(kind, "orbit.reassigned") == 0)
+            snprintf(msg, sizeof msg, "%lld range(s) of %s moved to %s%s",
+                     (long long)json_integer_value(json_object_get(d, "moved")),
+                     text(d, "from_pool"), text(d, "to_pool"), by);
+        else
+            snprintf(msg, sizeof msg, "range %s %s%s", text(d, "identity"),
+                     strcmp(kind, "orbit.deleted") == 0   ? "deleted"
+                     : strcmp(kind, "orbit.created") == 0 ? "created"
+                                                          : "changed",
+                     by);
+    } else if (strcmp(kind, "runbook.step") == 0) {
+        if (!by[0])
+            return; /* this console's own runbook: its steps are announced */
+        const char *change = text(d, "change");
+        snprintf(key, sizeof key, "runbook %s %lld", text(d, "home"),
+                 (long long)json_integer_value(json_object_get(d, "updated_ms")));
+        if (strcmp(change, "step") == 0)
+            snprintf(msg, sizeof msg, "%s runbook of %s: %s%s", text(d, "kind"), text(d, "home"),
+                     text(d, "step"), by);
+        else
+            snprintf(msg, sizeof msg, "%s runbook of %s %s%s", text(d, "kind"), text(d, "home"),
+                     change, by);
+    } else if (strcmp(kind, "pool.added") == 0) {
+        const json_t *p = json_object_get(d, "pool");
+        snprintf(key, sizeof key, "added %s", text(p, "fqdn"));
+        snprintf(msg, sizeof msg, "pool %s added%s%s%s", text(p, "fqdn"),
+                 *text(d, "replaces") ? ", replacing " : "", text(d, "replaces"), by);
+    } else if (strcmp(kind, "pool.retired") == 0) {
+        const json_t *p = json_object_get(d, "pool");
+        snprintf(key, sizeof key, "retired %s", text(p, "fqdn"));
+        snprintf(msg, sizeof msg, "pool %s retired%s", text(p, "fqdn"), by);
+    } else if (strcmp(kind, "users.rehomed") == 0) {
+        snprintf(key, sizeof key, "rehomed %s %s", text(d, "from_pool"), text(d, "to_pool"));
+        snprintf(msg, sizeof msg, "%lld user(s) of %s rehomed on %s%s",
+                 (long long)json_integer_value(json_object_get(d, "count")), text(d, "from_pool"),
+                 text(d, "to_pool"), by);
+    }
+    if (msg[0] && first_hearing(a, key, now))
+        tui_status(a, error, "%s", msg);
+}
+
 /* ---- the vault ---- */
 
 client_vault *tui_model_vault(tui_app *a)

@@ -48,6 +48,20 @@ typedef struct {
 
 void tui_model_pool_words(const tui_app *a, const pool_info *p, tui_pool_words *w);
 
+/* What the users of a pool can and cannot do now, as the cell of the seed
+ * tables their situation is in: for a pool that is down, "parked calls
+ * lost", when park and pickup come back (after the failover, after the
+ * redirect) or where they work. Up to 3 lines (brief: a few words each,
+ * for one-line cards); returns how many. */
+int tui_model_seed_cell(const tui_app *a, const pool_info *p, const dr_state *d, bool brief,
+                        char lines[3][320]);
+
+/* News for the status line: a pool down or up, a phase started or
+ * completed, pickup ranges redirected, and what other consoles and
+ * orbitctl did (who, from where). Each piece of news once, though every
+ * pool sends it. */
+void tui_model_announce(tui_app *a, const char *kind, const json_t *data);
+
 /* An event applied by a connection: logged and counted. */
 void tui_model_note_event(tui_app *a, client_conn *c, const char *kind, const json_t *data);
 /* Event i of the log, 0 the newest; NULL past the end. */

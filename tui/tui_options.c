@@ -38,9 +38,11 @@ static void usage(FILE *out)
             "  --vault DIR           backup vault (default $XDG_DATA_HOME/orbit/backup)\n"
             "  --deployment-name N   the vault's name for the deployment (default: from its\n"
             "                        pools)\n"
+            "  --rto SECONDS         the recovery-time objective runbooks watch a failover or\n"
+            "                        failback against (default 1800, Lync 2013's)\n"
             "  -h, --help            this text;  -V, --version\n"
             "Config: $XDG_CONFIG_HOME/orbit/orbitop.conf (url, deployment, token_file, theme,\n"
-            "ca, vault, deployment_name, read_only, ascii, no_color, mouse, and\n"
+            "ca, vault, deployment_name, read_only, ascii, no_color, mouse, rto, and\n"
             "bind.COMMAND = KEY to rebind keys). Keys, commands and words: ? in the console.\n");
 }
 
@@ -50,6 +52,18 @@ static bool flag(const char *value, bool *out, char *why, size_t whylen)
         return true;
     snprintf(why, whylen, "'%s' is not yes or no", value);
     return false;
+}
+
+static bool rto_value(const char *value, int *out, char *why, size_t whylen)
+{
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (end == value || *end || v < 1 || v > 86400) {
+        snprintf(why, whylen, "rto is seconds, 1 to 86400, not '%s'", value);
+        return false;
+    }
+    *out = (int)v;
+    return true;
 }
 
 static bool take_setting(void *ctx, const char *key, const char *value, int line, char *why,
@@ -91,6 +105,8 @@ static bool take_setting(void *ctx, const char *key, const char *value, int line
     }
     if (strcmp(key, "read_only") == 0)
         return flag(value, &o->read_only, why, whylen);
+    if (strcmp(key, "rto") == 0)
+        return rto_value(value, &o->rto_s, why, whylen);
     if (strcmp(key, "ascii") == 0)
         return flag(value, &o->ascii, why, whylen);
     if (strcmp(key, "no_color") == 0)
@@ -102,7 +118,7 @@ static bool take_setting(void *ctx, const char *key, const char *value, int line
     }
     snprintf(why, whylen,
              "unknown setting '%s' (url, deployment, token_file, theme, ca, vault, "
-             "deployment_name, read_only, ascii, no_color, mouse, bind.COMMAND)",
+             "deployment_name, read_only, ascii, no_color, mouse, rto, bind.COMMAND)",
              key);
     return false;
 }
@@ -120,7 +136,8 @@ static int parse_args(loader *l, int argc, char **argv)
         OPT_CA,
         OPT_VAULT,
         OPT_NAME,
-        OPT_NO_MOUSE
+        OPT_NO_MOUSE,
+        OPT_RTO
     };
     static const struct option opts[] = {
         {"deployment", required_argument, NULL, OPT_DEPLOYMENT},
@@ -135,6 +152,7 @@ static int parse_args(loader *l, int argc, char **argv)
         {"ca", required_argument, NULL, OPT_CA},
         {"vault", required_argument, NULL, OPT_VAULT},
         {"deployment-name", required_argument, NULL, OPT_NAME},
+        {"rto", required_argument, NULL, OPT_RTO},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -181,6 +199,14 @@ static int parse_args(loader *l, int argc, char **argv)
         case OPT_NO_MOUSE:
             o->no_mouse = true;
             break;
+        case OPT_RTO: {
+            char why[120];
+            if (!rto_value(optarg, &o->rto_s, why, sizeof why)) {
+                fprintf(stderr, "orbitop: --rto: %s\n", why);
+                return 2;
+            }
+            break;
+        }
         case 'h':
             usage(stdout);
             return -1;

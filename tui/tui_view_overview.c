@@ -142,7 +142,9 @@ static int draw_compact(tui_app *a, overview_state *s, const pool_info *p, int y
         if (cx + ui_text_width(phase) > end)
             phase_text(a, d, true, phase, sizeof phase);
         if (!d->pickup_ranges_redirected)
-            snprintf(pickup, sizeof pickup, "pickup ranges NOT redirected (R)");
+            snprintf(pickup, sizeof pickup, "%s",
+                     dr_phase_resiliency(d->phase) ? "pickup: redirect after the phase"
+                                                   : "pickup ranges NOT redirected (R)");
     } else {
         snprintf(phase, sizeof phase, "DR state unknown");
     }
@@ -175,8 +177,26 @@ static int draw_compact(tui_app *a, overview_state *s, const pool_info *p, int y
                g);
         cx += kw + 2;
     }
-    /* Then what fits: parked, queued, the events sparkline. */
-    if (own) {
+    /* Then what fits: parked, queued, the events sparkline; for a pool
+     * that is down, what its users can do instead (its counts are gone). */
+    if (p->status == POOL_STATUS_DOWN) {
+        char cell[3][320];
+        int n = tui_model_seed_cell(a, p, d, true, cell);
+        for (int i = 0; i < n; i++) {
+            int cw2 = ui_text_width(cell[i]);
+            if (cx + cw2 > end && rows == 1 && max_rows > 1) {
+                /* What the users can do matters more than a row saved. */
+                rows = 2;
+                y++;
+                ui_fill(stdscr, y, x, w, base);
+                cx = x + hw + 1;
+            }
+            if (cx + cw2 > end)
+                break;
+            ui_put(stdscr, y, cx, cw2, attr(a, UI_ROLE_WARN), UI_LEFT, cell[i], g);
+            cx += cw2 + 2;
+        }
+    } else if (own) {
         char parked[64], queued[64];
         snprintf(parked, sizeof parked, "parked %zu/%u", client_mirror_parked_count(own),
                  client_mirror_self(own)->callpark_orbits);
@@ -194,7 +214,7 @@ static int draw_compact(tui_app *a, overview_state *s, const pool_info *p, int y
         cx += 15;
     }
     tui_history *h = tui_model_history(a, p->fqdn);
-    if (h && end - cx >= 6)
+    if (h && end - cx >= 6 && p->status != POOL_STATUS_DOWN)
         ui_spark(stdscr, y, cx, end - cx, h->events, TUI_SPARK,
                  words.old ? base : attr(a, UI_ROLE_SPARK), g);
     if (s->nhits < MAX_POOLS) {
@@ -258,11 +278,28 @@ static void draw_box(tui_app *a, overview_state *s, const pool_info *p, tui_rect
         y += ui_put_wrapped(stdscr, y, ix, iw, end - y > 2 ? 2 : end - y,
                             words.old ? base : attr(a, phase_role(d->phase)), line, g);
     }
+    /* A pool that is down: its users' cell of the seed tables, not the
+     * counts it had (its parked and queued calls are gone). */
+    if (p->status == POOL_STATUS_DOWN) {
+        char cell[3][320];
+        int n = tui_model_seed_cell(a, p, d, false, cell);
+        for (int i = 0; i < n && y < end; i++)
+            y += ui_put_wrapped(stdscr, y, ix, iw, end - y > 2 ? 2 : end - y, attr(a, UI_ROLE_WARN),
+                                cell[i], g);
+        if (s->nhits < MAX_POOLS) {
+            card_hit *hit = &s->hits[s->nhits++];
+            snprintf(hit->fqdn, sizeof hit->fqdn, "%s", p->fqdn);
+            hit->at = r;
+        }
+        return;
+    }
     /* users, or the redirect still to do */
     if (y < end) {
         bool away = d && !d->pickup_ranges_redirected;
         if (!self)
             snprintf(line, sizeof line, "no data from this pool here");
+        else if (away && dr_phase_resiliency(d->phase))
+            snprintf(line, sizeof line, "pickup ranges: redirect once the phase completes");
         else if (away)
             snprintf(line, sizeof line, "pickup ranges NOT redirected (R)");
         else

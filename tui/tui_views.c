@@ -18,10 +18,10 @@
 
 /* The views, in tab order: adding a view is its file and a row here. */
 extern const tui_view_def TUI_VIEW_OVERVIEW, TUI_VIEW_ORBITS, TUI_VIEW_PARKED, TUI_VIEW_QUEUES,
-    TUI_VIEW_POOL, TUI_VIEW_EVENTS;
+    TUI_VIEW_POOL, TUI_VIEW_EVENTS, TUI_VIEW_DR;
 const tui_view_def *const TUI_VIEWS[] = {
-    &TUI_VIEW_OVERVIEW, &TUI_VIEW_ORBITS, &TUI_VIEW_PARKED,
-    &TUI_VIEW_QUEUES,   &TUI_VIEW_POOL,   &TUI_VIEW_EVENTS,
+    &TUI_VIEW_OVERVIEW, &TUI_VIEW_ORBITS, &TUI_VIEW_PARKED, &TUI_VIEW_QUEUES,
+    &TUI_VIEW_POOL,     &TUI_VIEW_EVENTS, &TUI_VIEW_DR,
 };
 const size_t TUI_VIEW_COUNT = sizeof TUI_VIEWS / sizeof TUI_VIEWS[0];
 

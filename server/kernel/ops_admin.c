@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static orbit_err need_pool(const pool *p, const char *fqdn, const char *field, orbit_status *st)
+orbit_err ops_admin_need_pool(const pool *p, const char *fqdn, const char *field, orbit_status *st)
 {
     if (!orbit_deployment_pool(p->dep, fqdn))
         return orbit_status_set(st, ORBIT_ERR_NOT_FOUND, field, "unknown pool %s", fqdn);
@@ -32,22 +32,21 @@ static pool_op_outcome refuse(orbit_err e)
     return POOL_OP_DONE;
 }
 
-static pool_op_outcome out_of_memory(orbit_status *st)
+pool_op_outcome ops_admin_out_of_memory(orbit_status *st)
 {
     orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     return POOL_OP_DONE;
 }
 
-/* Starts a batch for a change of kind with data (stolen). */
-static pool_op_outcome commit(store_batch *b, orbit_event_kind kind, json_t *data,
-                              const store_write *writes, size_t n, orbit_status *st)
+pool_op_outcome ops_admin_commit(store_batch *b, orbit_event_kind kind, json_t *data,
+                                 const store_write *writes, size_t n, orbit_status *st)
 {
     if (!data)
-        return out_of_memory(st);
+        return ops_admin_out_of_memory(st);
     store_batch_init(b, "", "", orbit_event_name(kind), data);
     for (size_t i = 0; i < n; i++) {
         if (!store_batch_add(b, &writes[i]))
-            return out_of_memory(st);
+            return ops_admin_out_of_memory(st);
     }
     return POOL_OP_COMMIT;
 }
@@ -59,13 +58,13 @@ pool_op_outcome ops_admin_orbit_create(const pool_op_call *c, store_batch *batch
 {
     (void)data;
     const orbit_range *r = &c->args->u.create;
-    orbit_err e = need_pool(c->p, r->pool, "pool", st);
+    orbit_err e = ops_admin_need_pool(c->p, r->pool, "pool", st);
     if (!e)
         e = orbit_table_check_create(orbit_deployment_table_const(c->p->dep), r, st);
     if (e)
         return refuse(e);
     store_write w = {.kind = STORE_WRITE_RANGE_PUT, .u.range = *r};
-    return commit(batch, ORBIT_EV_ORBIT_CREATED, store_range_to_json(r), &w, 1, st);
+    return ops_admin_commit(batch, ORBIT_EV_ORBIT_CREATED, store_range_to_json(r), &w, 1, st);
 }
 
 pool_op_outcome ops_admin_orbit_update(const pool_op_call *c, store_batch *batch, json_t **data,
@@ -74,7 +73,7 @@ pool_op_outcome ops_admin_orbit_update(const pool_op_call *c, store_batch *batch
     (void)data;
     const orbit_cmd_args *a = c->args;
     if (a->u.update.has_pool) {
-        orbit_err e = need_pool(c->p, a->u.update.pool, "pool", st);
+        orbit_err e = ops_admin_need_pool(c->p, a->u.update.pool, "pool", st);
         if (e)
             return refuse(e);
     }
@@ -102,10 +101,10 @@ pool_op_outcome ops_admin_orbit_update(const pool_op_call *c, store_batch *batch
     json_t *previous = orbit_json_from_range(old, pool_range_in_use(c->p, old));
     if (!change || !previous || !orbit_json_put(change, "previous", previous)) {
         json_decref(change);
-        return out_of_memory(st);
+        return ops_admin_out_of_memory(st);
     }
     store_write w = {.kind = STORE_WRITE_RANGE_PUT, .u.range = updated};
-    return commit(batch, ORBIT_EV_ORBIT_UPDATED, change, &w, 1, st);
+    return ops_admin_commit(batch, ORBIT_EV_ORBIT_UPDATED, change, &w, 1, st);
 }
 
 pool_op_outcome ops_admin_orbit_delete(const pool_op_call *c, store_batch *batch, json_t **data,
@@ -120,7 +119,7 @@ pool_op_outcome ops_admin_orbit_delete(const pool_op_call *c, store_batch *batch
     const orbit_range *old = orbit_table_find(t, id);
     store_write w = {.kind = STORE_WRITE_RANGE_DELETE};
     snprintf(w.u.identity, sizeof w.u.identity, "%s", old->identity);
-    return commit(batch, ORBIT_EV_ORBIT_DELETED, store_range_to_json(old), &w, 1, st);
+    return ops_admin_commit(batch, ORBIT_EV_ORBIT_DELETED, store_range_to_json(old), &w, 1, st);
 }
 
 pool_op_outcome ops_admin_orbit_reassign(const pool_op_call *c, store_batch *batch, json_t **data,
@@ -128,9 +127,9 @@ pool_op_outcome ops_admin_orbit_reassign(const pool_op_call *c, store_batch *bat
 {
     (void)data;
     const orbit_cmd_args *a = c->args;
-    orbit_err e = need_pool(c->p, a->u.reassign.from_pool, "from_pool", st);
+    orbit_err e = ops_admin_need_pool(c->p, a->u.reassign.from_pool, "from_pool", st);
     if (!e)
-        e = need_pool(c->p, a->u.reassign.to_pool, "to_pool", st);
+        e = ops_admin_need_pool(c->p, a->u.reassign.to_pool, "to_pool", st);
     const orbit_table *t = orbit_deployment_table_const(c->p->dep);
     const orbit_type *only = a->u.reassign.has_type ? &a->u.reassign.type : NULL;
     size_t moving = 0;
@@ -160,8 +159,9 @@ pool_op_outcome ops_admin_orbit_reassign(const pool_op_call *c, store_batch *bat
                                         "type", only ? orbit_type_name(*only) : NULL, "moved",
                                         (json_int_t)n, "ranges", ranges)
                             : NULL;
-    pool_op_outcome out = writes ? commit(batch, ORBIT_EV_ORBIT_REASSIGNED, change, writes, n, st)
-                                 : (json_decref(change), out_of_memory(st));
+    pool_op_outcome out =
+        writes ? ops_admin_commit(batch, ORBIT_EV_ORBIT_REASSIGNED, change, writes, n, st)
+               : (json_decref(change), ops_admin_out_of_memory(st));
     free(writes);
     return out;
 }
@@ -203,7 +203,7 @@ static pool_op_outcome dr_begin(const pool_op_call *c, dr_event event, store_bat
 {
     pool *p = c->p;
     const char *home = c->args->u.dr.pool;
-    orbit_err e = need_pool(p, home, "pool", st);
+    orbit_err e = ops_admin_need_pool(p, home, "pool", st);
     if (e)
         return refuse(e);
     if (strcmp(home, pool_fqdn(p)) == 0) {
@@ -226,7 +226,7 @@ static pool_op_outcome dr_begin(const pool_op_call *c, dr_event event, store_bat
     if (event == DR_EVENT_FAILOVER_BEGIN)
         w.u.dr.state.disaster_mode = disaster;
     snprintf(w.u.dr.run_by, sizeof w.u.dr.run_by, "%s", pool_fqdn(p));
-    return commit(batch, ORBIT_EV_DR_CHANGED, dr_change_data(&w.u.dr, event), &w, 1, st);
+    return ops_admin_commit(batch, ORBIT_EV_DR_CHANGED, dr_change_data(&w.u.dr, event), &w, 1, st);
 }
 
 pool_op_outcome ops_admin_failover(const pool_op_call *c, store_batch *batch, json_t **data,
@@ -300,6 +300,6 @@ pool_op_outcome ops_admin_config_set(const pool_op_call *c, store_batch *batch, 
     }
     *data = orbit_json_from_settings(&p->local.settings);
     if (!*data)
-        return out_of_memory(st);
+        return ops_admin_out_of_memory(st);
     return POOL_OP_DONE;
 }

@@ -155,7 +155,12 @@ static void resync_sinks(pool *p)
 
 static void engine_emit(void *ctx, orbit_event_kind kind, json_t *data)
 {
-    pool_emit(ctx, kind, data);
+    pool *p = ctx;
+    if (p->muted) { /* a test call (dr.test_call): no trace */
+        json_decref(data);
+        return;
+    }
+    pool_emit(p, kind, data);
 }
 
 static pool_status engine_pool_status(void *ctx, const char *fqdn)
@@ -165,7 +170,11 @@ static pool_status engine_pool_status(void *ctx, const char *fqdn)
 
 static void engine_usage_changed(void *ctx)
 {
-    ((pool *)ctx)->usage_dirty = true;
+    pool *p = ctx;
+    p->usage_dirty = true;
+    uint32_t parked = (uint32_t)call_engine_parked_count(p->engine);
+    if (!p->muted && parked > p->parked_peak)
+        p->parked_peak = parked;
 }
 
 static int64_t engine_now(void *ctx)
@@ -220,6 +229,10 @@ static bool install_image(pool *p, const store_image *img)
         orbit_deployment_free(dep);
         return false;
     }
+    if (!ops_dr_set_runbooks(p, img->runbooks, img->nrunbooks)) {
+        ORBIT_LOG_E(p->log, "loading the runbooks: out of memory");
+        return false;
+    }
     orbit_deployment_free(p->dep);
     p->dep = dep;
     p->cursor = img->cursor;
@@ -236,7 +249,7 @@ static bool install_image(pool *p, const store_image *img)
 
 /* The redirect flags of every home pool, to notice a range move that
  * redirects (or un-redirects) a home pool's pickup ranges. */
-static bool *redirect_flags(const pool *p)
+bool *pool_redirect_flags(const pool *p)
 {
     size_t n = orbit_deployment_pool_count(p->dep);
     bool *flags = calloc(n ? n : 1, sizeof *flags);
@@ -246,13 +259,20 @@ static bool *redirect_flags(const pool *p)
     return flags;
 }
 
-static void emit_redirect_changes(pool *p, const bool *before)
+void pool_emit_redirect_changes(pool *p, const bool *before, const store_change *cause)
 {
     for (size_t i = 0; before && i < orbit_deployment_pool_count(p->dep); i++) {
         const dr_state *d = orbit_deployment_dr(p->dep, orbit_deployment_pool_at(p->dep, i)->fqdn);
         if (d->pickup_ranges_redirected == before[i])
             continue;
         json_t *ev = orbit_json_from_dr(d);
+        /* Who moved the ranges, as every change says. */
+        if (ev && cause &&
+            (!orbit_json_put(ev, "origin", json_string(cause->origin)) ||
+             !orbit_json_put(ev, "who", json_string(cause->who)))) {
+            json_decref(ev);
+            continue;
+        }
         if (ev && orbit_json_put(ev, "event", json_string("pickup_ranges_moved")))
             pool_emit(p, ORBIT_EV_DR_CHANGED, ev);
         else
@@ -371,7 +391,7 @@ bool pool_apply_change(pool *p, const store_change *c)
     bool ok = false;
     switch (orbit_event_class_of(kind)) {
     case ORBIT_EVCLASS_ORBITS: {
-        bool *before = redirect_flags(p);
+        bool *before = pool_redirect_flags(p);
         ok = apply_orbits(p, kind, c->data, &st);
         if (ok) {
             p->usage_dirty = true;
@@ -379,7 +399,7 @@ bool pool_apply_change(pool *p, const store_change *c)
                 add_in_use(p, ev);
             p->cursor = c->cursor;
             pool_emit(p, kind, json_incref(ev));
-            emit_redirect_changes(p, before);
+            pool_emit_redirect_changes(p, before, c);
         }
         free(before);
         break;
@@ -398,6 +418,13 @@ bool pool_apply_change(pool *p, const store_change *c)
         }
         break;
     }
+    case ORBIT_EVCLASS_POOLS:
+    case ORBIT_EVCLASS_USERS:
+    case ORBIT_EVCLASS_RUNBOOK:
+        ok = ops_dr_apply(p, kind, ev, c->data, &st);
+        if (ok)
+            p->cursor = c->cursor;
+        break;
     default:
         ORBIT_LOG_E(p->log, "change %lld: a %s change is not kept in the store",
                     (long long)c->cursor, c->kind);
@@ -560,6 +587,9 @@ void pool_tick(pool *p, int64_t now)
         return; /* stopped */
     pool_drain(p);
     call_engine_tick(p->engine, now);
+    uint32_t queued = (uint32_t)call_engine_queued_count(p->engine);
+    if (queued > p->queued_peak)
+        p->queued_peak = queued;
     ops_admin_complete_phases(p, now);
     pool_ops_tick(p, now);
     publish_usage(p, now);
@@ -684,6 +714,8 @@ pool *pool_new(const server_config *cfg, orbit_log *log, const pool_wake *wake, 
         snprintf(err, errlen, "loading the deployment: %s", st.message);
     } else if (!(p->dep = deployment_from(&img, NULL, &st))) {
         snprintf(err, errlen, "loading the deployment: %s", st.message);
+    } else if (!ops_dr_set_runbooks(p, img.runbooks, img.nrunbooks)) {
+        snprintf(err, errlen, "out of memory");
     } else if (!orbit_deployment_pool(p->dep, cfg->fqdn)) {
         snprintf(err, errlen, "pool %s is not in the deployment's registry", cfg->fqdn);
     } else if (pool_local_open(&p->local, cfg->data_dir, &st) != ORBIT_OK) {
@@ -760,6 +792,7 @@ void pool_free(pool *p)
     orbit_deployment_free(p->dep);
     wire_msg_unref(p->snapshot_state);
     free(p->usage);
+    free(p->runbooks);
     free(p->sinks);
     if (p->lock_fd >= 0)
         close(p->lock_fd);

@@ -84,6 +84,12 @@ struct pool {
 
     wire_msg *snapshot_state; /* the serialised state at snapshot_rev, or NULL */
     int64_t snapshot_rev;
+
+    dr_runbook *runbooks; /* the DR runbooks the store holds, one per home */
+    size_t nrunbooks;
+    bool muted;           /* a test call runs: its events go nowhere */
+    uint32_t parked_peak; /* the most calls parked here at once since start */
+    uint32_t queued_peak; /* the most calls queued here at once */
 };
 
 /* ---- pool.c ---- */
@@ -100,6 +106,12 @@ uint32_t pool_range_in_use(const pool *p, const orbit_range *r);
  * and emits its events. False when the change could not be applied: the
  * pool then reloads from the store. */
 bool pool_apply_change(pool *p, const store_change *c);
+/* Every home pool's pickup_ranges_redirected flag, in registry order (new
+ * array; NULL on OOM), and the dr.changed events (pickup_ranges_moved)
+ * for those that changed since, naming the change that moved them (cause
+ * may be NULL). */
+bool *pool_redirect_flags(const pool *p);
+void pool_emit_redirect_changes(pool *p, const bool *before, const store_change *cause);
 /* The milliseconds a domain duration lasts under the clock scale. */
 int64_t pool_scaled_ms(const pool *p, double seconds);
 
@@ -146,6 +158,42 @@ pool_op_outcome ops_admin_config_set(const pool_op_call *c, store_batch *batch, 
 /* Completes DR phases this pool runs whose time is up (through the store,
  * as the phase timer's own change). */
 void ops_admin_complete_phases(pool *p, int64_t now_ms);
+
+/* Shared by the handlers of ops_admin.c and ops_dr.c: an unknown pool is
+ * not_found naming field; a change of kind with data (stolen) and writes
+ * (copied) goes into *b for the store; out of memory answers internal. */
+orbit_err ops_admin_need_pool(const pool *p, const char *fqdn, const char *field, orbit_status *st);
+pool_op_outcome ops_admin_commit(store_batch *b, orbit_event_kind kind, json_t *data,
+                                 const store_write *writes, size_t n, orbit_status *st);
+pool_op_outcome ops_admin_out_of_memory(orbit_status *st);
+
+/* ---- ops_dr.c: guided disaster recovery ---- */
+
+pool_op_outcome ops_dr_pickup_redirect(const pool_op_call *c, store_batch *batch, json_t **data,
+                                       orbit_status *st);
+pool_op_outcome ops_dr_test_call(const pool_op_call *c, store_batch *batch, json_t **data,
+                                 orbit_status *st);
+pool_op_outcome ops_dr_pool_add(const pool_op_call *c, store_batch *batch, json_t **data,
+                                orbit_status *st);
+pool_op_outcome ops_dr_users_rehome(const pool_op_call *c, store_batch *batch, json_t **data,
+                                    orbit_status *st);
+pool_op_outcome ops_dr_pool_retire(const pool_op_call *c, store_batch *batch, json_t **data,
+                                   orbit_status *st);
+pool_op_outcome ops_dr_runbook_claim(const pool_op_call *c, store_batch *batch, json_t **data,
+                                     orbit_status *st);
+pool_op_outcome ops_dr_runbook_step(const pool_op_call *c, store_batch *batch, json_t **data,
+                                    orbit_status *st);
+pool_op_outcome ops_dr_runbook_abandon(const pool_op_call *c, store_batch *batch, json_t **data,
+                                       orbit_status *st);
+/* Applies a committed change to the registry (pool.added, pool.retired),
+ * the users (users.rehomed) or the runbooks (runbook.step), and emits its
+ * event (ev, the change's data with origin and who; borrowed). False with
+ * st when it cannot be applied: the pool then reloads. */
+bool ops_dr_apply(pool *p, orbit_event_kind kind, json_t *ev, const json_t *data, orbit_status *st);
+/* Replaces the runbooks with an image's (a load or a reload). False on OOM. */
+bool ops_dr_set_runbooks(pool *p, const dr_runbook *rows, size_t n);
+/* The runbooks as the state's "runbooks" array (new reference). */
+json_t *ops_dr_runbooks_json(const pool *p);
 
 /* ---- state_json.c ---- */
 

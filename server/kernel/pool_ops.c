@@ -77,6 +77,18 @@ static const pool_op_row CATALOGUE[ORBIT_OP_COUNT] = {
     [ORBIT_OP_PICKUP_TAKE] = {.run = endpoint_pickup_take},
     [ORBIT_OP_PICKUP_ANSWER] = {.run = endpoint_pickup_answer},
     [ORBIT_OP_PICKUP_CANCEL] = {.run = endpoint_pickup_cancel},
+    [ORBIT_OP_PICKUP_REDIRECT] = {.run = ops_dr_pickup_redirect, .writes_store = true},
+    [ORBIT_OP_DR_TEST_CALL] = {.run = ops_dr_test_call},
+    [ORBIT_OP_POOL_ADD] = {.run = ops_dr_pool_add, .writes_store = true, .fresh_liveness = true},
+    [ORBIT_OP_USERS_REHOME] = {.run = ops_dr_users_rehome,
+                               .writes_store = true,
+                               .fresh_liveness = true},
+    [ORBIT_OP_POOL_RETIRE] = {.run = ops_dr_pool_retire,
+                              .writes_store = true,
+                              .fresh_liveness = true},
+    [ORBIT_OP_RUNBOOK_CLAIM] = {.run = ops_dr_runbook_claim, .writes_store = true},
+    [ORBIT_OP_RUNBOOK_STEP] = {.run = ops_dr_runbook_step, .writes_store = true},
+    [ORBIT_OP_RUNBOOK_ABANDON] = {.run = ops_dr_runbook_abandon, .writes_store = true},
 };
 
 /* ---- the gate's parts ---- */

@@ -33,10 +33,14 @@ json_t *state_json_self(pool *p)
                   (json_int_t)orbit_deployment_users_homed(p->dep, pool_fqdn(p)), "users_served",
                   (json_int_t)orbit_deployment_users_served(p->dep, pool_fqdn(p)), "free_orbits",
                   (json_int_t)call_engine_free_orbits(p->engine));
+    orbit_json_put(capacity, "pickup_groups",
+                   json_integer(orbit_deployment_home_group_count(p->dep, pool_fqdn(p))));
     json_t *counters =
         json_pack("{s:I, s:I, s:I, s:I}", "parked", (json_int_t)call_engine_parked_count(p->engine),
                   "queued", (json_int_t)call_engine_queued_count(p->engine), "events",
                   (json_int_t)p->events.total, "started_ms", (json_int_t)p->started_ms);
+    orbit_json_put(counters, "parked_peak", json_integer(p->parked_peak));
+    orbit_json_put(counters, "queued_peak", json_integer(p->queued_peak));
     return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "fqdn", pool_fqdn(p), "site",
                      info ? info->site : "", "backup",
                      info && info->backup[0] ? info->backup : NULL, "status",
@@ -85,11 +89,16 @@ static json_t *orbits_json(pool *p)
 
 json_t *state_json_build(pool *p)
 {
-    return json_pack(
+    json_t *state = json_pack(
         "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool", state_json_self(p), "pools",
         pools_json(p), "dr", dr_json(p), "orbits", orbits_json(p), "config",
         orbit_json_from_settings(&p->local.settings), "moh", orbit_json_from_moh(&p->local.moh),
         "parked", call_engine_parked_json(p->engine), "queues", call_engine_queues_json(p->engine));
+    if (state && !orbit_json_put(state, "runbooks", ops_dr_runbooks_json(p))) {
+        json_decref(state);
+        return NULL;
+    }
+    return state;
 }
 
 json_t *state_json_users(pool *p, const char *home)

@@ -94,6 +94,7 @@ void store_image_free(store_image *img)
     free(img->ranges);
     free(img->users);
     free(img->dr);
+    free(img->runbooks);
     memset(img, 0, sizeof *img);
 }
 
@@ -259,4 +260,12 @@ orbit_err store_user_from_json(const json_t *v, orbit_user *out, orbit_status *s
     }
     return store_user_ha1s(out, json_string_value(json_object_get(v, "sip_ha1_md5")),
                            json_string_value(json_object_get(v, "sip_ha1_sha256")), st);
+}
+
+orbit_err store_runbook_from_json(const json_t *v, dr_runbook *out, orbit_status *st)
+{
+    if (dr_runbook_from_json(v, out, st) != ORBIT_OK)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: a runbook row is corrupt: %s",
+                                st->message);
+    return ORBIT_OK;
 }

@@ -19,6 +19,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include "dr_runbook.h"
 #include "orbit_error.h"
 #include "orbit_model.h"
 #include "orbit_range.h"
@@ -56,6 +57,8 @@ typedef struct {
     size_t nusers;
     store_dr_row *dr;
     size_t ndr;
+    dr_runbook *runbooks; /* DR runbooks, one per home pool that had one */
+    size_t nrunbooks;
     store_cursor cursor; /* the newest change this image includes */
 } store_image;
 
@@ -79,6 +82,8 @@ typedef enum {
     STORE_WRITE_POOL_DELETE,
     STORE_WRITE_USER_PUT,
     STORE_WRITE_USER_DELETE,
+    STORE_WRITE_DR_DELETE,   /* a retired pool's DR row */
+    STORE_WRITE_RUNBOOK_PUT, /* the runbook of u.fqdn (its home): the row is the batch's data */
     STORE_WRITE_KIND_COUNT
 } store_write_kind;
 
@@ -89,7 +94,7 @@ typedef struct {
         char identity[ORBIT_IDENTITY_MAX + 1]; /* RANGE_DELETE */
         store_dr_row dr;                       /* DR_PUT */
         pool_info pool;                        /* POOL_PUT (liveness fields ignored) */
-        char fqdn[ORBIT_FQDN_MAX + 1];         /* POOL_DELETE */
+        char fqdn[ORBIT_FQDN_MAX + 1];         /* POOL_DELETE, DR_DELETE, RUNBOOK_PUT */
         orbit_user user;                       /* USER_PUT (serving ignored) */
         char uri[ORBIT_URI_MAX + 1];           /* USER_DELETE */
     } u;
@@ -235,6 +240,9 @@ orbit_err store_user_from_json(const json_t *v, orbit_user *out, orbit_status *s
 /* Sets u's HA1s from stored text (NULL or "" for none); internal when one
  * is not lower-case hex of its digest's length. */
 orbit_err store_user_ha1s(orbit_user *u, const char *md5, const char *sha256, orbit_status *st);
+/* A runbook row is the runbook's JSON form (dr_runbook.h); an unreadable
+ * one is an error naming the store. */
+orbit_err store_runbook_from_json(const json_t *v, dr_runbook *out, orbit_status *st);
 
 /* The backends, for tests and for `orbitd --help`. */
 extern const store_backend store_backend_sqlite;

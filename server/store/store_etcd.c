@@ -7,6 +7,7 @@
  *                            unique whatever their case)
  *   P/users/URI              a user
  *   P/dr/HOME                a home pool's DR row
+ *   P/runbooks/HOME          the DR runbook of a home pool (its JSON form)
  *   P/head                   written by every change: the commit guard
  *   P/log/ID                 one change record per change
  *   P/live/FQDN              a pool's liveness, on its lease
@@ -232,6 +233,10 @@ static orbit_err decode_dr(const json_t *v, void *out, orbit_status *st)
 {
     return store_dr_from_json(v, out, st);
 }
+static orbit_err decode_runbook(const json_t *v, void *out, orbit_status *st)
+{
+    return store_runbook_from_json(v, out, st);
+}
 
 /* Reads P/sub at revision rev into a new array of records. */
 static orbit_err load_rows(etcd_store *s, const char *sub, int64_t rev, size_t size, row_decoder fn,
@@ -281,6 +286,9 @@ static orbit_err etcd_load(orbit_store *base, store_image *out, orbit_status *st
     if (!e)
         e = load_rows(s, "dr/", rev, sizeof *out->dr, decode_dr, (void **)&out->dr, &out->ndr, NULL,
                       st);
+    if (!e)
+        e = load_rows(s, "runbooks/", rev, sizeof *out->runbooks, decode_runbook,
+                      (void **)&out->runbooks, &out->nrunbooks, NULL, st);
     if (e) {
         store_image_free(out);
         return e;
@@ -409,8 +417,9 @@ static void lower(char *text)
         *text = (char)tolower((unsigned char)*text);
 }
 
-/* The key and value of one write of a batch. */
-static json_t *write_op(etcd_store *s, const store_write *w)
+/* The key and value of one write of a batch (a runbook's value is the
+ * batch's data). */
+static json_t *write_op(etcd_store *s, const store_batch *b, const store_write *w)
 {
     char name[ORBIT_FQDN_MAX + ORBIT_URI_MAX + 2];
     const char *sub;
@@ -445,6 +454,17 @@ static json_t *write_op(etcd_store *s, const store_write *w)
                  w->kind == STORE_WRITE_USER_PUT ? w->u.user.uri : w->u.uri);
         if (w->kind == STORE_WRITE_USER_PUT)
             value = store_user_to_json(&w->u.user);
+        break;
+    case STORE_WRITE_DR_DELETE:
+        sub = "dr/";
+        snprintf(name, sizeof name, "%s", w->u.fqdn);
+        break;
+    case STORE_WRITE_RUNBOOK_PUT:
+        if (!b || !b->data)
+            return NULL;
+        sub = "runbooks/";
+        snprintf(name, sizeof name, "%s", w->u.fqdn);
+        value = json_incref(b->data);
         break;
     default:
         return NULL;
@@ -561,7 +581,7 @@ static orbit_err etcd_commit(orbit_store *base, store_cursor expect, const store
     json_t *ops = json_array();
     bool ok = log_key && head && ops;
     for (size_t i = 0; ok && i < b->nwrites; i++)
-        ok = json_array_append_new(ops, write_op(s, &b->writes[i])) == 0;
+        ok = json_array_append_new(ops, write_op(s, b, &b->writes[i])) == 0;
     if (ok)
         ok = add_record(s, ops, log_key, record_of(b->origin, b->who, b->kind, b->data));
     /* The guard: nothing was committed after the state the change was
@@ -810,20 +830,20 @@ static orbit_err etcd_import(orbit_store *base, const store_image *img, bool rep
     int64_t now = orbit_time_now_ms();
     for (size_t i = 0; ok && i < img->npools; i++) {
         store_write w = {.kind = STORE_WRITE_POOL_PUT, .u.pool = img->pools[i]};
-        ok = json_array_append_new(ops, write_op(s, &w)) == 0;
+        ok = json_array_append_new(ops, write_op(s, NULL, &w)) == 0;
         store_write d = {.kind = STORE_WRITE_DR_PUT};
         snprintf(d.u.dr.state.home, sizeof d.u.dr.state.home, "%s", img->pools[i].fqdn);
         d.u.dr.state.phase = DR_PHASE_NORMAL;
         d.u.dr.state.since_ms = now;
-        ok = ok && json_array_append_new(ops, write_op(s, &d)) == 0;
+        ok = ok && json_array_append_new(ops, write_op(s, NULL, &d)) == 0;
     }
     for (size_t i = 0; ok && i < img->nranges; i++) {
         store_write w = {.kind = STORE_WRITE_RANGE_PUT, .u.range = img->ranges[i]};
-        ok = json_array_append_new(ops, write_op(s, &w)) == 0;
+        ok = json_array_append_new(ops, write_op(s, NULL, &w)) == 0;
     }
     for (size_t i = 0; ok && i < img->nusers; i++) {
         store_write w = {.kind = STORE_WRITE_USER_PUT, .u.user = img->users[i]};
-        ok = json_array_append_new(ops, write_op(s, &w)) == 0;
+        ok = json_array_append_new(ops, write_op(s, NULL, &w)) == 0;
     }
     /* The keys put, to delete every other row of the old deployment. */
     json_t *puts = json_object();
@@ -836,7 +856,7 @@ static orbit_err etcd_import(orbit_store *base, const store_image *img, bool rep
         if (ok && (!puts || !k || json_object_set_new(puts, k, json_true()) != 0))
             ok = false;
     }
-    static const char *const WIPE[] = {"pools/", "ranges/", "users/", "dr/"};
+    static const char *const WIPE[] = {"pools/", "ranges/", "users/", "dr/", "runbooks/"};
     int64_t rev = 0;
     orbit_err e = ok ? ORBIT_OK : orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
     for (size_t w = 0; !e && w < sizeof WIPE / sizeof WIPE[0]; w++)

@@ -59,6 +59,7 @@ static const char *const SCHEMA[] = {
     "CREATE TABLE IF NOT EXISTS dr(home TEXT PRIMARY KEY, phase TEXT NOT NULL,"
     " since_ms INTEGER NOT NULL, ends_ms INTEGER NOT NULL, disaster_mode INTEGER NOT NULL,"
     " run_by TEXT NOT NULL DEFAULT '')",
+    "CREATE TABLE IF NOT EXISTS runbooks(home TEXT PRIMARY KEY, data TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     " time_ms INTEGER NOT NULL, origin TEXT NOT NULL, who TEXT NOT NULL, kind TEXT NOT NULL,"
     " data TEXT NOT NULL)",
@@ -395,6 +396,17 @@ static orbit_err dr_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
     return ORBIT_OK;
 }
 
+static orbit_err runbook_row(sqlite3_stmt *stmt, void *record, orbit_status *st)
+{
+    json_error_t jerr;
+    json_t *v = json_loads(col_text(stmt, 0), JSON_REJECT_DUPLICATES, &jerr);
+    orbit_err e = v ? store_runbook_from_json(v, record, st)
+                    : orbit_status_set(st, ORBIT_ERR_INTERNAL, "",
+                                       "store: a runbook row is unreadable: %s", jerr.text);
+    json_decref(v);
+    return e;
+}
+
 static int64_t step_int(sqlite3_stmt *stmt, bool *ok)
 {
     sqlite3_reset(stmt);
@@ -427,6 +439,9 @@ static orbit_err sqlite_load(orbit_store *base, store_image *out, orbit_status *
     if (!e)
         e = read_rows(s->db, "SELECT home, phase, since_ms, ends_ms, disaster_mode, run_by FROM dr",
                       "load dr", sizeof *out->dr, dr_row, (void **)&out->dr, &out->ndr, st);
+    if (!e)
+        e = read_rows(s->db, "SELECT data FROM runbooks", "load runbooks", sizeof *out->runbooks,
+                      runbook_row, (void **)&out->runbooks, &out->nrunbooks, st);
     if (!e) {
         bool ok;
         out->cursor = step_int(s->head, &ok);
@@ -603,7 +618,24 @@ static orbit_err delete_by_key(sqlite3 *db, const char *sql, const char *key, or
     return run(db, stmt, st, "delete");
 }
 
-static orbit_err apply_write(sqlite3 *db, const store_write *w, orbit_status *st)
+static orbit_err put_runbook(sqlite3 *db, const char *home, const json_t *row, orbit_status *st)
+{
+    char *text = json_dumps(row, JSON_COMPACT);
+    if (!text)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    sqlite3_stmt *stmt;
+    orbit_err e = prepare(db, "INSERT OR REPLACE INTO runbooks(home, data) VALUES(?,?)", &stmt, st);
+    if (!e) {
+        bind_text(stmt, 1, home);
+        bind_text(stmt, 2, text);
+        e = run(db, stmt, st, "write runbook");
+    }
+    free(text);
+    return e;
+}
+
+static orbit_err apply_write(sqlite3 *db, const store_batch *b, const store_write *w,
+                             orbit_status *st)
 {
     switch (w->kind) {
     case STORE_WRITE_RANGE_PUT:
@@ -622,6 +654,10 @@ static orbit_err apply_write(sqlite3 *db, const store_write *w, orbit_status *st
         return put_user(db, &w->u.user, st);
     case STORE_WRITE_USER_DELETE:
         return delete_by_key(db, "DELETE FROM users WHERE uri = ?", w->u.uri, st);
+    case STORE_WRITE_DR_DELETE:
+        return delete_by_key(db, "DELETE FROM dr WHERE home = ?", w->u.fqdn, st);
+    case STORE_WRITE_RUNBOOK_PUT:
+        return put_runbook(db, w->u.fqdn, b->data, st);
     default:
         return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "store: unknown write %d", w->kind);
     }
@@ -681,7 +717,7 @@ static orbit_err sqlite_commit(orbit_store *base, store_cursor expect, const sto
                                  (long long)head, (long long)expect);
     }
     for (size_t i = 0; !e && i < b->nwrites; i++)
-        e = apply_write(s->db, &b->writes[i], st);
+        e = apply_write(s->db, b, &b->writes[i], st);
     int64_t seq = 0;
     if (!e)
         e = append_change(s->db, b->origin, b->who, b->kind, b->data, &seq, st);
@@ -797,7 +833,8 @@ static orbit_err sqlite_import(orbit_store *base, const store_image *img, bool r
         e = orbit_status_set(st, ORBIT_ERR_CONFLICT, "store",
                              "the store already holds a deployment (use --replace)");
     static const char *const wipe[] = {"DELETE FROM pools", "DELETE FROM ranges",
-                                       "DELETE FROM users", "DELETE FROM dr"};
+                                       "DELETE FROM users", "DELETE FROM dr",
+                                       "DELETE FROM runbooks"};
     for (size_t i = 0; !e && i < sizeof wipe / sizeof wipe[0]; i++)
         e = exec(s->db, wipe[i], st);
     int64_t now = orbit_time_now_ms();

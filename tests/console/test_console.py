@@ -43,6 +43,8 @@ class ConsoleViewsTest(ConsoleTest):
         c.keys("6")
         c.wait_for(r"live events .*: [1-9]")
         c.wait_for(r"(call\.parked|pickup\.queued)")
+        c.keys("7")
+        c.wait_all([r"Readiness of pool1\.north\.example\.net", r"ok\s+pickup_ranges"])
         c.keys("Tab")
         c.wait_for(r"USERS' DR PHASE", timeout=3)  # Tab wraps to the overview
         c.keys("Tab")
@@ -325,6 +327,8 @@ class ConsoleModesTest(ConsoleTest):
         c.keys("?")
         c.wait_all([r"orbitop help", r"fail the selected pool's users over",
                     r"filter the table"])
+        c.keys("PgDn")
+        c.wait_for(r"guided failover")  # the runbook keys
         c.keys("PgDn")
         c.wait_for(r"quit orbitop")
         c.keys("Escape")

@@ -100,6 +100,34 @@ static void require_decoded(const orbit_cmd_args *a)
     case ORBIT_OP_PICKUP_CANCEL:
         FUZZ_REQUIRE(orbit_call_id_check(a->u.call.call_id) == NULL);
         break;
+    case ORBIT_OP_PICKUP_REDIRECT:
+    case ORBIT_OP_DR_TEST_CALL:
+    case ORBIT_OP_POOL_RETIRE:
+        FUZZ_REQUIRE(orbit_fqdn_check(a->u.home.pool) == NULL);
+        break;
+    case ORBIT_OP_POOL_ADD:
+        FUZZ_REQUIRE(orbit_fqdn_check(a->u.add.fqdn) == NULL);
+        FUZZ_REQUIRE(orbit_site_check(a->u.add.site) == NULL);
+        FUZZ_REQUIRE(!a->u.add.replaces[0] || orbit_fqdn_check(a->u.add.replaces) == NULL);
+        break;
+    case ORBIT_OP_USERS_REHOME:
+        FUZZ_REQUIRE(orbit_fqdn_check(a->u.rehome.from_pool) == NULL);
+        FUZZ_REQUIRE(orbit_fqdn_check(a->u.rehome.to_pool) == NULL);
+        break;
+    case ORBIT_OP_RUNBOOK_CLAIM:
+        FUZZ_REQUIRE(orbit_fqdn_check(a->u.claim.home) == NULL);
+        FUZZ_REQUIRE(dr_runbook_run_id_check(a->u.claim.run_id) == NULL);
+        FUZZ_REQUIRE(a->u.claim.nsteps >= 1 && a->u.claim.nsteps <= DR_RUNBOOK_STEPS_MAX);
+        for (size_t i = 0; i < a->u.claim.nsteps; i++)
+            FUZZ_REQUIRE(dr_runbook_step_name_check(a->u.claim.steps[i]) == NULL);
+        break;
+    case ORBIT_OP_RUNBOOK_STEP:
+        FUZZ_REQUIRE(dr_runbook_step_name_check(a->u.step.step) == NULL);
+        FUZZ_REQUIRE(dr_runbook_detail_check(a->u.step.detail) == NULL);
+        break;
+    case ORBIT_OP_RUNBOOK_ABANDON:
+        FUZZ_REQUIRE(dr_runbook_detail_check(a->u.abandon.reason) == NULL);
+        break;
     case ORBIT_OP_COUNT:
         FUZZ_REQUIRE(!"decoded an op that does not exist");
     }
