@@ -57,7 +57,7 @@ static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role 
         snprintf(buf, len, "%s", client_parked_parkee(r->call));
         break;
     case 4:
-        ui_duration(now - r->call->parked_ms, d, sizeof d);
+        ui_duration_coarse(now - r->call->parked_ms, d, sizeof d);
         snprintf(buf, len, "%s", d);
         break;
     case 5:
