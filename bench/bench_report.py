@@ -145,8 +145,11 @@ def targets(r):
         t.append(Target("7. orbitop RSS", span([max(c["rss"], c["rss_after"]) / MB for c in con],
                                                " MB", 0), "<= 40 MB",
                         all(max(c["rss"], c["rss_after"]) <= 40 * MB for c in con)))
+        cpu = [c.get("first_screen_cpu_ms") for c in con]
         t.append(Target("7. orbitop first complete screen",
-                        span([c["first_screen_ms"] for c in con], " ms", 0), "< 300 ms",
+                        span([c["first_screen_ms"] for c in con], " ms", 0) +
+                        (f" ({span(cpu, ' ms', 0)} of orbitop's CPU)"
+                         if None not in cpu else ""), "< 300 ms",
                         all(c["first_screen_ms"] < 300 for c in con)))
         idle = [v["idle_bytes_per_s"] for c in con for v in c["views"].values()]
         busy = [v["events_bytes_per_s"] for c in con for v in c["views"].values()]
@@ -260,12 +263,14 @@ def markdown(r, tlist):
     con = r.get("console", [])
     if con:
         lines += ["", f"## Console: orbitop at {r.get('console_parked', 0):,} parked calls", "",
-                  "| size | first screen | idle CPU | RSS | view | bytes/s idle | bytes/s at "
-                  f"{con[0]['views']['events']['events_rate']:,.0f} events/s | CPU at that rate |",
+                  "| size | first screen (its CPU) | idle CPU | RSS | view | bytes/s idle | "
+                  f"bytes/s at {con[0]['views']['events']['events_rate']:,.0f} events/s | "
+                  "CPU at that rate |",
                   "|---|---|---|---|---|---|---|---|"]
         for c in con:
             for i, (name, v) in enumerate(c["views"].items()):
-                head = (f"{c['cols']}x{c['rows']} | {fmt(c['first_screen_ms'], ' ms', 0)} | "
+                head = (f"{c['cols']}x{c['rows']} | {fmt(c['first_screen_ms'], ' ms', 0)} "
+                        f"({fmt(c.get('first_screen_cpu_ms'), ' ms', 0)}) | "
                         f"{c['idle_cpu_pct']:.1f}% | {max(c['rss'], c['rss_after']) / MB:.0f} MB"
                         if i == 0 else " | | | ")
                 lines.append(f"| {head} | {name} | {fmt(v['idle_bytes_per_s'], '', 0)} | "
