@@ -1,7 +1,9 @@
 """bench_console: orbitop at scale, in tmux: time to the first complete
-screen, CPU and RSS with nothing changing, and the bytes it writes to the
-terminal per second, idle and while events flow, in every view. The
-bytes are what orbitop writes to its pty, counted by tmux pipe-pane."""
+screen (and the CPU orbitop used to draw it, which unlike the time does
+not grow with other work on the machine), CPU and RSS with nothing
+changing, and the bytes it writes to the terminal per second, idle and
+while events flow, in every view. The bytes are what orbitop writes to
+its pty, counted by tmux pipe-pane."""
 
 import json
 import os
@@ -91,9 +93,11 @@ def run(build, dep, sizes, parked, idle_s, busy_s, rate, drive, workdir):
         try:
             first = c.wait_screen(ready, timeout=60)
             pid = c.pid()
+            first_cpu = cpu_seconds(pid)
             time.sleep(2)  # initial subscriptions and redraws settle
             _, idle_cpu = measure_window(c, pid, idle_s)
             report = {"cols": cols, "rows": rows, "first_screen_ms": first * 1000,
+                      "first_screen_cpu_ms": first_cpu * 1000,
                       "idle_cpu_pct": idle_cpu, "rss": rss_bytes(pid), "views": {}}
             for key, name in VIEWS:
                 c.key(key)

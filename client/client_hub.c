@@ -2,6 +2,7 @@
  * commands, discovery, and the shared libwebsockets loop. */
 #include "client_hub.h"
 
+#include "client_snapstream.h"
 #include "client_url.h"
 #include "orbit_frame.h"
 #include "orbit_map.h"
@@ -18,6 +19,7 @@
 #define HUB_SESSION_STABLE_MS 10000
 /* Snapshots of big pools are large; anything beyond this is refused. */
 #define HUB_MAX_FRAME   (256u * 1024u * 1024u)
+#define HUB_READ_BYTES  (64u * 1024u)
 #define HUB_PROTOCOL    "orbit.v1"
 #define HUB_FD_PROTOCOL "orbit-fd"
 
@@ -61,6 +63,9 @@ struct client_conn {
     /* frames */
     unsigned char *rx;
     size_t rx_len, rx_cap;
+    bool rx_keep;            /* the message's text is kept (not a streamed snapshot) */
+    size_t rx_total;         /* bytes of the message so far */
+    client_snapstream *snap; /* a message longer than one read, parsed as it comes */
     out_msg *out_head, *out_tail;
     orbit_map *pending; /* id -> pending_cmd */
     uint64_t next_id;
@@ -218,6 +223,8 @@ static void conn_connect(client_conn *c)
     ci.opaque_user_data = c;
     ci.pwsi = &c->wsi;
     c->rx_len = 0;
+    client_snapstream_free(c->snap);
+    c->snap = NULL;
     set_state(c, CLIENT_CONN_CONNECTING);
     if (!lws_client_connect_via_info(&ci)) {
         c->wsi = NULL;
@@ -325,16 +332,11 @@ static void on_welcome(client_conn *c, const json_t *f)
     }
 }
 
-static void on_snapshot(client_conn *c, const json_t *f)
+/* The mirror holds the snapshot of epoch and rev: the session is live. */
+static void snapshot_loaded(client_conn *c, const char *epoch, int64_t rev)
 {
-    orbit_status st;
-    if (client_mirror_load(c->mirror, json_object_get(f, "state"), &st) != ORBIT_OK) {
-        snprintf(c->error, sizeof c->error, "bad snapshot: %s", st.message);
-        return;
-    }
-    const char *epoch = json_string_value(json_object_get(f, "epoch"));
     snprintf(c->epoch, sizeof c->epoch, "%s", epoch ? epoch : "");
-    c->rev = json_integer_value(json_object_get(f, "rev"));
+    c->rev = rev;
     c->snapshots++;
     if (!c->live_since_ms)
         c->live_since_ms = orbit_time_mono_ms();
@@ -342,6 +344,30 @@ static void on_snapshot(client_conn *c, const json_t *f)
     if (c->hub->hooks.on_snapshot)
         c->hub->hooks.on_snapshot(c->hub->ctx, c);
     discover(c);
+}
+
+static void on_snapshot(client_conn *c, const json_t *f)
+{
+    orbit_status st;
+    if (client_mirror_load(c->mirror, json_object_get(f, "state"), &st) != ORBIT_OK) {
+        snprintf(c->error, sizeof c->error, "bad snapshot: %s", st.message);
+        return;
+    }
+    snapshot_loaded(c, json_string_value(json_object_get(f, "epoch")),
+                    json_integer_value(json_object_get(f, "rev")));
+}
+
+/* A snapshot that was applied while it arrived (client_snapstream.h). */
+static void on_streamed_snapshot(client_conn *c, client_snapstream *snap)
+{
+    if (strcmp(client_snapstream_id(snap), c->sub_id) != 0)
+        return; /* an earlier subscription's */
+    orbit_status st;
+    if (client_snapstream_apply(snap, c->mirror, &st) != ORBIT_OK) {
+        snprintf(c->error, sizeof c->error, "bad snapshot: %s", st.message);
+        return;
+    }
+    snapshot_loaded(c, client_snapstream_epoch(snap), client_snapstream_rev(snap));
 }
 
 static void on_event(client_conn *c, const json_t *f)
@@ -445,9 +471,90 @@ static void conn_closed(client_conn *c, const char *why)
     drop_outbound(c);
     fail_pending(c, why ? why : "connection closed");
     c->rx_len = 0;
+    client_snapstream_free(c->snap);
+    c->snap = NULL;
     set_state(c, CLIENT_CONN_IDLE);
     if (!c->hub->destroying)
         schedule_retry(c);
+}
+
+static void drop_rx(client_conn *c)
+{
+    c->rx_len = 0;
+    if (c->rx_cap > (1u << 20)) {
+        free(c->rx);
+        c->rx = NULL;
+        c->rx_cap = 0;
+    }
+}
+
+static bool keep_rx(client_conn *c, const void *in, size_t len)
+{
+    if (c->rx_len + len + 1 > c->rx_cap) {
+        size_t cap = c->rx_cap ? c->rx_cap : 65536;
+        while (cap < c->rx_len + len + 1)
+            cap *= 2;
+        unsigned char *nrx = realloc(c->rx, cap);
+        if (!nrx)
+            return false;
+        c->rx = nrx;
+        c->rx_cap = cap;
+    }
+    memcpy(c->rx + c->rx_len, in, len);
+    c->rx_len += len;
+    return true;
+}
+
+/* One piece of a message. A message that does not arrive in one piece
+ * (a snapshot of a big pool: megabytes) is also fed to a stream parser;
+ * once that knows it is a snapshot, the text is no longer kept and the
+ * state goes into the mirror as it arrives. Anything else is parsed
+ * whole, from the text kept. */
+static int conn_receive(client_conn *c, bool first, bool last, const void *in, size_t len)
+{
+    if (first) {
+        c->rx_len = c->rx_total = 0;
+        c->rx_keep = true;
+        client_snapstream_free(c->snap);
+        c->snap = NULL;
+        if (!last && c->hub->opt.subscribe)
+            c->snap = client_snapstream_new(); /* NULL: the text is parsed whole */
+    }
+    c->rx_total += len;
+    if (c->rx_total > HUB_MAX_FRAME) {
+        snprintf(c->error, sizeof c->error, "frame from the pool is too large");
+        return -1;
+    }
+    c->last_frame_ms = orbit_time_now_ms();
+    if (c->snap) {
+        client_snapstream_kind k = client_snapstream_feed(c->snap, in, len);
+        if (k == CLIENT_SNAPSTREAM_OTHER) {
+            client_snapstream_free(c->snap);
+            c->snap = NULL;
+        } else if (k == CLIENT_SNAPSTREAM_SNAPSHOT && c->rx_keep) {
+            c->rx_keep = false;
+            drop_rx(c);
+        }
+    }
+    if (c->rx_keep && !keep_rx(c, in, len))
+        return -1;
+    if (!last)
+        return 0;
+    client_snapstream *snap = c->snap;
+    c->snap = NULL;
+    if (snap && client_snapstream_end(snap) == CLIENT_SNAPSTREAM_SNAPSHOT) {
+        on_streamed_snapshot(c, snap);
+    } else if (c->rx_keep) {
+        size_t n = c->rx_len;
+        c->rx_len = 0;
+        on_frame(c, (const char *)c->rx, n);
+    } else if (snap && strcmp(client_snapstream_id(snap), c->sub_id) == 0) {
+        snprintf(c->error, sizeof c->error, "bad snapshot: %s", client_snapstream_error(snap));
+        conn_changed(c);
+    }
+    client_snapstream_free(snap);
+    drop_rx(c);
+    return 0;
 }
 
 static int conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -482,38 +589,11 @@ static int conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void
                                 c->hub->client_name));
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
-        if (!c)
-            return -1;
-        if (lws_is_first_fragment(wsi))
-            c->rx_len = 0;
-        if (c->rx_len + len > HUB_MAX_FRAME) {
-            snprintf(c->error, sizeof c->error, "frame from the pool is too large");
-            return -1;
-        }
-        if (c->rx_len + len + 1 > c->rx_cap) {
-            size_t cap = c->rx_cap ? c->rx_cap : 65536;
-            while (cap < c->rx_len + len + 1)
-                cap *= 2;
-            unsigned char *nrx = realloc(c->rx, cap);
-            if (!nrx)
-                return -1;
-            c->rx = nrx;
-            c->rx_cap = cap;
-        }
-        memcpy(c->rx + c->rx_len, in, len);
-        c->rx_len += len;
-        c->last_frame_ms = orbit_time_now_ms();
-        if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
-            size_t n = c->rx_len;
-            c->rx_len = 0;
-            on_frame(c, (const char *)c->rx, n);
-            if (c->rx_cap > (1u << 20)) {
-                free(c->rx);
-                c->rx = NULL;
-                c->rx_cap = 0;
-            }
-        }
-        return 0;
+        return c ? conn_receive(c, lws_is_first_fragment(wsi),
+                                lws_is_final_fragment(wsi) &&
+                                    lws_remaining_packet_payload(wsi) == 0,
+                                in, len)
+                 : -1;
     case LWS_CALLBACK_CLIENT_WRITEABLE: {
         if (!c)
             return -1;
@@ -672,6 +752,9 @@ client_hub *client_hub_new(const client_options *o, const client_hooks *h, void 
         info.client_ssl_ca_filepath = hub->ca_file;
     info.user = hub;
     info.timeout_secs = 10;
+    /* Reads of 64 KiB, not the default 4 KiB: a big pool's snapshot is
+     * megabytes, and each read is a trip round the loop. */
+    info.pt_serv_buf_size = HUB_READ_BYTES;
     hub->lws = lws_create_context(&info);
     if (!hub->lws) {
         orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "cannot create the network context");
@@ -691,6 +774,7 @@ static void conn_free(client_conn *c)
         free(v);
     orbit_map_free(c->pending);
     client_mirror_free(c->mirror);
+    client_snapstream_free(c->snap);
     free(c->rx);
     free(c);
 }

@@ -6,6 +6,7 @@
 #include "orbit_json.h"
 #include "orbit_map.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +23,14 @@ struct client_mirror {
     orbit_map *in_use; /* identity -> count + 1, packed in the pointer */
     cps_settings config;
     moh_info moh;
-    orbit_map *parked_by_id;    /* call_id -> mirror_parked (owned; keys borrowed) */
+    orbit_map *parked_by_id;    /* call_id -> client_parked (owned; keys borrowed) */
     orbit_map *parked_by_orbit; /* orbit text -> the same (keys borrowed) */
     orbit_map *queues;          /* group text -> client_queue (owned) */
     orbit_map *queued_by_id;    /* call_id -> client_queue */
     size_t nqueued;
     dr_runbook *runbooks;
     size_t nrunbooks;
+    unsigned members; /* while loading: the MEMBER_* bits seen */
 };
 
 /* ---- small helpers ---- */
@@ -106,9 +108,12 @@ static const char *number_key(const orbit_number *n, char buf[ORBIT_NUMBER_BUF])
 }
 
 /* Adjusts the in-use count of the range holding n, when this pool owns it
- * (the only counts its events keep current). */
+ * (the only counts its events keep current). Not while a snapshot loads:
+ * its in_use already counts the calls it lists. */
 static void bump_in_use(client_mirror *m, const orbit_number *n, int delta)
 {
+    if (!m->loaded)
+        return;
     const orbit_range *r = orbit_table_owner_of(m->orbits, n);
     if (!r || strcmp(r->pool, m->self.fqdn) != 0)
         return;
@@ -120,53 +125,121 @@ static void bump_in_use(client_mirror *m, const orbit_number *n, int delta)
 
 /* ---- parked calls ---- */
 
-/* A parked call and the text of its orbit: both maps key on strings held
- * here, so an entry costs one allocation. call is first: the accessors
- * hand out &entry->call. */
-typedef struct {
-    parked_call call;
-    char orbit_key[ORBIT_NUMBER_BUF];
-} mirror_parked;
-
-static bool parked_upsert(client_mirror *m, const parked_call *c)
+void client_parked_to_call(const client_parked *p, parked_call *out)
 {
-    mirror_parked *have = orbit_map_get(m->parked_by_id, c->call_id);
-    if (have) {
-        if (orbit_number_compare(&have->call.orbit, &c->orbit) != 0) {
-            orbit_map_remove(m->parked_by_orbit, have->orbit_key);
-            number_key(&c->orbit, have->orbit_key);
-            if (!orbit_map_put(m->parked_by_orbit, have->orbit_key, have))
-                return false;
-        }
-        have->call = *c;
-        return true;
-    }
-    mirror_parked *copy = malloc(sizeof *copy);
-    if (!copy)
-        return false;
-    copy->call = *c;
-    number_key(&copy->call.orbit, copy->orbit_key);
-    if (!orbit_map_put(m->parked_by_id, copy->call.call_id, copy)) {
-        free(copy);
-        return false;
-    }
-    if (!orbit_map_put(m->parked_by_orbit, copy->orbit_key, copy)) {
-        orbit_map_remove(m->parked_by_id, copy->call.call_id);
-        free(copy);
-        return false;
-    }
-    bump_in_use(m, &copy->call.orbit, +1);
-    return true;
+    memset(out, 0, sizeof *out);
+    snprintf(out->call_id, sizeof out->call_id, "%s", client_parked_call_id(p));
+    snprintf(out->parker, sizeof out->parker, "%s", client_parked_parker(p));
+    snprintf(out->parkee, sizeof out->parkee, "%s", client_parked_parkee(p));
+    out->orbit = p->orbit;
+    out->parked_ms = p->parked_ms;
+    out->deadline_ms = p->deadline_ms;
+    out->attempt = p->attempt;
+    out->state = (parked_state)p->state;
+    out->music_on_hold = p->music_on_hold;
+    out->transport = (call_transport)p->transport;
+}
+
+static void parked_set_scalars(client_parked *p, const parked_call *c)
+{
+    p->parked_ms = c->parked_ms;
+    p->deadline_ms = c->deadline_ms;
+    p->attempt = (uint8_t)(c->attempt < 0 ? 0 : c->attempt > UINT8_MAX ? UINT8_MAX : c->attempt);
+    p->state = (uint8_t)c->state;
+    p->music_on_hold = c->music_on_hold;
+    p->transport = (uint8_t)c->transport;
+}
+
+/* One allocation: the call, then its strings. Both maps key on strings
+ * held in it (call_id in text, the orbit in orbit_key). */
+static client_parked *parked_make(const parked_call *c)
+{
+    size_t id = strnlen(c->call_id, sizeof c->call_id - 1);
+    size_t parker = strnlen(c->parker, sizeof c->parker - 1);
+    size_t parkee = strnlen(c->parkee, sizeof c->parkee - 1);
+    client_parked *p = malloc(offsetof(client_parked, text) + id + parker + parkee + 3);
+    if (!p)
+        return NULL;
+    p->orbit = c->orbit;
+    number_key(&c->orbit, p->orbit_key);
+    p->parker_at = (uint16_t)(id + 1);
+    p->parkee_at = (uint16_t)(id + 1 + parker + 1);
+    memcpy(p->text, c->call_id, id);
+    p->text[id] = '\0';
+    memcpy(p->text + p->parker_at, c->parker, parker);
+    p->text[p->parker_at + parker] = '\0';
+    memcpy(p->text + p->parkee_at, c->parkee, parkee);
+    p->text[p->parkee_at + parkee] = '\0';
+    parked_set_scalars(p, c);
+    return p;
+}
+
+static bool same_parties(const client_parked *p, const parked_call *c)
+{
+    return strcmp(client_parked_parker(p), c->parker) == 0 &&
+           strcmp(client_parked_parkee(p), c->parkee) == 0;
 }
 
 static bool parked_remove(client_mirror *m, const char *call_id)
 {
-    mirror_parked *c = orbit_map_remove(m->parked_by_id, call_id);
-    if (!c)
+    client_parked *p = orbit_map_remove(m->parked_by_id, call_id);
+    if (!p)
         return false;
-    orbit_map_remove(m->parked_by_orbit, c->orbit_key);
-    bump_in_use(m, &c->call.orbit, -1);
-    free(c);
+    orbit_map_remove(m->parked_by_orbit, p->orbit_key);
+    bump_in_use(m, &p->orbit, -1);
+    free(p);
+    return true;
+}
+
+static bool parked_insert(client_mirror *m, const parked_call *c)
+{
+    client_parked *p = parked_make(c);
+    if (!p)
+        return false;
+    if (!orbit_map_put(m->parked_by_id, client_parked_call_id(p), p)) {
+        free(p);
+        return false;
+    }
+    /* Another call on the same orbit cannot be: the orbit has one call. */
+    client_parked *before = orbit_map_get(m->parked_by_orbit, p->orbit_key);
+    if (before)
+        parked_remove(m, client_parked_call_id(before));
+    if (!orbit_map_put(m->parked_by_orbit, p->orbit_key, p)) {
+        orbit_map_remove(m->parked_by_id, client_parked_call_id(p));
+        free(p);
+        return false;
+    }
+    bump_in_use(m, &p->orbit, +1);
+    return true;
+}
+
+static bool parked_upsert(client_mirror *m, const parked_call *c)
+{
+    client_parked *have = orbit_map_get(m->parked_by_id, c->call_id);
+    if (!have)
+        return parked_insert(m, c);
+    if (!same_parties(have, c)) {
+        parked_remove(m, c->call_id);
+        return parked_insert(m, c);
+    }
+    if (orbit_number_compare(&have->orbit, &c->orbit) != 0) {
+        /* Moved to another orbit: its key is its orbit's text. */
+        char key[ORBIT_NUMBER_BUF];
+        client_parked *there = orbit_map_get(m->parked_by_orbit, number_key(&c->orbit, key));
+        if (there && there != have)
+            parked_remove(m, client_parked_call_id(there));
+        orbit_map_remove(m->parked_by_orbit, have->orbit_key);
+        bump_in_use(m, &have->orbit, -1);
+        have->orbit = c->orbit;
+        number_key(&c->orbit, have->orbit_key);
+        if (!orbit_map_put(m->parked_by_orbit, have->orbit_key, have)) {
+            orbit_map_remove(m->parked_by_id, c->call_id);
+            free(have);
+            return false;
+        }
+        bump_in_use(m, &have->orbit, +1);
+    }
+    parked_set_scalars(have, c);
     return true;
 }
 
@@ -285,88 +358,209 @@ static void load_self(client_pool_self *s, const json_t *o)
     s->started_ms = json_integer_value(json_object_get(counters, "started_ms"));
 }
 
-static orbit_err need_array(const json_t *state, const char *key, json_t **out, orbit_status *st)
+/* The members a state must have, as bits of client_mirror.members. */
+enum {
+    MEMBER_POOLS = 1u << 0,
+    MEMBER_DR = 1u << 1,
+    MEMBER_ORBITS = 1u << 2,
+    MEMBER_PARKED = 1u << 3,
+    MEMBER_QUEUES = 1u << 4,
+};
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} REQUIRED[] = {{"pools", MEMBER_POOLS},
+                {"dr", MEMBER_DR},
+                {"orbits", MEMBER_ORBITS},
+                {"parked", MEMBER_PARKED},
+                {"queues", MEMBER_QUEUES}};
+
+static orbit_err oom(orbit_status *st)
 {
-    *out = json_object_get(state, key);
-    if (!json_is_array(*out))
-        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, key, "state.%s is not an array", key);
+    return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+}
+
+static void clear_parked(client_mirror *m)
+{
+    free_values(m->parked_by_id);
+    orbit_map_clear(m->parked_by_id);
+    orbit_map_clear(m->parked_by_orbit);
+}
+
+static void clear_queues(client_mirror *m)
+{
+    free_queues(m->queues);
+    orbit_map_clear(m->queues);
+    orbit_map_clear(m->queued_by_id);
+    m->nqueued = 0;
+}
+
+static orbit_err load_pools(client_mirror *f, const json_t *pools, orbit_status *st)
+{
+    size_t n = json_array_size(pools);
+    pool_info *p = calloc(n ? n : 1, sizeof *p);
+    if (!p)
+        return oom(st);
+    for (size_t i = 0; i < n; i++) {
+        orbit_err e = orbit_json_to_pool(json_array_get(pools, i), ORBIT_JSON_LENIENT, &p[i], st);
+        if (e) {
+            free(p);
+            return e;
+        }
+    }
+    qsort(p, n, sizeof *p, cmp_pool);
+    free(f->pools);
+    f->pools = p;
+    f->npools = n;
     return ORBIT_OK;
 }
 
-orbit_err client_mirror_load(client_mirror *m, const json_t *state, orbit_status *st)
+static orbit_err load_dr(client_mirror *f, const json_t *dr, orbit_status *st)
 {
-    json_t *pools, *dr, *orbits, *parked, *queues;
-    if (orbit_json_need_object(state, "state", st) || need_array(state, "pools", &pools, st) ||
-        need_array(state, "dr", &dr, st) || need_array(state, "orbits", &orbits, st) ||
-        need_array(state, "parked", &parked, st) || need_array(state, "queues", &queues, st))
-        return ORBIT_ERR_BAD_REQUEST;
-    client_mirror *fresh = client_mirror_new();
-    if (!fresh)
-        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+    size_t n = json_array_size(dr);
+    dr_state *d = calloc(n ? n : 1, sizeof *d);
+    if (!d)
+        return oom(st);
+    for (size_t i = 0; i < n; i++) {
+        orbit_err e = orbit_json_to_dr(json_array_get(dr, i), ORBIT_JSON_LENIENT, &d[i], st);
+        if (e) {
+            free(d);
+            return e;
+        }
+    }
+    qsort(d, n, sizeof *d, cmp_dr);
+    free(f->dr);
+    f->dr = d;
+    f->ndr = n;
+    return ORBIT_OK;
+}
+
+static orbit_err load_orbits(client_mirror *f, const json_t *orbits, orbit_status *st)
+{
+    size_t n = json_array_size(orbits);
+    orbit_range *ranges = calloc(n ? n : 1, sizeof *ranges);
+    if (!ranges)
+        return oom(st);
+    orbit_map_clear(f->in_use);
     orbit_err e = ORBIT_OK;
-    fresh->npools = json_array_size(pools);
-    fresh->pools = calloc(fresh->npools ? fresh->npools : 1, sizeof *fresh->pools);
-    fresh->ndr = json_array_size(dr);
-    fresh->dr = calloc(fresh->ndr ? fresh->ndr : 1, sizeof *fresh->dr);
-    size_t nranges = json_array_size(orbits);
-    orbit_range *ranges = calloc(nranges ? nranges : 1, sizeof *ranges);
-    if (!fresh->pools || !fresh->dr || !ranges)
-        e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-    for (size_t i = 0; !e && i < fresh->npools; i++)
-        e = orbit_json_to_pool(json_array_get(pools, i), ORBIT_JSON_LENIENT, &fresh->pools[i], st);
-    for (size_t i = 0; !e && i < fresh->ndr; i++)
-        e = orbit_json_to_dr(json_array_get(dr, i), ORBIT_JSON_LENIENT, &fresh->dr[i], st);
-    for (size_t i = 0; !e && i < nranges; i++) {
+    for (size_t i = 0; !e && i < n; i++) {
         int64_t used = -1;
         e = orbit_json_to_range(json_array_get(orbits, i), ORBIT_JSON_LENIENT, &ranges[i], &used,
                                 st);
         if (!e && used >= 0 &&
-            !orbit_map_put(fresh->in_use, ranges[i].identity, count_pack((uint32_t)used)))
-            e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+            !orbit_map_put(f->in_use, ranges[i].identity, count_pack((uint32_t)used)))
+            e = oom(st);
     }
     if (!e)
-        e = orbit_table_load(fresh->orbits, ranges, nranges, st);
+        e = orbit_table_load(f->orbits, ranges, n, st);
     free(ranges);
-    json_t *config = json_object_get(state, "config");
-    if (!e && config)
-        e = orbit_json_to_settings(config, ORBIT_JSON_LENIENT, false, &fresh->config, st);
-    json_t *moh = json_object_get(state, "moh");
-    if (!e && moh)
-        e = orbit_json_to_moh(moh, ORBIT_JSON_LENIENT, &fresh->moh, st);
-    for (size_t i = 0; !e && i < json_array_size(parked); i++) {
+    return e;
+}
+
+static orbit_err load_parked_array(client_mirror *f, const json_t *parked, orbit_status *st)
+{
+    clear_parked(f);
+    for (size_t i = 0; i < json_array_size(parked); i++) {
         parked_call c;
-        e = orbit_json_to_parked(json_array_get(parked, i), ORBIT_JSON_LENIENT, &c, st);
-        if (!e && !parked_upsert(fresh, &c))
-            e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+        orbit_err e = orbit_json_to_parked(json_array_get(parked, i), ORBIT_JSON_LENIENT, &c, st);
+        if (!e)
+            e = client_mirror_load_parked(f, &c, st);
+        if (e)
+            return e;
     }
-    for (size_t i = 0; !e && i < json_array_size(queues); i++) {
+    return ORBIT_OK;
+}
+
+static orbit_err load_queues(client_mirror *f, const json_t *queues, orbit_status *st)
+{
+    clear_queues(f);
+    for (size_t i = 0; i < json_array_size(queues); i++) {
         json_t *calls = json_object_get(json_array_get(queues, i), "calls");
-        for (size_t k = 0; !e && k < json_array_size(calls); k++) {
+        for (size_t k = 0; k < json_array_size(calls); k++) {
             pickup_call c;
-            e = orbit_json_to_pickup(json_array_get(calls, k), ORBIT_JSON_LENIENT, &c, st);
-            if (!e && !queued_add(fresh, &c))
-                e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
+            orbit_err e =
+                orbit_json_to_pickup(json_array_get(calls, k), ORBIT_JSON_LENIENT, &c, st);
+            if (e)
+                return e;
+            if (!queued_add(f, &c))
+                return oom(st);
         }
     }
-    /* Runbooks: a pool from before them sends none. */
-    json_t *runbooks = json_object_get(state, "runbooks");
-    size_t nrunbooks = json_array_size(runbooks);
-    if (!e && nrunbooks && !(fresh->runbooks = calloc(nrunbooks, sizeof *fresh->runbooks)))
-        e = orbit_status_set(st, ORBIT_ERR_INTERNAL, "", "out of memory");
-    for (size_t i = 0; !e && i < nrunbooks; i++) {
-        if (dr_runbook_from_json(json_array_get(runbooks, i), &fresh->runbooks[fresh->nrunbooks],
-                                 st) == ORBIT_OK)
-            fresh->nrunbooks++;
+    return ORBIT_OK;
+}
+
+/* Runbooks are not required: a pool from before them sends none, and one
+ * this client cannot read is left out rather than refusing the state. */
+static orbit_err load_runbooks(client_mirror *f, const json_t *runbooks, orbit_status *st)
+{
+    size_t n = json_array_size(runbooks);
+    dr_runbook *fresh = n ? calloc(n, sizeof *fresh) : NULL;
+    if (n && !fresh)
+        return oom(st);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        orbit_status ignored;
+        if (dr_runbook_from_json(json_array_get(runbooks, i), &fresh[kept], &ignored) == ORBIT_OK)
+            kept++;
     }
-    if (e) {
-        client_mirror_free(fresh);
-        return e;
+    free(f->runbooks);
+    f->runbooks = fresh;
+    f->nrunbooks = kept;
+    return ORBIT_OK;
+}
+
+orbit_err client_mirror_load_member(client_mirror *fresh, const char *name, const json_t *value,
+                                    orbit_status *st)
+{
+    for (size_t i = 0; i < sizeof REQUIRED / sizeof REQUIRED[0]; i++) {
+        if (strcmp(name, REQUIRED[i].name) != 0)
+            continue;
+        if (!json_is_array(value))
+            return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, name, "state.%s is not an array",
+                                    name);
+        fresh->members |= REQUIRED[i].bit;
     }
-    /* Only now: the snapshot's in_use already counts the calls loaded
-     * above, and events adjust counts only once `self` is known. */
-    load_self(&fresh->self, json_object_get(state, "pool"));
-    qsort(fresh->pools, fresh->npools, sizeof *fresh->pools, cmp_pool);
-    qsort(fresh->dr, fresh->ndr, sizeof *fresh->dr, cmp_dr);
+    if (strcmp(name, "pool") == 0) {
+        load_self(&fresh->self, value);
+        return ORBIT_OK;
+    }
+    if (strcmp(name, "pools") == 0)
+        return load_pools(fresh, value, st);
+    if (strcmp(name, "dr") == 0)
+        return load_dr(fresh, value, st);
+    if (strcmp(name, "orbits") == 0)
+        return load_orbits(fresh, value, st);
+    if (strcmp(name, "parked") == 0)
+        return load_parked_array(fresh, value, st);
+    if (strcmp(name, "queues") == 0)
+        return load_queues(fresh, value, st);
+    if (strcmp(name, "config") == 0) {
+        cps_settings_default(&fresh->config);
+        return orbit_json_to_settings(value, ORBIT_JSON_LENIENT, false, &fresh->config, st);
+    }
+    if (strcmp(name, "moh") == 0)
+        return orbit_json_to_moh(value, ORBIT_JSON_LENIENT, &fresh->moh, st);
+    if (strcmp(name, "runbooks") == 0)
+        return load_runbooks(fresh, value, st);
+    return ORBIT_OK;
+}
+
+orbit_err client_mirror_load_parked(client_mirror *fresh, const parked_call *c, orbit_status *st)
+{
+    fresh->members |= MEMBER_PARKED;
+    return parked_upsert(fresh, c) ? ORBIT_OK : oom(st);
+}
+
+orbit_err client_mirror_load_finish(client_mirror *m, client_mirror *fresh, orbit_status *st)
+{
+    for (size_t i = 0; i < sizeof REQUIRED / sizeof REQUIRED[0]; i++) {
+        if (!(fresh->members & REQUIRED[i].bit)) {
+            client_mirror_free(fresh);
+            return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, REQUIRED[i].name,
+                                    "state.%s is not an array", REQUIRED[i].name);
+        }
+    }
     fresh->loaded = true;
     /* Swap contents so callers keep their pointer. */
     client_mirror tmp = *m;
@@ -374,6 +568,33 @@ orbit_err client_mirror_load(client_mirror *m, const json_t *state, orbit_status
     *fresh = tmp;
     client_mirror_free(fresh);
     return ORBIT_OK;
+}
+
+orbit_err client_mirror_load(client_mirror *m, const json_t *state, orbit_status *st)
+{
+    if (orbit_json_need_object(state, "state", st))
+        return ORBIT_ERR_BAD_REQUEST;
+    /* Every required member is checked before any is read, so the error
+     * names the first one missing whatever else is wrong. */
+    for (size_t i = 0; i < sizeof REQUIRED / sizeof REQUIRED[0]; i++) {
+        if (!json_is_array(json_object_get(state, REQUIRED[i].name)))
+            return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, REQUIRED[i].name,
+                                    "state.%s is not an array", REQUIRED[i].name);
+    }
+    client_mirror *fresh = client_mirror_new();
+    if (!fresh)
+        return oom(st);
+    const char *name;
+    json_t *value;
+    json_object_foreach((json_t *)state, name, value)
+    {
+        orbit_err e = client_mirror_load_member(fresh, name, value, st);
+        if (e) {
+            client_mirror_free(fresh);
+            return e;
+        }
+    }
+    return client_mirror_load_finish(m, fresh, st);
 }
 
 /* ---- events ---- */
@@ -708,18 +929,18 @@ size_t client_mirror_parked_count(const client_mirror *m)
     return orbit_map_count(m->parked_by_id);
 }
 
-const parked_call *client_mirror_parked(const client_mirror *m, const char *call_id)
+const client_parked *client_mirror_parked(const client_mirror *m, const char *call_id)
 {
     return orbit_map_get(m->parked_by_id, call_id);
 }
 
-const parked_call *client_mirror_parked_on(const client_mirror *m, const orbit_number *orbit)
+const client_parked *client_mirror_parked_on(const client_mirror *m, const orbit_number *orbit)
 {
     char key[ORBIT_NUMBER_BUF];
     return orbit_map_get(m->parked_by_orbit, number_key(orbit, key));
 }
 
-const parked_call *client_mirror_parked_next(const client_mirror *m, size_t *pos)
+const client_parked *client_mirror_parked_next(const client_mirror *m, size_t *pos)
 {
     void *v;
     return orbit_map_next(m->parked_by_id, pos, NULL, &v) ? v : NULL;
@@ -837,9 +1058,12 @@ json_t *client_mirror_to_json(const client_mirror *m)
                               orbit_json_from_range(r, client_mirror_in_use(m, r->identity)));
     }
     size_t pos = 0;
-    const parked_call *c;
-    while (parked && (c = client_mirror_parked_next(m, &pos)))
-        json_array_append_new(parked, orbit_json_from_parked(c));
+    const client_parked *p;
+    while (parked && (p = client_mirror_parked_next(m, &pos))) {
+        parked_call c;
+        client_parked_to_call(p, &c);
+        json_array_append_new(parked, orbit_json_from_parked(&c));
+    }
     pos = 0;
     const client_queue *q;
     while (queues && (q = client_mirror_queue_next(m, &pos))) {

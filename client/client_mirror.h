@@ -1,7 +1,9 @@
 /* client_mirror: one pool's state as a client sees it: loaded from a
  * snapshot, then kept current by applying events one by one, each in O(1)
  * or O(log n) (hash maps by call id, orbit and group; the orbit table's
- * sorted index). */
+ * sorted index). A console holds tens of thousands of parked calls, so a
+ * call is kept small (client_parked: its strings in one allocation with
+ * it) rather than as the protocol's fixed-size record. */
 #ifndef CLIENT_MIRROR_H
 #define CLIENT_MIRROR_H
 
@@ -55,12 +57,64 @@ typedef struct {
     size_t ncalls, cap;
 } client_queue;
 
+/* A parked call as the mirror keeps it, with its three strings after it
+ * (call_id, parker, parkee, each NUL-terminated; read them with the
+ * functions below). Borrowed from the mirror: valid until the next load
+ * or the next event applied. */
+typedef struct {
+    orbit_number orbit;
+    int64_t parked_ms;
+    int64_t deadline_ms; /* next ring-back or give-up time */
+    uint16_t parker_at;  /* offsets into text */
+    uint16_t parkee_at;
+    uint8_t attempt;   /* ring-backs made so far */
+    uint8_t state;     /* parked_state */
+    uint8_t transport; /* call_transport: who carries the call */
+    bool music_on_hold;
+    char orbit_key[ORBIT_NUMBER_BUF]; /* the orbit's text: a map key */
+    char text[];
+} client_parked;
+
+static inline const char *client_parked_call_id(const client_parked *p)
+{
+    return p->text;
+}
+
+static inline const char *client_parked_parker(const client_parked *p)
+{
+    return p->text + p->parker_at;
+}
+
+static inline const char *client_parked_parkee(const client_parked *p)
+{
+    return p->text + p->parkee_at;
+}
+
+/* The protocol's record of a parked call (the strings are copied). */
+void client_parked_to_call(const client_parked *p, parked_call *out);
+
 client_mirror *client_mirror_new(void);
 void client_mirror_free(client_mirror *m);
 
 /* Replaces everything with a snapshot's `state`. On failure the mirror
  * keeps its previous content. */
 orbit_err client_mirror_load(client_mirror *m, const json_t *state, orbit_status *st);
+
+/* Loading piece by piece, as a snapshot streams in (client_snapstream.h):
+ * a fresh mirror from client_mirror_new() receives the members of a
+ * state in any order, then client_mirror_load_finish() checks that every
+ * member a state must have came and moves fresh's content into m (fresh
+ * is freed either way). The same rules as client_mirror_load(), which is
+ * built on them.
+ *   client_mirror_load_member: one member of the state by its name
+ *     ("pool", "pools", "dr", "orbits", "config", "moh", "parked",
+ *     "queues"; others are ignored), value borrowed;
+ *   client_mirror_load_parked: one parked call of "parked" (the member
+ *     then counts as present). */
+orbit_err client_mirror_load_member(client_mirror *fresh, const char *name, const json_t *value,
+                                    orbit_status *st);
+orbit_err client_mirror_load_parked(client_mirror *fresh, const parked_call *c, orbit_status *st);
+orbit_err client_mirror_load_finish(client_mirror *m, client_mirror *fresh, orbit_status *st);
 
 /* Applies one event; returns CLIENT_CHANGED_* flags (0 when the kind is
  * unknown or changes nothing this mirror keeps). */
@@ -86,10 +140,10 @@ const cps_settings *client_mirror_config(const client_mirror *m);
 const moh_info *client_mirror_moh(const client_mirror *m);
 
 size_t client_mirror_parked_count(const client_mirror *m);
-const parked_call *client_mirror_parked(const client_mirror *m, const char *call_id);
-const parked_call *client_mirror_parked_on(const client_mirror *m, const orbit_number *orbit);
+const client_parked *client_mirror_parked(const client_mirror *m, const char *call_id);
+const client_parked *client_mirror_parked_on(const client_mirror *m, const orbit_number *orbit);
 /* Iterates parked calls: *pos starts at 0; NULL at the end. */
-const parked_call *client_mirror_parked_next(const client_mirror *m, size_t *pos);
+const client_parked *client_mirror_parked_next(const client_mirror *m, size_t *pos);
 
 size_t client_mirror_queue_count(const client_mirror *m);
 size_t client_mirror_queued_calls(const client_mirror *m);

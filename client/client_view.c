@@ -17,10 +17,15 @@ const client_mirror *client_view_mirror(const client_hub *hub)
         const client_mirror *m = client_conn_mirror(c);
         if (!client_mirror_loaded(m))
             continue;
-        /* A live connection beats any other; among equals the freshest. */
-        int64_t score = client_conn_last_frame_ms(c) + (live(c) ? (int64_t)1 << 50 : 0);
-        if (score > newest) {
-            newest = score;
+        /* The first live connection: a stable choice, so two reads a
+         * moment apart agree (the freshest changed with every heartbeat,
+         * and a dialog could contradict the screen it was opened from
+         * while the pools' copies of a status differed). */
+        if (live(c))
+            return m;
+        /* With none live, the freshest. */
+        if (client_conn_last_frame_ms(c) > newest) {
+            newest = client_conn_last_frame_ms(c);
             best = m;
         }
     }

@@ -16,8 +16,9 @@ typedef struct {
     const dr_state *left_dr, *right_dr;
 } client_pair;
 
-/* The mirror with the newest data from a live connection, else the newest
- * at all; NULL before any snapshot. */
+/* The mirror of the first live connection (in the hub's order, so the
+ * same one from one call to the next), else the freshest at all; NULL
+ * before any snapshot. */
 const client_mirror *client_view_mirror(const client_hub *hub);
 
 /* in_use of a range: from its owner's mirror when that pool is connected

@@ -19,6 +19,8 @@ orbit_require(NCURSESW ncursesw libncurses-dev)
 orbit_require(LWS libwebsockets libwebsockets-dev)
 orbit_require(CURL libcurl libcurl4-openssl-dev)
 orbit_require(JANSSON jansson libjansson-dev)
+# The client streams large snapshots through yajl (client_snapstream.h).
+orbit_require(YAJL yajl libyajl-dev)
 orbit_require(CMOCKA cmocka libcmocka-dev)
 orbit_require(SQLITE sqlite3 libsqlite3-dev)
 orbit_require(CRYPTO libcrypto libssl-dev)

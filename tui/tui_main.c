@@ -119,18 +119,21 @@ static void backup_settings(tui_app *a, client_conn *c)
         tui_status(a, true, "could not back up %s's settings: %s", client_conn_fqdn(c), st.message);
 }
 
+/* A link that comes up or goes, and a pool's whole state arriving, are
+ * drawn at once, not with the events' half-second batch: they are rare,
+ * and the first complete screen waits for them. */
 static void on_conn(void *ctx, client_conn *c)
 {
     tui_app *a = ctx;
     (void)c;
-    a->scr.data_dirty = a->scr.screen_dirty = true;
+    a->scr.data_dirty = a->scr.screen_dirty = a->scr.urgent = true;
 }
 
 static void on_snapshot(void *ctx, client_conn *c)
 {
     tui_app *a = ctx;
     backup_settings(a, c);
-    a->scr.data_dirty = a->scr.screen_dirty = true;
+    a->scr.data_dirty = a->scr.screen_dirty = a->scr.urgent = true;
 }
 
 static void on_event(void *ctx, client_conn *c, const char *kind, const json_t *data,
@@ -166,6 +169,8 @@ static void on_stdin(void *ctx)
         end_of_input(a);
 }
 
+static void render(tui_app *a, int64_t now);
+
 static void on_frame(void *ctx, int64_t now)
 {
     tui_app *a = ctx;
@@ -186,6 +191,15 @@ static void on_frame(void *ctx, int64_t now)
         a->model.status[0] = '\0';
         a->scr.screen_dirty = true;
     }
+    render(a, now);
+    a->scr.last_frame_ms = now;
+}
+
+/* Rebuilds what changed and draws when it is time: at once for what the
+ * operator did or must see now (urgent), else at most every
+ * DATA_FRAME_MS. */
+static void render(tui_app *a, int64_t now)
+{
     if (a->scr.data_dirty) {
         a->scr.data_dirty = false;
         tui_views_rebuild(a);
@@ -200,7 +214,6 @@ static void on_frame(void *ctx, int64_t now)
         a->scr.last_draw_ms = now;
         tui_draw(a);
     }
-    a->scr.last_frame_ms = now;
 }
 
 static void free_app(tui_app *a)
@@ -329,8 +342,12 @@ int main(int argc, char **argv)
         return 1;
     }
     a->scr.data_dirty = a->scr.screen_dirty = true;
-    while (!a->scr.quit && !g_quit)
+    while (!a->scr.quit && !g_quit) {
         client_hub_service(a->net.hub);
+        /* What cannot wait for the next frame (up to FRAME_MS away). */
+        if (a->scr.urgent)
+            render(a, orbit_time_now_ms());
+    }
     endwin();
     rc = 0;
     if (a->scr.input_ended) {

@@ -4,7 +4,10 @@
  * rows stay where they are and the title says how many newer events wait
  * above; g or f follows again, and so does a new filter, so matches never
  * hide above the screen. The title says when the oldest events have been
- * dropped (the log keeps TUI_EVENT_LOG). */
+ * dropped (the log keeps TUI_EVENT_LOG). While it follows, the log moves
+ * once a second at most: at a thousand events a second no one reads a
+ * list that scrolls at every frame, and each scroll rewrites every row
+ * on the terminal. */
 #include "tui_keys.h"
 #include "tui_model.h"
 #include "tui_tableview.h"
@@ -23,6 +26,10 @@ typedef struct {
     tui_app *a;
     ui_table *events, *audit;
     char filter_seen[128]; /* the events filter as of the last rebuild */
+    /* The log as shown: events seen up to this one (newer ones wait for
+     * the next second while following), and the second it was taken. */
+    uint64_t shown_seen;
+    int64_t shown_second;
     bool show_audit;
     json_t *entries; /* the audit log, oldest first */
     char audit_pool[ORBIT_FQDN_MAX + 1];
@@ -40,14 +47,28 @@ static const ui_column EVENT_COLUMNS[] = {
     {"WHAT", 30, 6, UI_LEFT, 'w'},
 };
 
+/* Events newer than the log as shown. */
+static size_t hidden(const events_state *s)
+{
+    uint64_t newer = s->a->model.events_seen - s->shown_seen;
+    return newer < s->a->model.events_count ? (size_t)newer : s->a->model.events_count;
+}
+
+/* Row `row` of the log as shown, 0 the newest. */
+static const tui_event *shown_at(const events_state *s, size_t row)
+{
+    return tui_model_event_at(s->a, row + hidden(s));
+}
+
 static size_t events_count(void *ctx)
 {
-    return ((events_state *)ctx)->a->model.events_count;
+    const events_state *s = ctx;
+    return s->a->model.events_count - hidden(s);
 }
 
 static void events_cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role *role)
 {
-    const tui_event *e = tui_model_event_at(((events_state *)ctx)->a, row);
+    const tui_event *e = shown_at(ctx, row);
     if (!e) {
         buf[0] = '\0';
         return;
@@ -78,7 +99,7 @@ static void events_cell(void *ctx, size_t row, int col, char *buf, size_t len, u
 static int events_compare(void *ctx, size_t x, size_t y, int col)
 {
     events_state *s = ctx;
-    const tui_event *p = tui_model_event_at(s->a, x), *q = tui_model_event_at(s->a, y);
+    const tui_event *p = shown_at(s, x), *q = shown_at(s, y);
     switch (col) {
     case 1:
         return strcmp(p->pool, q->pool);
@@ -93,7 +114,7 @@ static int events_compare(void *ctx, size_t x, size_t y, int col)
 
 static void events_key(void *ctx, size_t row, char *buf, size_t len)
 {
-    const tui_event *e = tui_model_event_at(((events_state *)ctx)->a, row);
+    const tui_event *e = shown_at(ctx, row);
     snprintf(buf, len, "%llu", e ? (unsigned long long)e->seq : 0ULL);
 }
 
@@ -247,12 +268,18 @@ static void fini(void *state)
 
 static void rebuild(tui_app *a, void *state)
 {
-    (void)a;
     events_state *s = state;
     /* A new filter shows the newest matches, not the old position. */
     if (strcmp(s->filter_seen, ui_table_filter(s->events)) != 0) {
         snprintf(s->filter_seen, sizeof s->filter_seen, "%s", ui_table_filter(s->events));
         ui_table_set_follow(s->events, true);
+    }
+    /* Following, the newest events join once a second; paused, the rows
+     * stay put by their keys, so every event can be listed at once. */
+    int64_t second = orbit_time_now_ms() / 1000;
+    if (!ui_table_following(s->events) || second != s->shown_second) {
+        s->shown_seen = a->model.events_seen;
+        s->shown_second = second;
     }
     ui_table_rebuild(s->events, &EVENTS, s);
     ui_table_rebuild(s->audit, &AUDIT, s);
@@ -269,22 +296,24 @@ static void draw(tui_app *a, void *state, tui_rect r)
         return;
     }
     /* The log's limit is always said: a count that stops at it is not a
-     * deployment gone quiet. */
+     * deployment gone quiet. It comes after whether the log follows,
+     * which must fit at 80 columns even with a filter. */
     char kept[160];
-    if (a->model.events_seen > TUI_EVENT_LOG)
-        snprintf(kept, sizeof kept, " (%d of %llu kept)", TUI_EVENT_LOG,
-                 (unsigned long long)a->model.events_seen);
+    if (s->shown_seen > TUI_EVENT_LOG)
+        snprintf(kept, sizeof kept, "%d of %llu kept", TUI_EVENT_LOG,
+                 (unsigned long long)s->shown_seen);
     else
-        snprintf(kept, sizeof kept, " (up to %d kept)", TUI_EVENT_LOG);
+        snprintf(kept, sizeof kept, "up to %d kept", TUI_EVENT_LOG);
     bool newest_first = ui_table_sort_column(s->events) == 0 && ui_table_sort_descending(s->events);
     if (ui_table_following(s->events))
-        snprintf(note, sizeof note, "following%s (f: pause)", newest_first ? " the newest" : "");
+        snprintf(note, sizeof note, "following%s (f: pause); %s", newest_first ? " the newest" : "",
+                 kept);
     else if (newest_first)
-        snprintf(note, sizeof note, "PAUSED, %zu newer above (f: follow)",
-                 ui_table_selected_pos(s->events));
+        snprintf(note, sizeof note, "PAUSED, %zu newer above (f: follow); %s",
+                 ui_table_selected_pos(s->events), kept);
     else
-        snprintf(note, sizeof note, "PAUSED (f: follow)");
-    snprintf(title, sizeof title, "live events%s", kept);
+        snprintf(note, sizeof note, "PAUSED (f: follow); %s", kept);
+    snprintf(title, sizeof title, "live events");
     tui_tableview_draw(a, s->events, &EVENTS, s, r, title, note);
 }
 
@@ -331,7 +360,7 @@ static ui_table *table(void *state)
 static void select_row(tui_app *a, void *state, tui_selection *sel)
 {
     events_state *s = state;
-    const tui_event *e = s->show_audit ? NULL : tui_model_event_at(a, ui_table_selected(s->events));
+    const tui_event *e = s->show_audit ? NULL : shown_at(s, ui_table_selected(s->events));
     snprintf(sel->pool, sizeof sel->pool, "%s", e && e->pool[0] ? e->pool : a->model.selected);
 }
 
@@ -349,6 +378,9 @@ static void click(tui_app *a, void *state, int y, int x, bool twice)
 static void tick(tui_app *a, void *state, int64_t now_ms)
 {
     events_state *s = state;
+    /* Events held back last second are shown in this one. */
+    if (s->shown_seen != a->model.events_seen && now_ms / 1000 != s->shown_second)
+        a->scr.data_dirty = true;
     if (s->show_audit && now_ms - s->audit_fetched_ms > AUDIT_REFRESH_MS)
         fetch_audit(a, s);
 }

@@ -251,3 +251,12 @@ void ui_duration(int64_t ms, char *out, size_t len)
     else
         snprintf(out, len, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
 }
+
+void ui_duration_coarse(int64_t ms, char *out, size_t len)
+{
+    int64_t s = ms < 0 ? 0 : ms / 1000;
+    if (s >= 60 && s < 3600)
+        snprintf(out, len, "%lldm", (long long)(s / 60));
+    else
+        ui_duration(ms, out, len);
+}

@@ -61,5 +61,10 @@ void ui_spark(WINDOW *w, int y, int x, int width, const uint32_t *values, size_t
 
 /* Human durations: "42s", "3m05s", "2h07m", "3d04h". */
 void ui_duration(int64_t ms, char *out, size_t len);
+/* A duration to the minute once it passes one ("45s", "12m", "1h05m"):
+ * for ages in columns of many rows, where a seconds digit on every row
+ * would rewrite the whole column each second for nothing the operator
+ * reads. */
+void ui_duration_coarse(int64_t ms, char *out, size_t len);
 
 #endif

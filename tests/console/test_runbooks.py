@@ -72,7 +72,7 @@ class GuidedRunbookTest(ConsoleTest):
         c = self.console()
         c.wait_for(r"4/4 pools connected")
         self.dep.kill(P1)
-        c.wait_for(r"DOWN", timeout=8)
+        c.wait_for(r"pool1\.north\.example\.net\s+DOWN", timeout=8)
         self.dep.run_demo([program("orbit-demo"), "add", self.dep.dir, P5, "north"])
         self.dep.reload()
         url = self.dep.pool(P5)["url"]

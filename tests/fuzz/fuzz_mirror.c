@@ -2,10 +2,13 @@
  * a line, a snapshot loads the mirror (client_mirror_load), each event
  * after it is applied (client_mirror_apply), whatever a hostile or
  * broken pool puts in them. The mirror must stay consistent: what it
- * shows as state loads back into a fresh mirror as the same state. */
+ * shows as state loads back into a fresh mirror as the same state. Each
+ * snapshot line is also streamed in pieces (client_snapstream), as a big
+ * one arrives: when both ways accept it, they must load the same state. */
 #include "fuzz_util.h"
 
 #include "client_mirror.h"
+#include "client_snapstream.h"
 
 #include <string.h>
 
@@ -83,6 +86,30 @@ static void load_snapshot(client_mirror *m, const json_t *state)
     }
 }
 
+/* The same frame through the stream parser, in pieces of `piece` bytes. */
+static void check_streamed(const char *line, const json_t *state, size_t piece)
+{
+    client_snapstream *s = client_snapstream_new();
+    client_mirror *streamed = client_mirror_new(), *whole = client_mirror_new();
+    if (s && streamed && whole) {
+        size_t len = strlen(line);
+        for (size_t at = 0; at < len; at += piece)
+            client_snapstream_feed(s, line + at, len - at < piece ? len - at : piece);
+        orbit_status st;
+        if (client_snapstream_end(s) == CLIENT_SNAPSTREAM_SNAPSHOT &&
+            client_snapstream_apply(s, streamed, &st) == ORBIT_OK &&
+            client_mirror_load(whole, state, &st) == ORBIT_OK) {
+            json_t *a = client_mirror_to_json(whole), *b = client_mirror_to_json(streamed);
+            FUZZ_REQUIRE(a && b && json_equal(a, b));
+            json_decref(a);
+            json_decref(b);
+        }
+    }
+    client_snapstream_free(s);
+    client_mirror_free(streamed);
+    client_mirror_free(whole);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fuzz_cstring(data, size);
@@ -98,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *f = json_loads(lines[i], 0, NULL);
         const char *t = json_string_value(json_object_get(f, "t"));
         if (t && strcmp(t, "snapshot") == 0) {
+            check_streamed(lines[i], json_object_get(f, "state"), 1 + size % 97);
             load_snapshot(m, json_object_get(f, "state"));
         } else if (t && strcmp(t, "event") == 0 && client_mirror_loaded(m)) {
             client_mirror_apply(m, json_string_value(json_object_get(f, "kind")),

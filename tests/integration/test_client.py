@@ -134,6 +134,29 @@ class ClientTest(DeploymentTest):
         self.assertEqual(after["snapshots"], first["snapshots"] + 1)
         self.assertEqual(after["state"]["config"]["call_pickup_timeout_threshold"], 43)
 
+    def test_a_snapshot_larger_than_one_read_streams_into_the_mirror(self):
+        # Enough calls that the snapshot arrives in several pieces: the
+        # client applies it as it comes (client_snapstream), not whole.
+        op_http(self.dep, P1, "orbit.create", {"identity": "streamed", "start": "60000",
+                                               "end": "60499", "pool": P1})
+        async def go():
+            phones = Phones(self.dep)
+            for i in range(400):
+                r = await phones.park(P1, call_id=f"streamed-snapshot-{i:04d}-" + "x" * 32)
+                assert r["ok"], r
+            await phones.close()
+        run(go())
+        size = len(json.dumps(state(self.dep, P1)))
+        self.assertGreater(size, 65536, "the snapshot must span several reads")
+        probe = Probe(self.dep.url(0), self.dep.token("viewer"))
+        self.addCleanup(probe.close)
+        got = self.wait_equal(probe)
+        self.assertEqual(got["snapshots"], 1)
+        self.assertEqual(len(got["state"]["parked"]), 400)
+        # Events after it apply on top of the streamed state.
+        self.run_burst("s")
+        self.wait_equal(probe)
+
     def test_stale_when_the_pool_goes_silent(self):
         probe = Probe(self.dep.url(0), self.dep.token("viewer"))
         self.addCleanup(probe.close)

@@ -3,8 +3,10 @@
 
 #include "client_mirror.h"
 #include "client_vault.h"
+#include "orbit_json.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char *SNAPSHOT =
@@ -157,6 +159,109 @@ static void bad_snapshot_keeps_the_old_mirror(void **state)
     client_mirror_free(m);
 }
 
+static void a_parked_call_keeps_its_strings_compactly(void **state)
+{
+    (void)state;
+    client_mirror *m = loaded();
+    const client_parked *p = client_mirror_parked(m, "c1");
+    assert_non_null(p);
+    assert_string_equal(client_parked_call_id(p), "c1");
+    assert_string_equal(client_parked_parker(p), "sip:a@x.y");
+    assert_string_equal(client_parked_parkee(p), "x");
+    assert_string_equal(p->orbit_key, "150");
+    parked_call c;
+    client_parked_to_call(p, &c);
+    assert_string_equal(c.call_id, "c1");
+    assert_string_equal(c.parker, "sip:a@x.y");
+    assert_int_equal(c.deadline_ms, 2);
+    assert_int_equal(c.state, PARKED_STATE_PARKED);
+    client_mirror_free(m);
+}
+
+static void a_call_that_moves_orbit_is_found_on_the_new_one(void **state)
+{
+    (void)state;
+    client_mirror *m = loaded();
+    apply(m, "call.reparked",
+          "{\"call_id\":\"c1\",\"orbit\":\"160\",\"parker\":\"sip:a@x.y\","
+          "\"parkee\":\"x\",\"parked_ms\":1,\"deadline_ms\":5}");
+    orbit_number old, now;
+    orbit_number_parse("150", &old);
+    orbit_number_parse("160", &now);
+    assert_null(client_mirror_parked_on(m, &old));
+    assert_ptr_equal(client_mirror_parked_on(m, &now), client_mirror_parked(m, "c1"));
+    assert_int_equal(client_mirror_in_use(m, "park"), 1);
+    /* Moved into another pool's range: this pool's range frees a number. */
+    apply(m, "call.reparked",
+          "{\"call_id\":\"c1\",\"orbit\":\"250\",\"parker\":\"sip:a@x.y\","
+          "\"parkee\":\"x\",\"parked_ms\":1,\"deadline_ms\":5}");
+    assert_int_equal(client_mirror_in_use(m, "park"), 0);
+    /* A new parker means a new record, still under the same call id. */
+    apply(m, "call.parked",
+          "{\"call_id\":\"c1\",\"orbit\":\"250\",\"parker\":\"sip:longer-parker@x.y\","
+          "\"parkee\":\"x\",\"parked_ms\":1,\"deadline_ms\":5}");
+    assert_string_equal(client_parked_parker(client_mirror_parked(m, "c1")),
+                        "sip:longer-parker@x.y");
+    assert_int_equal(client_mirror_parked_count(m), 1);
+    client_mirror_free(m);
+}
+
+static void an_orbit_holds_one_call(void **state)
+{
+    (void)state;
+    client_mirror *m = loaded();
+    apply(m, "call.parked",
+          "{\"call_id\":\"c9\",\"orbit\":\"150\",\"parker\":\"sip:a@x.y\","
+          "\"parkee\":\"y\",\"parked_ms\":1,\"deadline_ms\":5}");
+    assert_int_equal(client_mirror_parked_count(m), 1);
+    assert_null(client_mirror_parked(m, "c1"));
+    assert_int_equal(client_mirror_in_use(m, "park"), 1);
+    client_mirror_free(m);
+}
+
+/* Member by member, in another order, gives what the whole state gives. */
+static void loading_piece_by_piece_equals_loading_whole(void **state)
+{
+    (void)state;
+    client_mirror *whole = loaded();
+    json_t *s = json_loads(SNAPSHOT, 0, NULL);
+    assert_non_null(s);
+    client_mirror *m = client_mirror_new(), *fresh = client_mirror_new();
+    assert_non_null(m);
+    assert_non_null(fresh);
+    orbit_status st;
+    static const char *const ORDER[] = {"queues", "parked", "orbits", "moh",
+                                        "config", "dr",     "pools",  "pool"};
+    for (size_t i = 0; i < sizeof ORDER / sizeof ORDER[0]; i++) {
+        if (strcmp(ORDER[i], "parked") == 0) {
+            json_t *one = json_array_get(json_object_get(s, "parked"), 0);
+            parked_call c;
+            assert_int_equal(orbit_json_to_parked(one, ORBIT_JSON_LENIENT, &c, &st), ORBIT_OK);
+            assert_int_equal(client_mirror_load_parked(fresh, &c, &st), ORBIT_OK);
+            continue;
+        }
+        assert_int_equal(
+            client_mirror_load_member(fresh, ORDER[i], json_object_get(s, ORDER[i]), &st),
+            ORBIT_OK);
+    }
+    assert_int_equal(client_mirror_load_finish(m, fresh, &st), ORBIT_OK);
+    json_t *a = client_mirror_to_json(whole), *b = client_mirror_to_json(m);
+    assert_true(json_equal(a, b));
+    assert_int_equal(client_mirror_in_use(m, "park"), 1);
+    json_decref(a);
+    json_decref(b);
+    /* A state without its parked calls is refused, and m is kept. */
+    fresh = client_mirror_new();
+    assert_int_equal(client_mirror_load_member(fresh, "pools", json_object_get(s, "pools"), &st),
+                     ORBIT_OK);
+    assert_int_not_equal(client_mirror_load_finish(m, fresh, &st), ORBIT_OK);
+    assert_string_equal(st.field, "dr");
+    assert_int_equal(client_mirror_parked_count(m), 1);
+    json_decref(s);
+    client_mirror_free(m);
+    client_mirror_free(whole);
+}
+
 static void vault_records_settings_only_when_they_change(void **state)
 {
     (void)state;
@@ -197,6 +302,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(queues_stay_fifo_and_unpickable_sticks),
     cmocka_unit_test(range_dr_and_settings_events),
     cmocka_unit_test(bad_snapshot_keeps_the_old_mirror),
+    cmocka_unit_test(a_parked_call_keeps_its_strings_compactly),
+    cmocka_unit_test(a_call_that_moves_orbit_is_found_on_the_new_one),
+    cmocka_unit_test(an_orbit_holds_one_call),
+    cmocka_unit_test(loading_piece_by_piece_equals_loading_whole),
     cmocka_unit_test(vault_records_settings_only_when_they_change),
 };
 
