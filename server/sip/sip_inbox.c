@@ -72,7 +72,7 @@ static void free_list(sip_inbox_item *item)
 static void post(sip_inbox *in, sip_inbox_item *item)
 {
     pthread_mutex_lock(&in->lock);
-    bool accepted = !in->closed;
+    bool accepted = !in->closed, was_empty = !in->head;
     if (accepted) {
         if (in->tail)
             in->tail->next = item;
@@ -85,6 +85,12 @@ static void post(sip_inbox *in, sip_inbox_item *item)
         sip_inbox_item_free(item);
         return;
     }
+    /* Only the post that made the list non-empty signals: the reader
+     * reads the eventfd before it takes the whole list, so an item
+     * posted after its take finds the list empty and signals again. A
+     * write per item was a system call per pool event. */
+    if (!was_empty)
+        return;
     uint64_t one = 1;
     /* Only EAGAIN (counter at its maximum, already readable) can fail. */
     if (write(in->fd, &one, sizeof one) < 0)

@@ -8,6 +8,7 @@
 #include "media_moh.h"
 #include "orbit_file.h"
 #include "orbit_frame.h"
+#include "orbit_map.h"
 #include "sip_edge.h"
 #include "sip_metrics.h"
 #include "sip_port.h"
@@ -61,6 +62,11 @@ struct sip_transport {
     /* the loop's own */
     sip_queued_op *waiting;
     bool dirty; /* the directory is stale */
+    /* The calls the edge carries (call_id -> t), from their call.parked
+     * or pickup.queued with transport "sip" to their last event: only
+     * their events are copied to the edge. Loop thread only. */
+    orbit_map *sip_calls;
+    bool sip_calls_lost; /* an insert failed: post every call's events */
     media_moh *moh;
     char moh_sha256[ORBIT_SHA256_HEX + 1]; /* the file moh was made from */
     pthread_t moh_thread;
@@ -286,18 +292,60 @@ static bool changes_directory(orbit_event_kind kind)
     }
 }
 
+/* Whether the edge acts on this event (sip_calls_on_event): a call
+ * event of a call it carries. Every other event is neither copied nor
+ * posted, so a pool whose calls come over orbit.v1 pays nothing for the
+ * edge's thread. Tracks the carried calls as a side effect. */
+static bool edge_wants(sip_transport *t, orbit_event_kind kind, const json_t *data)
+{
+    const char *call_id = json_string_value(json_object_get(data, "call_id"));
+    if (!call_id)
+        return false;
+    switch (kind) {
+    case ORBIT_EV_CALL_PARKED:
+    case ORBIT_EV_PICKUP_QUEUED: {
+        const char *transport = json_string_value(json_object_get(data, "transport"));
+        if (transport && strcmp(transport, "sip") == 0 && !orbit_map_put(t->sip_calls, call_id, t))
+            t->sip_calls_lost = true;
+        return false;
+    }
+    case ORBIT_EV_CALL_RINGBACK:
+    case ORBIT_EV_CALL_REPARKED:
+        return t->sip_calls_lost || orbit_map_get(t->sip_calls, call_id) != NULL;
+    case ORBIT_EV_CALL_RETRIEVED:
+    case ORBIT_EV_CALL_RINGBACK_ANSWERED:
+    case ORBIT_EV_CALL_FORWARDED:
+    case ORBIT_EV_CALL_DISCONNECTED:
+    case ORBIT_EV_PICKUP_VOICEMAIL:
+    case ORBIT_EV_PICKUP_DROPPED:
+        /* The call's last event. */
+        return orbit_map_remove(t->sip_calls, call_id) != NULL || t->sip_calls_lost;
+    case ORBIT_EV_PICKUP_TAKEN:
+    case ORBIT_EV_PICKUP_ANSWERED:
+    case ORBIT_EV_PICKUP_CANCELLED:
+        /* Last too, but the edge caused them or they need nothing of it. */
+        orbit_map_remove(t->sip_calls, call_id);
+        return false;
+    default:
+        return false;
+    }
+}
+
 static void on_event(void *ctx, wire_msg *m, orbit_event_kind kind, const json_t *data)
 {
     (void)m;
     sip_transport *t = ctx;
-    pthread_mutex_lock(&t->lock);
-    if (t->inbox) {
+    if (edge_wants(t, kind, data)) {
         /* A copy of its own: the SIP thread reads it while this one goes on. */
         json_t *copy = json_deep_copy(data);
-        if (copy)
+        pthread_mutex_lock(&t->lock);
+        if (t->inbox && copy) {
             sip_inbox_post_event(t->inbox, orbit_event_name(kind), copy);
+            copy = NULL;
+        }
+        pthread_mutex_unlock(&t->lock);
+        json_decref(copy);
     }
-    pthread_mutex_unlock(&t->lock);
     if (changes_directory(kind) && !t->dirty) {
         t->dirty = true;
         t->wake.fn(t->wake.ctx); /* rebuilt once the change is fully applied */
@@ -495,7 +543,13 @@ bool sip_transport_start(pool *p, const server_config *cfg, orbit_log *log, cons
     if (!edge_config(cfg, &ec, err, errlen))
         return false;
     sip_transport *t = calloc(1, sizeof *t);
+    if (t && !(t->sip_calls = orbit_map_new())) {
+        free(t);
+        t = NULL;
+    }
     if (!t || pthread_mutex_init(&t->lock, NULL) != 0) {
+        if (t)
+            orbit_map_free(t->sip_calls);
         free(t);
         snprintf(err, errlen, "out of memory");
         return false;
@@ -548,6 +602,21 @@ void sip_transport_metrics(const sip_transport *t, orbit_buf *out)
     sip_metrics_render(&c, out);
 }
 
+json_t *sip_transport_status(const sip_transport *t)
+{
+    if (!t || !t->edge)
+        return json_pack("{s:b}", "enabled", 0);
+    sip_edge_counters c;
+    sip_edge_read_counters(t->edge, &c);
+    json_t *counters = sip_metrics_json(&c);
+    if (!counters)
+        return NULL;
+    return json_pack("{s:b, s:s, s:s, s:i, s:i, s:b, s:o}", "enabled", 1, "uri", t->self_uri,
+                     "auth", t->cfg->sip_digest ? "digest" : "none", "media_port_min",
+                     t->cfg->media_port_min, "media_port_max", t->cfg->media_port_max, "serving",
+                     c.directories > 0, "counters", counters);
+}
+
 void sip_transport_stop(sip_transport *t)
 {
     if (!t)
@@ -574,6 +643,7 @@ void sip_transport_stop(sip_transport *t)
     media_moh_unref(t->moh);
     sip_inbox_unref(t->inbox);
     sip_directory_unref(t->dir);
+    orbit_map_free(t->sip_calls);
     pthread_mutex_destroy(&t->lock);
     free(t);
 }

@@ -7,6 +7,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <unistd.h>
 
 static bool readable(const sip_inbox *in)
 {
@@ -43,6 +44,40 @@ static void events_arrive_in_order_from_another_thread(void **state)
     }
     assert_int_equal(expect, 1000);
     assert_false(readable(in)); /* taking clears the signal */
+    sip_inbox_unref(in);
+}
+
+/* One wake-up per batch: the eventfd is written only by the post that
+ * makes the list non-empty, and again by the first post after a take. */
+static void only_the_first_post_of_a_batch_signals(void **state)
+{
+    (void)state;
+    sip_inbox *in = sip_inbox_new();
+    assert_non_null(in);
+    sip_inbox_post_event(in, "call.ringback", json_object());
+    sip_inbox_post_event(in, "call.reparked", json_object());
+    sip_inbox_post_event(in, "call.retrieved", json_object());
+    uint64_t count = 0;
+    assert_int_equal(read(sip_inbox_fd(in), &count, sizeof count), (ssize_t)sizeof count);
+    assert_int_equal(count, 1);
+    sip_inbox_item *batch = sip_inbox_take(in);
+    int n = 0;
+    while (batch) {
+        sip_inbox_item *next = batch->next;
+        sip_inbox_item_free(batch);
+        batch = next;
+        n++;
+    }
+    assert_int_equal(n, 3);
+    assert_false(readable(in));
+    /* The list is empty again: the next post signals. */
+    sip_inbox_post_event(in, "call.disconnected", json_object());
+    assert_true(readable(in));
+    sip_inbox_item *last = sip_inbox_take(in);
+    assert_non_null(last);
+    assert_null(last->next);
+    sip_inbox_item_free(last);
+    assert_false(readable(in));
     sip_inbox_unref(in);
 }
 
@@ -85,6 +120,7 @@ static void posts_after_close_are_dropped(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(events_arrive_in_order_from_another_thread),
+    cmocka_unit_test(only_the_first_post_of_a_batch_signals),
     cmocka_unit_test(completions_carry_leg_op_and_call_id),
     cmocka_unit_test(posts_after_close_are_dropped),
 };
