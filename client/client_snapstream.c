@@ -38,6 +38,7 @@ typedef enum {
     F_ATTEMPT,
     F_STATE,
     F_MOH,
+    F_TRANSPORT,
     F_COUNT,
     F_OTHER = F_COUNT,
 } field;
@@ -49,9 +50,9 @@ typedef enum {
 static const struct {
     const char *name;
     size_t len;
-} FIELDS[F_COUNT] = {NAMED("call_id"), NAMED("parker"),    NAMED("parkee"),
-                     NAMED("orbit"),   NAMED("parked_ms"), NAMED("deadline_ms"),
-                     NAMED("attempt"), NAMED("state"),     NAMED("music_on_hold")};
+} FIELDS[F_COUNT] = {NAMED("call_id"),       NAMED("parker"),      NAMED("parkee"),  NAMED("orbit"),
+                     NAMED("parked_ms"),     NAMED("deadline_ms"), NAMED("attempt"), NAMED("state"),
+                     NAMED("music_on_hold"), NAMED("transport")};
 
 typedef enum { V_NONE = 0, V_NULL, V_BOOL, V_INT, V_REAL, V_STRING, V_CONTAINER } value_kind;
 
@@ -204,6 +205,11 @@ static int finish_call(client_snapstream *s)
     if (moh->kind != V_NONE && moh->kind != V_BOOL)
         return broken(s, "%s", "music_on_hold must be true or false");
     c.music_on_hold = moh->kind == V_BOOL && moh->b;
+    const char *transport;
+    if (!call_string(s, F_TRANSPORT, 16, false, &transport))
+        return 0;
+    if (!call_transport_from_name(transport ? transport : "api", &c.transport))
+        return broken(s, "transport is sip or api, not '%s'", transport);
     orbit_status st;
     if (client_mirror_load_parked(s->fresh, &c, &st) != ORBIT_OK)
         return refused(s, &st);

@@ -1,5 +1,6 @@
 /* tui_view_parked: the calls parked on every pool, with the time each has
- * been parked, the count-down to its ring-back, its attempt and state.
+ * been parked, the count-down to its ring-back, its attempt and state,
+ * and whether a SIP phone or an orbit.v1 endpoint carries it (VIA).
  * A pool that went away took its calls with it: only live pools count.
  * A row points at the call in its pool's mirror (rows are rebuilt before
  * every draw after the mirrors change), so the view costs 16 bytes a
@@ -31,6 +32,7 @@ static const ui_column COLUMNS[] = {
     {"PARKER", 14, 3, UI_LEFT, 'k'}, {"PARKEE", 10, 2, UI_LEFT, 'e'},
     {"PARKED", 7, 0, UI_RIGHT, 'd'}, {"RING-BACK", 11, 0, UI_RIGHT, 'r'},
     {"TRY", 3, 0, UI_RIGHT, 'y'},    {"STATE", 12, 1, UI_LEFT, 's'},
+    {"VIA", 3, 0, UI_LEFT, 'v'},
 };
 
 static size_t count(void *ctx)
@@ -74,9 +76,12 @@ static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role 
     case 6:
         snprintf(buf, len, "%d", r->call->attempt);
         break;
-    default:
+    case 7:
         snprintf(buf, len, "%s%s", parked_state_name((parked_state)r->call->state),
                  r->call->music_on_hold ? "" : " (no MOH)");
+        break;
+    default:
+        snprintf(buf, len, "%s", call_transport_name((call_transport)r->call->transport));
     }
 }
 
@@ -98,8 +103,10 @@ static int compare(void *ctx, size_t x, size_t y, int col)
         return tui_cmp_i64(p->call->deadline_ms, q->call->deadline_ms);
     case 6:
         return p->call->attempt - q->call->attempt;
-    default:
+    case 7:
         return (int)p->call->state - (int)q->call->state;
+    default:
+        return (int)p->call->transport - (int)q->call->transport;
     }
 }
 

@@ -1,13 +1,18 @@
 /* tui_view_pool: one pool in detail: its heartbeat and this console's
- * link to it, the DR state of its users, its Call Park settings and its
- * music on hold with whether the backup vault holds a copy. [ and ]
- * change pool; :pool NAME opens one. */
+ * link to it, the DR state of its users, its Call Park settings, its
+ * music on hold with whether the backup vault holds a copy, and its SIP
+ * edge's counters (GET /v1/sip, asked every SIP_REFRESH_MS while shown,
+ * off the UI thread like every request). [ and ] change pool; :pool NAME
+ * opens one. */
 #include "tui_keys.h"
 #include "tui_model.h"
 #include "tui_view.h"
 
+#include "client_rest.h"
 #include "orbit_sha256.h"
 #include "orbit_time.h"
+
+#include <jansson.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +28,19 @@ typedef struct {
     tui_rect r;
 } cursor;
 
-/* Rows the detail takes without its blank rows. */
-#define DETAIL_ROWS 18
+/* Rows the detail takes without its blank rows; the SIP edge adds its. */
+#define DETAIL_ROWS    18
+#define SIP_ROWS       5
+#define SIP_REFRESH_MS 2000
+
+typedef struct {
+    tui_app *a;
+    char sip_pool[ORBIT_FQDN_MAX + 1]; /* whose edge sip describes */
+    json_t *sip;                       /* its last GET /v1/sip (owned), or NULL */
+    char sip_error[ORBIT_STATUS_MESSAGE_MAX];
+    int64_t sip_asked_ms;
+    bool sip_pending;
+} pool_view;
 
 static void gap(cursor *c)
 {
@@ -65,9 +81,58 @@ static ui_role phase_role(dr_phase p)
                                        : UI_ROLE_WARN;
 }
 
+static long long counter(const json_t *counters, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(counters, key));
+}
+
+/* The SIP edge: where it listens, what it holds now, what it did and
+ * what it refused, as the pool last told. */
+static void draw_sip(tui_app *a, pool_view *s, const pool_info *p, cursor *c)
+{
+    char v[400];
+    heading(a, c, " SIP edge");
+    const json_t *sip = strcmp(s->sip_pool, p->fqdn) == 0 ? s->sip : NULL;
+    if (!sip) {
+        kv(a, c, "counters", s->sip_error[0] ? s->sip_error : "asking the pool",
+           s->sip_error[0] ? UI_ROLE_WARN : UI_ROLE_DIM);
+        return;
+    }
+    if (!json_is_true(json_object_get(sip, "enabled"))) {
+        kv(a, c, "address", "none: this pool has no SIP edge", UI_ROLE_DIM);
+        return;
+    }
+    const json_t *n = json_object_get(sip, "counters");
+    snprintf(v, sizeof v, "%s, %s authentication, RTP %lld-%lld%s",
+             json_string_value(json_object_get(sip, "uri")),
+             json_string_value(json_object_get(sip, "auth")),
+             (long long)json_integer_value(json_object_get(sip, "media_port_min")),
+             (long long)json_integer_value(json_object_get(sip, "media_port_max")),
+             json_is_true(json_object_get(sip, "serving")) ? "" : " (not serving yet)");
+    kv(a, c, "address", v, UI_ROLE_NORMAL);
+    snprintf(
+        v, sizeof v, "%lld registered, %lld call legs (%lld ringing)", counter(n, "registrations"),
+        counter(n, "dialogs_early") + counter(n, "dialogs_confirmed"), counter(n, "dialogs_early"));
+    kv(a, c, "now", v, UI_ROLE_NORMAL);
+    snprintf(v, sizeof v,
+             "%lld parked, %lld retrieved, %lld rung back, %lld picked up, %lld forwarded",
+             counter(n, "parks"), counter(n, "retrieves"), counter(n, "ringbacks"),
+             counter(n, "pickups"), counter(n, "forwards"));
+    kv(a, c, "calls since start", v, UI_ROLE_NORMAL);
+    long long bad = counter(n, "malformed") + counter(n, "flood_dropped") +
+                    counter(n, "auth_failures") + counter(n, "media_timeouts") +
+                    counter(n, "port_errors");
+    snprintf(v, sizeof v,
+             "%lld refused, %lld malformed, %lld flood, %lld auth failures, %lld media timeouts, "
+             "%lld pool errors",
+             counter(n, "refused"), counter(n, "malformed"), counter(n, "flood_dropped"),
+             counter(n, "auth_failures"), counter(n, "media_timeouts"), counter(n, "port_errors"));
+    kv(a, c, "refused and failed", v, bad ? UI_ROLE_WARN : UI_ROLE_NORMAL);
+}
+
 static void draw(tui_app *a, void *state, tui_rect r)
 {
-    (void)state;
+    pool_view *s = state;
     const client_mirror *any = tui_model_mirror(a);
     const pool_info *p = any ? client_mirror_pool(any, a->model.selected) : NULL;
     if (!p) {
@@ -79,7 +144,7 @@ static void draw(tui_app *a, void *state, tui_rect r)
     const client_mirror *m = tui_model_own(a, p->fqdn);
     int64_t now = orbit_time_now_ms();
     char v[800], d[32], title[600];
-    cursor c = {r.y, r.y + r.h, r.h - DETAIL_ROWS, r};
+    cursor c = {r.y, r.y + r.h, r.h - DETAIL_ROWS - (p->sip[0] ? SIP_ROWS + 1 : 0), r};
     snprintf(title, sizeof title, " %s  (site %s, backup %s)", p->fqdn, p->site,
              p->backup[0] ? p->backup : "none");
     heading(a, &c, title);
@@ -125,14 +190,14 @@ static void draw(tui_app *a, void *state, tui_rect r)
         kv(a, &c, "settings and MOH", "unknown: no data from this pool", UI_ROLE_WARN);
         return;
     }
-    const cps_settings *s = client_mirror_config(m);
+    const cps_settings *cfg = client_mirror_config(m);
     heading(a, &c, " Call Park settings");
-    snprintf(v, sizeof v, "%d s", s->call_pickup_timeout_threshold);
+    snprintf(v, sizeof v, "%d s", cfg->call_pickup_timeout_threshold);
     kv(a, &c, "call_pickup_timeout_threshold", v, UI_ROLE_NORMAL);
-    kv(a, &c, "enable_music_on_hold", s->enable_music_on_hold ? "true" : "false", UI_ROLE_NORMAL);
-    snprintf(v, sizeof v, "%d", s->max_call_pickup_attempts);
+    kv(a, &c, "enable_music_on_hold", cfg->enable_music_on_hold ? "true" : "false", UI_ROLE_NORMAL);
+    snprintf(v, sizeof v, "%d", cfg->max_call_pickup_attempts);
     kv(a, &c, "max_call_pickup_attempts", v, UI_ROLE_NORMAL);
-    kv(a, &c, "on_timeout_uri", s->on_timeout_uri[0] ? s->on_timeout_uri : "(none)",
+    kv(a, &c, "on_timeout_uri", cfg->on_timeout_uri[0] ? cfg->on_timeout_uri : "(none)",
        UI_ROLE_NORMAL);
     gap(&c);
     const moh_info *moh = client_mirror_moh(m);
@@ -152,6 +217,10 @@ static void draw(tui_app *a, void *state, tui_rect r)
        : backed        ? "yes"
                        : "NO: upload it here (U) or with orbitctl moh upload",
        moh->is_default || backed ? UI_ROLE_UP : UI_ROLE_WARN);
+    if (p->sip[0]) {
+        gap(&c);
+        draw_sip(a, s, p, &c);
+    }
 }
 
 static void step(tui_app *a, int dir)
@@ -191,16 +260,70 @@ static bool arg(tui_app *a, void *state, const char *text, char *why, size_t why
     return p != NULL;
 }
 
+static void on_sip(void *ctx, long status, const char *body, size_t len, const orbit_status *err)
+{
+    pool_view *s = ctx;
+    s->sip_pending = false;
+    json_t *doc = err ? NULL : json_loadb(body ? body : "", len, 0, NULL);
+    if (err) {
+        snprintf(s->sip_error, sizeof s->sip_error, "%s", err->message);
+    } else if (status != 200 || !json_is_object(doc)) {
+        snprintf(s->sip_error, sizeof s->sip_error, "GET /v1/sip answered %ld", status);
+    } else {
+        json_decref(s->sip);
+        s->sip = json_incref(doc);
+        s->sip_error[0] = '\0';
+    }
+    json_decref(doc);
+    s->a->scr.screen_dirty = true;
+}
+
+static void tick(tui_app *a, void *state, int64_t now_ms)
+{
+    pool_view *s = state;
+    const client_mirror *any = tui_model_mirror(a);
+    const pool_info *p = any ? client_mirror_pool(any, a->model.selected) : NULL;
+    client_conn *c = p && p->sip[0] ? tui_model_conn(a, p->fqdn) : NULL;
+    if (!c || s->sip_pending)
+        return;
+    bool other = strcmp(s->sip_pool, p->fqdn) != 0;
+    if (!other && now_ms - s->sip_asked_ms < SIP_REFRESH_MS)
+        return;
+    char url[CLIENT_URL_MAX + 16], http[CLIENT_URL_MAX];
+    if (!client_conn_http_base(c, http, sizeof http))
+        return;
+    if (other) {
+        json_decref(s->sip);
+        s->sip = NULL;
+        s->sip_error[0] = '\0';
+        snprintf(s->sip_pool, sizeof s->sip_pool, "%s", p->fqdn);
+    }
+    snprintf(url, sizeof url, "%s/v1/sip", http);
+    s->sip_asked_ms = now_ms;
+    orbit_status st;
+    if (client_rest_get(a->net.rest, url, a->opt.target->token, on_sip, s, &st))
+        s->sip_pending = true;
+    else
+        snprintf(s->sip_error, sizeof s->sip_error, "%s", st.message);
+}
+
 static bool init(tui_app *a, void **state)
 {
-    (void)a;
-    *state = NULL;
+    pool_view *s = calloc(1, sizeof *s);
+    if (!s)
+        return false;
+    s->a = a;
+    *state = s;
     return true;
 }
 
 static void fini(void *state)
 {
-    (void)state;
+    pool_view *s = state;
+    if (!s)
+        return;
+    json_decref(s->sip);
+    free(s);
 }
 
 static const ui_key KEYS[] = {
@@ -211,12 +334,14 @@ static const ui_key KEYS[] = {
 const tui_view_def TUI_VIEW_POOL = {
     .tab = "Pool",
     .word = "pool",
-    .summary = "one pool: heartbeat and link, DR state, settings, music on hold (:pool NAME)",
+    .summary = "one pool: heartbeat and link, DR state, settings, music on hold, SIP edge "
+               "(:pool NAME)",
     .init = init,
     .fini = fini,
     .draw = draw,
     .key = key,
     .arg = arg,
+    .tick = tick,
     .keys = KEYS,
     .nkeys = sizeof KEYS / sizeof KEYS[0],
 };

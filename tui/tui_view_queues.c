@@ -1,6 +1,7 @@
 /* tui_view_queues: the calls waiting in the pickup queues of every pool,
  * per group in the order pickup answers them, with how long each has
- * rung and whether pickup can answer it now (not during DR). */
+ * rung, whether pickup can answer it now (not during DR) and whether a
+ * SIP phone or an orbit.v1 endpoint carries it (VIA). */
 #include "tui_keys.h"
 #include "tui_model.h"
 #include "tui_tableview.h"
@@ -27,6 +28,7 @@ static const ui_column COLUMNS[] = {
     {"GROUP", 9, 0, UI_LEFT, 'g'},    {"POOL", 14, 2, UI_LEFT, 'p'},
     {"CALLER", 14, 2, UI_LEFT, 'c'},  {"CALLEE", 16, 3, UI_LEFT, 'e'},
     {"RINGING", 8, 0, UI_RIGHT, 'r'}, {"PICKUP", 9, 0, UI_LEFT, 'k'},
+    {"VIA", 3, 0, UI_LEFT, 'v'},
 };
 
 static size_t count(void *ctx)
@@ -55,10 +57,13 @@ static void cell(void *ctx, size_t row, int col, char *buf, size_t len, ui_role 
         ui_duration(orbit_time_now_ms() - r->call.ringing_since_ms, d, sizeof d);
         snprintf(buf, len, "%s", d);
         break;
-    default:
+    case 5:
         snprintf(buf, len, "%s", r->call.pickable ? "yes" : "no (DR)");
         if (!r->call.pickable)
             *role = UI_ROLE_WARN;
+        break;
+    default:
+        snprintf(buf, len, "%s", call_transport_name(r->call.transport));
     }
 }
 
@@ -79,8 +84,10 @@ static int compare(void *ctx, size_t x, size_t y, int col)
         return strcmp(p->call.callee, q->call.callee);
     case 4:
         return tui_cmp_i64(p->call.ringing_since_ms, q->call.ringing_since_ms);
-    default:
+    case 5:
         return (int)p->call.pickable - (int)q->call.pickable;
+    default:
+        return (int)p->call.transport - (int)q->call.transport;
     }
 }
 

@@ -1,5 +1,6 @@
 /* sip_metrics: one table of (name, labels, help, type, value) rows, so a
- * new counter is one line here. Metric families with labels (dialogs by
+ * new counter is one line here, in /metrics and in GET /v1/sip (where it
+ * is named after its field of sip_edge_counters). Metric families with labels (dialogs by
  * state, RTP by direction, errors by kind) print their HELP and TYPE
  * once, before their first row. */
 #include "sip_metrics.h"
@@ -13,12 +14,13 @@ typedef struct {
     const char *labels; /* "" or `state="early"` */
     const char *type;   /* gauge or counter */
     const char *help;
-    size_t offset; /* of the value in sip_edge_counters */
+    size_t offset;   /* of the value in sip_edge_counters */
+    const char *key; /* its name in JSON: the field's */
 } metric_row;
 
 #define ROW(n, l, t, h, field)                                                                     \
     {                                                                                              \
-        n, l, t, h, offsetof(sip_edge_counters, field)                                             \
+        n, l, t, h, offsetof(sip_edge_counters, field), #field                                     \
     }
 
 static const metric_row ROWS[] = {
@@ -54,15 +56,34 @@ static const metric_row ROWS[] = {
     ROW("orbit_sip_errors_total", "kind=\"port\"", "counter", NULL, port_errors),
 };
 
+static uint64_t value_of(const sip_edge_counters *c, const metric_row *r)
+{
+    uint64_t value;
+    memcpy(&value, (const char *)c + r->offset, sizeof value);
+    return value;
+}
+
 void sip_metrics_render(const sip_edge_counters *c, orbit_buf *b)
 {
     for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
         const metric_row *r = &ROWS[i];
-        uint64_t value;
-        memcpy(&value, (const char *)c + r->offset, sizeof value);
+        uint64_t value = value_of(c, r);
         if (r->help)
             orbit_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", r->name, r->help, r->name, r->type);
         orbit_buf_printf(b, "%s%s%s%s %" PRIu64 "\n", r->name, *r->labels ? "{" : "", r->labels,
                          *r->labels ? "}" : "", value);
     }
+}
+
+json_t *sip_metrics_json(const sip_edge_counters *c)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < sizeof ROWS / sizeof ROWS[0]; i++) {
+        if (json_object_set_new(o, ROWS[i].key, json_integer((json_int_t)value_of(c, &ROWS[i]))) !=
+            0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
 }

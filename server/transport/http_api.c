@@ -7,6 +7,7 @@
 #include "orbit_json_dump.h"
 #include "orbit_time.h"
 #include "server.h"
+#include "sip_transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -234,6 +235,12 @@ static void get_users(struct lws *wsi, http_session *h)
     const char *filter = lws_get_urlarg_by_name(wsi, "pool=", home, sizeof home);
     json_t *users = pool_users_json(h->srv->pool, filter);
     respond_ok(wsi, h, users ? json_pack("{s:o}", "users", users) : NULL);
+}
+
+/* The SIP edge: its address and counters ({"enabled": false} without). */
+static void get_sip(struct lws *wsi, http_session *h)
+{
+    respond_ok(wsi, h, sip_transport_status(h->srv->sip));
 }
 
 static void get_audit(struct lws *wsi, http_session *h)
@@ -500,6 +507,9 @@ static int on_http(struct lws *wsi, http_session *h, const char *path)
     } else if (strcmp(path, "/v1/users") == 0 && m == M_GET) {
         if (need_role(wsi, h, ORBIT_ROLE_VIEWER))
             get_users(wsi, h);
+    } else if (strcmp(path, "/v1/sip") == 0 && m == M_GET) {
+        if (need_role(wsi, h, ORBIT_ROLE_VIEWER))
+            get_sip(wsi, h);
     } else if (strcmp(path, "/v1/audit") == 0 && m == M_GET) {
         if (need_role(wsi, h, ORBIT_ROLE_OPERATOR))
             get_audit(wsi, h);
@@ -538,8 +548,8 @@ static int on_http(struct lws *wsi, http_session *h, const char *path)
     } else {
         known = strcmp(path, "/v1/health") == 0 || strcmp(path, "/metrics") == 0 ||
                 strcmp(path, "/v1/state") == 0 || strcmp(path, "/v1/users") == 0 ||
-                strcmp(path, "/v1/audit") == 0 || strcmp(path, "/v1/moh") == 0 ||
-                strcmp(path, "/v1/cmd") == 0;
+                strcmp(path, "/v1/sip") == 0 || strcmp(path, "/v1/audit") == 0 ||
+                strcmp(path, "/v1/moh") == 0 || strcmp(path, "/v1/cmd") == 0;
         orbit_status_set(&st, known ? ORBIT_ERR_BAD_REQUEST : ORBIT_ERR_NOT_FOUND, "",
                          known ? "method not allowed on %s" : "no endpoint %s", path);
         h->close_after = m == M_POST || m == M_PUT;

@@ -44,6 +44,11 @@ void sip_transport_drain(sip_transport *t);
  * ignored. */
 void sip_transport_metrics(const sip_transport *t, orbit_buf *out);
 
+/* The edge for GET /v1/sip: {"enabled": false} without one (t NULL), else
+ * its address, authentication, RTP ports, whether it serves yet and its
+ * counters. A new reference; NULL on OOM. */
+json_t *sip_transport_status(const sip_transport *t);
+
 /* Stops the edge (it ends its calls and lets the last BYEs go), completes
  * every op it still waits for, leaves the pool's sinks and frees. NULL is
  * ignored. */

@@ -6,7 +6,7 @@ ring-back, the timeout URI, pickup, and the 301 after a failover."""
 
 import unittest
 
-from orbit_testlib import (P2, DeploymentTest, failback, failover, op_http, state,
+from orbit_testlib import (P2, DeploymentTest, failback, failover, http, op_http, state,
                            wait_until)
 from sip_pool import call, phone, sip_counter, sip_port, sipp, start_sipp, wait_counter
 from sip_testlib import run_sipp, sipp_trace
@@ -128,6 +128,16 @@ class Park(SipTest):
         caller.bye(dialog)
         wait_until(lambda: not state(self.dep, 0)["parked"], what="the orbit freed")
         self.assertEqual(sip_counter(self.dep, 0, "orbit_sip_calls_total", flow="park"), 1)
+        # GET /v1/sip tells the same, as JSON (the console's pool view).
+        status, body, _ = http(self.dep, "/v1/sip", token=self.dep.token("viewer"), pool=0)
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["enabled"])
+        self.assertEqual(body["uri"], self.dep.pool(0)["sip"])
+        self.assertEqual(body["auth"], "digest")
+        self.assertTrue(body["serving"])
+        self.assertEqual(body["counters"]["parks"], 1)
+        self.assertGreaterEqual(body["counters"]["registrations"], 1)
+        self.assertEqual(http(self.dep, "/v1/sip", pool=0)[0], 401)
 
     def test_sipp_parked_by_invite_with_referred_by_hears_music(self):
         proc, workdir, _ = start_sipp(self.dep, "auth_call", 0, CALLER,

@@ -36,9 +36,13 @@ static char *state_text(int n)
                                "%s{\"call_id\":\"call-%d\",\"orbit\":\"%d\",\"parker\":"
                                "\"sip:u%d@x.y\",\"parkee\":\"sip:c%d@x.y\",\"parked_ms\":%d,"
                                "\"deadline_ms\":%d,\"attempt\":%d,\"state\":\"%s\","
-                               "\"music_on_hold\":true,\"pool\":\"p1.example.net\",\"x\":[{}]}",
+                               "\"music_on_hold\":true,\"pool\":\"p1.example.net\",\"x\":[{}]%s}",
                                i ? "," : "", i, 1000 + i, i, i, i, i + 90, i % 2,
-                               i % 2 ? "ringing_back" : "parked");
+                               i % 2 ? "ringing_back" : "parked",
+                               /* SIP, api by default, api said */
+                               i % 3 == 0   ? ",\"transport\":\"sip\""
+                               : i % 3 == 1 ? ""
+                                            : ",\"transport\":\"api\"");
     snprintf(s + at, cap - at,
              "],\"queues\":[{\"group\":\"700\",\"calls\":[{\"call_id\":\"q1\",\"caller\":\"x\","
              "\"callee\":\"sip:a@x.y\",\"group\":\"700\",\"ringing_since_ms\":10}]}]}");
@@ -95,6 +99,13 @@ static void streamed_in_pieces_loads_what_the_whole_state_loads(void **state)
             assert_int_not_equal(client_snapstream_apply(s, m, &st), ORBIT_OK); /* once */
             json_t *got = client_mirror_to_json(m);
             assert_true(json_equal(want, got));
+            /* Who carries each call survives the streaming. */
+            const client_parked *first = client_mirror_parked(m, "call-0");
+            const client_parked *second = client_mirror_parked(m, "call-1");
+            assert_non_null(first);
+            assert_non_null(second);
+            assert_int_equal(first->transport, CALL_TRANSPORT_SIP);
+            assert_int_equal(second->transport, CALL_TRANSPORT_API);
             assert_int_equal(client_mirror_in_use(m, "park"), 300);
             assert_int_equal(client_mirror_config(m)->call_pickup_timeout_threshold, 90);
             json_decref(got);
@@ -146,6 +157,11 @@ static void a_bad_snapshot_is_refused_with_its_reason(void **state)
         {"{\"t\":\"snapshot\",\"id\":\"s1\",\"state\":{\"pools\":[],\"dr\":[],\"orbits\":[],"
          "\"queues\":[]}}",
          "parked"},
+        {"{\"t\":\"snapshot\",\"id\":\"s1\",\"state\":{\"pools\":[],\"dr\":[],\"orbits\":[],"
+         "\"parked\":[{\"call_id\":\"c\",\"orbit\":\"12\",\"parker\":\"sip:a@b.c\","
+         "\"parkee\":\"x\",\"parked_ms\":1,\"deadline_ms\":2,\"transport\":\"xmpp\"}],"
+         "\"queues\":[]}}",
+         "transport is sip or api"},
         {"{\"t\":\"snapshot\",\"id\":\"s1\",\"state\":null}", "state"},
     };
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {

@@ -42,8 +42,32 @@ static void counters_render_as_prometheus_text(void **state)
     orbit_buf_free(&b);
 }
 
+/* GET /v1/sip names each counter after its field, with its value. */
+static void counters_render_as_json_named_by_field(void **state)
+{
+    (void)state;
+    sip_edge_counters c;
+    memset(&c, 0, sizeof c);
+    c.registrations = 7;
+    c.parks = 3;
+    c.auth_failures = 2;
+    c.port_errors = 1;
+    json_t *o = sip_metrics_json(&c);
+    assert_non_null(o);
+    assert_int_equal(json_integer_value(json_object_get(o, "registrations")), 7);
+    assert_int_equal(json_integer_value(json_object_get(o, "parks")), 3);
+    assert_int_equal(json_integer_value(json_object_get(o, "auth_failures")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "port_errors")), 1);
+    assert_true(json_is_integer(json_object_get(o, "media_timeouts")));
+    assert_int_equal(json_integer_value(json_object_get(o, "media_timeouts")), 0);
+    /* Every row of /metrics has its key: 24 counters. */
+    assert_int_equal(json_object_size(o), 24);
+    json_decref(o);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(counters_render_as_prometheus_text),
+    cmocka_unit_test(counters_render_as_json_named_by_field),
 };
 
 ORBIT_TEST_MAIN(tests)
