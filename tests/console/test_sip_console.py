@@ -12,30 +12,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from console_base import ConsoleTest  # noqa: E402
 from orbit_testlib import USER1, cmd, state, wait_until  # noqa: E402
-from sip_pool import phone, sip_port  # noqa: E402
+from sip_pool import SipPhones, sip_port  # noqa: E402
 
 PARKER = "user1-001"  # homed on pool1
 CALLER = "user2-001"  # homed on pool2
 CALLEE = "user1-002"  # pool1, group 17000
 
 
-class SipConsoleTest(ConsoleTest):
+class SipConsoleTest(SipPhones, ConsoleTest):
     POOLS = 2
     SIM = None
 
-    def setUp(self):
-        super().setUp()
-        self.uas = []
-
-    def tearDown(self):
-        for ua in self.uas:
-            ua.close()
-        super().tearDown()
-
-    def phone(self, user):
-        ua = phone(self.dep, user)
-        self.uas.append(ua)
-        return ua
 
     def test_views_tell_sip_calls_from_api_calls_and_the_pool_view_counts_them(self):
         # A SIP phone parks itself on behalf of PARKER; an orbit.v1

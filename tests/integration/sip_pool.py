@@ -27,6 +27,16 @@ def passwords(dep):
         return dict(line.split() for line in f if line.strip())
 
 
+class SipPhones:
+    """For a test class on a Deployment (self.dep): phone(user) gives a
+    UA of the deployment's user, closed when the test ends."""
+
+    def phone(self, user):
+        ua = phone(self.dep, user)
+        self.addCleanup(ua.close)
+        return ua
+
+
 def name_of(uri_or_name):
     """"sip:user1-001@example.net" or "user1-001" -> "user1-001"."""
     return uri_or_name[4:].split("@")[0] if uri_or_name.startswith("sip:") else uri_or_name

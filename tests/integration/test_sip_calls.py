@@ -8,7 +8,7 @@ import unittest
 
 from orbit_testlib import (P2, DeploymentTest, failback, failover, http, op_http, state,
                            wait_until)
-from sip_pool import call, phone, sip_counter, sip_port, sipp, start_sipp, wait_counter
+from sip_pool import SipPhones, call, sip_counter, sip_port, sipp, start_sipp, wait_counter
 from sip_testlib import run_sipp, sipp_trace
 
 # Nothing here depends on the deployment store: run on SQLite only (see
@@ -22,21 +22,9 @@ PICKER = "user1-003"  # same group
 CALLER = "user2-001"  # homed on pool2
 
 
-class SipTest(DeploymentTest):
+class SipTest(SipPhones, DeploymentTest):
     USERS = 12
 
-    def setUp(self):
-        super().setUp()
-        self.uas = []
-
-    def tearDown(self):
-        for ua in self.uas:
-            ua.close()
-
-    def phone(self, user):
-        ua = phone(self.dep, user)
-        self.uas.append(ua)
-        return ua
 
     def park(self, caller, parker=PARKER, pool=0):
         """The test's UA parks itself on behalf of parker; returns the

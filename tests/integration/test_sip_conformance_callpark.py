@@ -11,7 +11,7 @@ import unittest
 
 from orbit_testlib import (P1, P2, DeploymentTest, failback, failover, state, wait_down,
                            wait_phase, wait_until)
-from sip_pool import call, exchange_rtp, phone, quiet, sdp_media, sip_port
+from sip_pool import SipPhones, call, exchange_rtp, quiet, sdp_media, sip_port
 
 PARKER = "user1-001"  # homed on pool1
 RETRIEVER = "user1-003"
@@ -19,23 +19,11 @@ CALLER = "user2-001"  # the party being parked, homed on pool2
 SECOND = "user2-002"
 
 
-class SipCallParkConformance(DeploymentTest):
+class SipCallParkConformance(SipPhones, DeploymentTest):
     CLOCK_SCALE = 10.0
     PHASE_SECONDS = 10.0  # 1 s of real time per phase
     USERS = 12
 
-    def setUp(self):
-        super().setUp()
-        self.uas = []
-
-    def tearDown(self):
-        for ua in self.uas:
-            ua.close()
-
-    def phone(self, user):
-        ua = phone(self.dep, user)
-        self.uas.append(ua)
-        return ua
 
     def outage(self):
         self.dep.kill(P1)

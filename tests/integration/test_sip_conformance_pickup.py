@@ -12,7 +12,7 @@ import unittest
 
 from orbit_testlib import (P1, P2, DeploymentTest, failback, failover, redirect_pickup,
                            state, wait_phase, wait_until)
-from sip_pool import call, exchange_rtp, phone, quiet, sdp_media, sip_port
+from sip_pool import SipPhones, call, exchange_rtp, quiet, sdp_media, sip_port
 
 GROUP = "17000"
 CALLEE = "user1-001"  # homed on pool1, group 17000
@@ -27,25 +27,13 @@ def queue_ids(dep, pool):
     return []
 
 
-class SipPickupConformance(DeploymentTest):
+class SipPickupConformance(SipPhones, DeploymentTest):
     # Phases of 1 s, and 6 s of ringing before voicemail: room for the
     # steps of a test between a call's first ring and its end.
     CLOCK_SCALE = 5.0
     PHASE_SECONDS = 5.0
     USERS = 12
 
-    def setUp(self):
-        super().setUp()
-        self.uas = []
-
-    def tearDown(self):
-        for ua in self.uas:
-            ua.close()
-
-    def phone(self, user):
-        ua = phone(self.dep, user)
-        self.uas.append(ua)
-        return ua
 
     def callee_at(self, pool):
         """The callee's phone, registered with pool."""

@@ -10,7 +10,7 @@ import unittest
 import wave
 
 from orbit_testlib import DeploymentTest, http, op_http, state, wait_until
-from sip_pool import phone, sdp_media, sip_counter, sip_port
+from sip_pool import SipPhones, sdp_media, sip_counter, sip_port
 from sip_testlib import make_rtp, ulaw_decode
 
 # Nothing here depends on the deployment store: run on SQLite only (see
@@ -33,21 +33,9 @@ def wav_of(samples, rate=8000):
     return out.getvalue()
 
 
-class SipMedia(DeploymentTest):
+class SipMedia(SipPhones, DeploymentTest):
     USERS = 5
 
-    def setUp(self):
-        super().setUp()
-        self.uas = []
-
-    def tearDown(self):
-        for ua in self.uas:
-            ua.close()
-
-    def phone(self, user):
-        ua = phone(self.dep, user)
-        self.uas.append(ua)
-        return ua
 
     def park(self, caller, pt=0):
         port = sip_port(self.dep, 0)

@@ -13,27 +13,15 @@ import unittest
 
 from orbit_testlib import (USER1, Client, DeploymentTest, Phones, http, op_http, program, run,
                            state, wait_until, watch)
-from sip_pool import call, metrics, passwords, phone, sip_port
+from sip_pool import SipPhones, call, metrics, passwords, sip_port
 
 PARKER = "user1-001"
 CALLER = "user2-001"
 
 
-class SipTransport(DeploymentTest):
+class SipTransport(SipPhones, DeploymentTest):
     USERS = 5
 
-    def setUp(self):
-        super().setUp()
-        self.uas = []
-
-    def tearDown(self):
-        for ua in self.uas:
-            ua.close()
-
-    def phone(self, user):
-        ua = phone(self.dep, user)
-        self.uas.append(ua)
-        return ua
 
     def test_digest_works_from_the_store_and_no_client_sees_an_ha1(self):
         # The pools read the HA1s from the store (SQLite or etcd) only.
@@ -130,7 +118,7 @@ class SipTransport(DeploymentTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         from sip_testlib import UA
         newcomer = UA("newcomer", password="secret")
-        self.uas.append(newcomer)
+        self.addCleanup(newcomer.close)
         wait_until(lambda: newcomer.register(sip_port(self.dep, 0)).status == 200,
                    what="the imported user to register")
 
