@@ -8,7 +8,7 @@
 #include "media_moh.h"
 #include "orbit_file.h"
 #include "orbit_frame.h"
-#include "orbit_map.h"
+#include "sip_call_filter.h"
 #include "sip_edge.h"
 #include "sip_metrics.h"
 #include "sip_port.h"
@@ -61,12 +61,8 @@ struct sip_transport {
 
     /* the loop's own */
     sip_queued_op *waiting;
-    bool dirty; /* the directory is stale */
-    /* The calls the edge carries (call_id -> t), from their call.parked
-     * or pickup.queued with transport "sip" to their last event: only
-     * their events are copied to the edge. Loop thread only. */
-    orbit_map *sip_calls;
-    bool sip_calls_lost; /* an insert failed: post every call's events */
+    bool dirty;             /* the directory is stale */
+    sip_call_filter *calls; /* the calls the edge carries: loop thread only */
     media_moh *moh;
     char moh_sha256[ORBIT_SHA256_HEX + 1]; /* the file moh was made from */
     pthread_t moh_thread;
@@ -292,50 +288,11 @@ static bool changes_directory(orbit_event_kind kind)
     }
 }
 
-/* Whether the edge acts on this event (sip_calls_on_event): a call
- * event of a call it carries. Every other event is neither copied nor
- * posted, so a pool whose calls come over orbit.v1 pays nothing for the
- * edge's thread. Tracks the carried calls as a side effect. */
-static bool edge_wants(sip_transport *t, orbit_event_kind kind, const json_t *data)
-{
-    const char *call_id = json_string_value(json_object_get(data, "call_id"));
-    if (!call_id)
-        return false;
-    switch (kind) {
-    case ORBIT_EV_CALL_PARKED:
-    case ORBIT_EV_PICKUP_QUEUED: {
-        const char *transport = json_string_value(json_object_get(data, "transport"));
-        if (transport && strcmp(transport, "sip") == 0 && !orbit_map_put(t->sip_calls, call_id, t))
-            t->sip_calls_lost = true;
-        return false;
-    }
-    case ORBIT_EV_CALL_RINGBACK:
-    case ORBIT_EV_CALL_REPARKED:
-        return t->sip_calls_lost || orbit_map_get(t->sip_calls, call_id) != NULL;
-    case ORBIT_EV_CALL_RETRIEVED:
-    case ORBIT_EV_CALL_RINGBACK_ANSWERED:
-    case ORBIT_EV_CALL_FORWARDED:
-    case ORBIT_EV_CALL_DISCONNECTED:
-    case ORBIT_EV_PICKUP_VOICEMAIL:
-    case ORBIT_EV_PICKUP_DROPPED:
-        /* The call's last event. */
-        return orbit_map_remove(t->sip_calls, call_id) != NULL || t->sip_calls_lost;
-    case ORBIT_EV_PICKUP_TAKEN:
-    case ORBIT_EV_PICKUP_ANSWERED:
-    case ORBIT_EV_PICKUP_CANCELLED:
-        /* Last too, but the edge caused them or they need nothing of it. */
-        orbit_map_remove(t->sip_calls, call_id);
-        return false;
-    default:
-        return false;
-    }
-}
-
 static void on_event(void *ctx, wire_msg *m, orbit_event_kind kind, const json_t *data)
 {
     (void)m;
     sip_transport *t = ctx;
-    if (edge_wants(t, kind, data)) {
+    if (sip_call_filter_wants(t->calls, kind, data)) {
         /* A copy of its own: the SIP thread reads it while this one goes on. */
         json_t *copy = json_deep_copy(data);
         pthread_mutex_lock(&t->lock);
@@ -543,13 +500,13 @@ bool sip_transport_start(pool *p, const server_config *cfg, orbit_log *log, cons
     if (!edge_config(cfg, &ec, err, errlen))
         return false;
     sip_transport *t = calloc(1, sizeof *t);
-    if (t && !(t->sip_calls = orbit_map_new())) {
+    if (t && !(t->calls = sip_call_filter_new())) {
         free(t);
         t = NULL;
     }
     if (!t || pthread_mutex_init(&t->lock, NULL) != 0) {
         if (t)
-            orbit_map_free(t->sip_calls);
+            sip_call_filter_free(t->calls);
         free(t);
         snprintf(err, errlen, "out of memory");
         return false;
@@ -643,7 +600,7 @@ void sip_transport_stop(sip_transport *t)
     media_moh_unref(t->moh);
     sip_inbox_unref(t->inbox);
     sip_directory_unref(t->dir);
-    orbit_map_free(t->sip_calls);
+    sip_call_filter_free(t->calls);
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
