@@ -92,10 +92,13 @@ static void draw_sip(tui_app *a, pool_view *s, const pool_info *p, cursor *c)
 {
     char v[400];
     heading(a, c, " SIP edge");
-    const json_t *sip = strcmp(s->sip_pool, p->fqdn) == 0 ? s->sip : NULL;
+    bool ours = strcmp(s->sip_pool, p->fqdn) == 0;
+    const json_t *sip = ours ? s->sip : NULL;
     if (!sip) {
-        kv(a, c, "counters", s->sip_error[0] ? s->sip_error : "asking the pool",
-           s->sip_error[0] ? UI_ROLE_WARN : UI_ROLE_DIM);
+        /* An error is shown only for the pool it came from. */
+        bool failed = ours && s->sip_error[0];
+        kv(a, c, "counters", failed ? s->sip_error : "asking the pool",
+           failed ? UI_ROLE_WARN : UI_ROLE_DIM);
         return;
     }
     if (!json_is_true(json_object_get(sip, "enabled"))) {
@@ -103,9 +106,10 @@ static void draw_sip(tui_app *a, pool_view *s, const pool_info *p, cursor *c)
         return;
     }
     const json_t *n = json_object_get(sip, "counters");
-    snprintf(v, sizeof v, "%s, %s authentication, RTP %lld-%lld%s",
-             json_string_value(json_object_get(sip, "uri")),
-             json_string_value(json_object_get(sip, "auth")),
+    const char *uri = json_string_value(json_object_get(sip, "uri"));
+    const char *auth = json_string_value(json_object_get(sip, "auth"));
+    snprintf(v, sizeof v, "%s, %s authentication, RTP %lld-%lld%s", uri ? uri : "?",
+             auth ? auth : "?",
              (long long)json_integer_value(json_object_get(sip, "media_port_min")),
              (long long)json_integer_value(json_object_get(sip, "media_port_max")),
              json_is_true(json_object_get(sip, "serving")) ? "" : " (not serving yet)");
@@ -144,7 +148,7 @@ static void draw(tui_app *a, void *state, tui_rect r)
     const client_mirror *m = tui_model_own(a, p->fqdn);
     int64_t now = orbit_time_now_ms();
     char v[800], d[32], title[600];
-    cursor c = {r.y, r.y + r.h, r.h - DETAIL_ROWS - (p->sip[0] ? SIP_ROWS + 1 : 0), r};
+    cursor c = {r.y, r.y + r.h, r.h - DETAIL_ROWS - SIP_ROWS - 1, r};
     snprintf(title, sizeof title, " %s  (site %s, backup %s)", p->fqdn, p->site,
              p->backup[0] ? p->backup : "none");
     heading(a, &c, title);
@@ -217,10 +221,8 @@ static void draw(tui_app *a, void *state, tui_rect r)
        : backed        ? "yes"
                        : "NO: upload it here (U) or with orbitctl moh upload",
        moh->is_default || backed ? UI_ROLE_UP : UI_ROLE_WARN);
-    if (p->sip[0]) {
-        gap(&c);
-        draw_sip(a, s, p, &c);
-    }
+    gap(&c);
+    draw_sip(a, s, p, &c);
 }
 
 static void step(tui_app *a, int dir)
@@ -265,15 +267,16 @@ static void on_sip(void *ctx, long status, const char *body, size_t len, const o
     pool_view *s = ctx;
     s->sip_pending = false;
     json_t *doc = err ? NULL : json_loadb(body ? body : "", len, 0, NULL);
-    if (err) {
+    bool ok = !err && status == 200 && json_is_object(doc);
+    if (err)
         snprintf(s->sip_error, sizeof s->sip_error, "%s", err->message);
-    } else if (status != 200 || !json_is_object(doc)) {
+    else if (!ok)
         snprintf(s->sip_error, sizeof s->sip_error, "GET /v1/sip answered %ld", status);
-    } else {
-        json_decref(s->sip);
-        s->sip = json_incref(doc);
+    else
         s->sip_error[0] = '\0';
-    }
+    /* After a failure the old counters would read as current: none. */
+    json_decref(s->sip);
+    s->sip = ok ? json_incref(doc) : NULL;
     json_decref(doc);
     s->a->scr.screen_dirty = true;
 }
@@ -283,7 +286,9 @@ static void tick(tui_app *a, void *state, int64_t now_ms)
     pool_view *s = state;
     const client_mirror *any = tui_model_mirror(a);
     const pool_info *p = any ? client_mirror_pool(any, a->model.selected) : NULL;
-    client_conn *c = p && p->sip[0] ? tui_model_conn(a, p->fqdn) : NULL;
+    /* Asked of every pool: one whose topology names no SIP URI may
+     * still run an edge, and one without says so. */
+    client_conn *c = p ? tui_model_conn(a, p->fqdn) : NULL;
     if (!c || s->sip_pending)
         return;
     bool other = strcmp(s->sip_pool, p->fqdn) != 0;
