@@ -26,8 +26,12 @@ void tui_tableview_draw(tui_app *a, ui_table *t, const ui_table_source *src, voi
     snprintf(tail, sizeof tail, ": %s%s%s%s%s%s", count, f[0] ? "  filter \"" : "", f,
              f[0] ? "\"" : "", note && note[0] ? "  " : "", note ? note : "");
     int attr = ui_theme_attr(&a->scr.theme, UI_ROLE_TITLE);
-    int title_w = r.w - ui_text_width(tail);
-    if (ui_text_width(line) <= title_w || title_w < 8) {
+    /* Widths as drawn: control characters in a filter show as more. */
+    char drawn[sizeof tail * 2];
+    ui_visible(tail, drawn, sizeof drawn, &a->scr.glyphs);
+    int title_w = r.w - ui_text_width(drawn);
+    ui_visible(line, drawn, sizeof drawn, &a->scr.glyphs);
+    if (ui_text_width(drawn) <= title_w || title_w < 8) {
         size_t used = strlen(line);
         snprintf(line + used, sizeof line - used, "%s", tail);
         ui_put(stdscr, r.y, r.x, r.w, attr, UI_LEFT, line, &a->scr.glyphs);
