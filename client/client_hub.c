@@ -747,7 +747,7 @@ client_hub *client_hub_new(const client_options *o, const client_hooks *h, void 
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = hub->protocols;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.options = o->plaintext_only ? 0 : LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     if (hub->ca_file[0])
         info.client_ssl_ca_filepath = hub->ca_file;
     info.user = hub;
@@ -848,6 +848,12 @@ client_conn *client_hub_add(client_hub *hub, const char *url, orbit_status *st)
         return NULL;
     }
     if (!parse_url(c, url, st)) {
+        conn_free(c);
+        return NULL;
+    }
+    if (c->tls && hub->opt.plaintext_only) {
+        orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "url",
+                         "%s is wss://, but this client was started for plaintext pools only", url);
         conn_free(c);
         return NULL;
     }

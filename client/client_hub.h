@@ -30,6 +30,10 @@ typedef struct {
     const char *token;       /* sent in hello */
     const char *client_name; /* "orbitop/0.1" */
     const char *ca_file;     /* PEM file to verify wss:// servers with; NULL: system */
+    /* Every URL is ws://: no TLS client context is made, which saves
+     * loading the system's CA certificates at start (about 50 ms); a
+     * wss:// URL is then refused by client_hub_add. */
+    bool plaintext_only;
     /* Also connect to the pools a pool lists, each only when allow_url
      * says its URL may receive the token (see client_target.h); without
      * allow_url nothing is discovered. why receives a refusal's reason. */

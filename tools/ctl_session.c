@@ -185,6 +185,7 @@ int ctl_open_with(ctl *c, bool subscribe, bool discover, const client_hooks *hoo
     client_options o = {.token = c->token,
                         .client_name = name,
                         .ca_file = c->target->ca[0] ? c->target->ca : NULL,
+                        .plaintext_only = !c->target->tls,
                         .discover = discover,
                         .allow_url = client_target_allow_hook,
                         .allow_ctx = c->target,

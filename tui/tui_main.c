@@ -249,6 +249,7 @@ static int start_network(tui_app *a)
     client_options o = {.token = t->token,
                         .client_name = name,
                         .ca_file = t->ca[0] ? t->ca : NULL,
+                        .plaintext_only = !t->tls,
                         .discover = true,
                         .allow_url = client_target_allow_hook,
                         .allow_ctx = t,
