@@ -103,9 +103,17 @@ def targets(r):
     snap = r.get("snapshot_top")
     if snap:
         s, b = snap["single"], snap["burst"]
+        # The first subscriber after a change pays for building the
+        # state; the later ones at that revision share it. Live pools
+        # change all the time, so the first one is judged: the parked
+        # level's run, which follows park + retrieve traffic (this run
+        # may follow another snapshot at the same revision).
+        level = [x["snapshot"] for x in r.get("parked", []) if x["parked"] == snap["parked"]]
+        after = level[0] if level else s
+        first = (after.get("times_ms") or [after["max_ms"]])[0]
         t.append(Target(f"4. snapshot of {snap['parked']:,} parked calls to a new subscriber",
-                        fmt(s["median_ms"], " ms") + f" ({s['bytes'] / MB:.1f} MB)", "< 150 ms",
-                        s["median_ms"] < 150))
+                        fmt(first, " ms") + " first after a change, " + fmt(s["median_ms"], " ms") +
+                        f" shared ({s['bytes'] / MB:.1f} MB)", "< 150 ms", first < 150))
         if b:
             growth = b["rss_peak"] - b["rss_before"]
             t.append(Target(f"4. {b['subs']} simultaneous subscribes: memory",
@@ -222,12 +230,15 @@ def markdown(r, tlist):
             f"{fmt(o['cmd_rate_done'])}, {fmt(rd and rd['cmd_rate_done'])} | "
             f"{o['server_cpu_share']:.0%} | {o['client_cpu_share']:.0%} |")
     lines += ["", "## Parked calls: cost as they grow", "",
-              "| parked | orbitd RSS | park + retrieve CPU/op | snapshot (median) | snapshot size |",
-              "|---|---|---|---|---|"]
+              "| parked | orbitd RSS | park + retrieve CPU/op | snapshot, first after a change "
+              "| snapshot, shared (median) | snapshot size |",
+              "|---|---|---|---|---|---|"]
     for x in r.get("parked", []):
+        sn = x["snapshot"]
         lines.append(f"| {x['parked']:,} | {x['rss'] / MB:.0f} MB | "
                      f"{fmt(x['park']['server_cpu_us_per_op'], ' µs')} | "
-                     f"{fmt(x['snapshot']['median_ms'], ' ms')} | "
+                     f"{fmt((sn.get('times_ms') or [sn['max_ms']])[0], ' ms')} | "
+                     f"{fmt(sn['median_ms'], ' ms')} | "
                      f"{x['snapshot']['bytes'] / MB:.2f} MB |")
     snap = r.get("snapshot_top")
     if snap and snap.get("burst"):
