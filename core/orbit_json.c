@@ -1,6 +1,8 @@
 /* orbit_json: strict field readers and entity codecs. */
 #include "orbit_json.h"
 
+#include "orbit_json_dump.h"
+
 #include <string.h>
 
 int orbit_json_get_string(const json_t *obj, const char *key, bool required, char *out, size_t cap,
@@ -447,6 +449,38 @@ json_t *orbit_json_from_parked(const parked_call *c)
         return o;
     json_decref(o);
     return NULL;
+}
+
+static bool write_key(orbit_buf *b, const char *key_and_colon)
+{
+    return orbit_buf_append(b, key_and_colon, strlen(key_and_colon));
+}
+
+static bool write_text(orbit_buf *b, const char *key_and_colon, const char *s)
+{
+    return write_key(b, key_and_colon) && orbit_json_dump_string(b, s, strlen(s));
+}
+
+static bool write_int(orbit_buf *b, const char *key_and_colon, long long v)
+{
+    return write_key(b, key_and_colon) && orbit_json_dump_int(b, v);
+}
+
+bool orbit_json_write_parked(orbit_buf *b, const parked_call *c)
+{
+    /* The members and order of orbit_json_from_parked. */
+    char orbit[ORBIT_NUMBER_BUF];
+    return write_text(b, "{\"call_id\":", c->call_id) &&
+           write_text(b, ",\"orbit\":", orbit_number_format(&c->orbit, orbit, sizeof orbit)) &&
+           write_text(b, ",\"parker\":", c->parker) && write_text(b, ",\"parkee\":", c->parkee) &&
+           write_int(b, ",\"parked_ms\":", c->parked_ms) &&
+           write_int(b, ",\"deadline_ms\":", c->deadline_ms) &&
+           write_int(b, ",\"attempt\":", c->attempt) &&
+           write_text(b, ",\"state\":", parked_state_name(c->state)) &&
+           write_key(b,
+                     c->music_on_hold ? ",\"music_on_hold\":true" : ",\"music_on_hold\":false") &&
+           write_text(b, ",\"transport\":", call_transport_name(c->transport)) &&
+           orbit_buf_append(b, "}", 1);
 }
 
 int orbit_json_get_transport(const json_t *o, call_transport *out, orbit_status *st)

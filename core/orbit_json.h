@@ -7,6 +7,7 @@
 #define ORBIT_JSON_H
 
 #include "cps_settings.h"
+#include "orbit_buf.h"
 #include "orbit_error.h"
 #include "orbit_model.h"
 #include "orbit_range.h"
@@ -65,6 +66,10 @@ json_t *orbit_json_from_moh(const moh_info *m);
 orbit_err orbit_json_to_moh(const json_t *o, orbit_json_mode mode, moh_info *m, orbit_status *st);
 
 json_t *orbit_json_from_parked(const parked_call *c);
+/* Appends to b the text orbit_json_dump writes of orbit_json_from_parked(c),
+ * without building the object: a big pool's snapshot holds tens of
+ * thousands. false on OOM. */
+bool orbit_json_write_parked(orbit_buf *b, const parked_call *c);
 orbit_err orbit_json_to_parked(const json_t *o, orbit_json_mode mode, parked_call *c,
                                orbit_status *st);
 

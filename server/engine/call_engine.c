@@ -832,6 +832,19 @@ json_t *call_engine_parked_json(const call_engine *ce)
     return arr;
 }
 
+bool call_engine_parked_write(const call_engine *ce, orbit_buf *b)
+{
+    bool ok = orbit_buf_append(b, "[", 1);
+    size_t pos = 0;
+    void *v;
+    for (bool first = true; ok && orbit_map_next(ce->parked_by_id, &pos, NULL, &v); first = false) {
+        parked_call call;
+        parked_view(v, &call);
+        ok = (first || orbit_buf_append(b, ",", 1)) && orbit_json_write_parked(b, &call);
+    }
+    return ok && orbit_buf_append(b, "]", 1);
+}
+
 json_t *call_engine_queues_json(const call_engine *ce)
 {
     json_t *arr = json_array();

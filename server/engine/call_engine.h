@@ -13,6 +13,7 @@
 
 #include "cps_settings.h"
 #include "dr_policy.h"
+#include "orbit_buf.h"
 #include "orbit_deployment.h"
 #include "orbit_event.h"
 #include "orbit_ops.h"
@@ -106,6 +107,10 @@ uint32_t call_engine_orbit_capacity(const call_engine *ce);
 /* Snapshot arrays: "parked" and "queues" of the protocol's state (new
  * references; NULL on OOM). */
 json_t *call_engine_parked_json(const call_engine *ce);
+/* Appends the same array as text to b, in the order of
+ * call_engine_parked_json, without building objects (a snapshot of tens
+ * of thousands of calls). false on OOM. */
+bool call_engine_parked_write(const call_engine *ce, orbit_buf *b);
 json_t *call_engine_queues_json(const call_engine *ce);
 
 /* Depth of every queue, for metrics: calls fn(group text, depth). */

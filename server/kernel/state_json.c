@@ -5,7 +5,9 @@
 #include "state_json.h"
 
 #include "orbit_json.h"
+#include "orbit_json_dump.h"
 #include "orbit_time.h"
+#include "wire_msg.h"
 
 #include <string.h>
 
@@ -87,18 +89,53 @@ static json_t *orbits_json(pool *p)
     return arr;
 }
 
-json_t *state_json_build(pool *p)
+/* The state; without "parked" when parked is false (the snapshot writes
+ * them as text itself). */
+static json_t *build(pool *p, bool parked)
 {
+    json_t *calls = parked ? call_engine_parked_json(p->engine) : NULL;
+    if (parked && !calls)
+        return NULL;
+    /* o* leaves "parked" out when calls is NULL. */
     json_t *state = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool", state_json_self(p), "pools",
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o*, s:o}", "pool", state_json_self(p), "pools",
         pools_json(p), "dr", dr_json(p), "orbits", orbits_json(p), "config",
         orbit_json_from_settings(&p->local.settings), "moh", orbit_json_from_moh(&p->local.moh),
-        "parked", call_engine_parked_json(p->engine), "queues", call_engine_queues_json(p->engine));
+        "parked", calls, "queues", call_engine_queues_json(p->engine));
     if (state && !orbit_json_put(state, "runbooks", ops_dr_runbooks_json(p))) {
         json_decref(state);
         return NULL;
     }
     return state;
+}
+
+json_t *state_json_build(pool *p)
+{
+    return build(p, true);
+}
+
+/* The state as one message: the object without its parked calls, then
+ * the calls written straight to text (at 49,400 calls, building an
+ * object per call and dumping the tree took 326 ms of the loop). The
+ * members are those of state_json_build, "parked" last. */
+static wire_msg *snapshot_message(pool *p)
+{
+    json_t *state = build(p, false);
+    orbit_buf b;
+    orbit_buf_init(&b);
+    bool ok = state && wire_msg_begin(&b) && orbit_json_dump(&b, state) && b.len > 0 &&
+              b.data[b.len - 1] == '}';
+    json_decref(state);
+    if (ok) {
+        b.len--; /* reopen the object: it has members, so a comma follows */
+        ok = orbit_buf_append(&b, ",\"parked\":", 10) && call_engine_parked_write(p->engine, &b) &&
+             orbit_buf_append(&b, "}", 1);
+    }
+    if (!ok) {
+        orbit_buf_free(&b);
+        return NULL;
+    }
+    return wire_msg_finish(&b);
 }
 
 json_t *state_json_users(pool *p, const char *home)
@@ -145,9 +182,7 @@ wire_msg *pool_snapshot_state(pool *p, int64_t *rev, orbit_status *st)
      * before the next event changes it. */
     if (!p->snapshot_state || p->snapshot_rev != p->events.rev) {
         wire_msg_unref(p->snapshot_state);
-        json_t *state = state_json_build(p);
-        p->snapshot_state = state ? wire_msg_from_json(state) : NULL;
-        json_decref(state);
+        p->snapshot_state = snapshot_message(p);
         p->snapshot_rev = p->events.rev;
     }
     if (!p->snapshot_state) {

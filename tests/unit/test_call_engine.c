@@ -12,6 +12,7 @@
 
 #include "call_engine.h"
 #include "orbit_json.h"
+#include "orbit_json_dump.h"
 
 #include <stdlib.h>
 
@@ -459,6 +460,32 @@ static void park_in_each_phase(void **state)
     assert_int_equal(park(f->p1, "h", U1, NULL), ORBIT_ERR_RESILIENCY_MODE);
 }
 
+/* The snapshot's text of the parked calls is the array's dump. */
+static void parked_calls_written_as_text_match_their_objects(void **state)
+{
+    fixture *f = *state;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            assert_int_equal(park(f->p1, "w1", U1, NULL), ORBIT_OK);
+            assert_int_equal(park(f->p1, "w2", U1, NULL), ORBIT_OK);
+            assert_int_equal(park(f->p1, "w3", U1, NULL), ORBIT_OK);
+        }
+        json_t *arr = call_engine_parked_json(f->p1);
+        assert_non_null(arr);
+        assert_int_equal(json_array_size(arr), round ? 3 : 0);
+        orbit_buf want, got;
+        orbit_buf_init(&want);
+        orbit_buf_init(&got);
+        assert_true(orbit_json_dump(&want, arr));
+        assert_true(call_engine_parked_write(f->p1, &got));
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        json_decref(arr);
+        orbit_buf_free(&want);
+        orbit_buf_free(&got);
+    }
+}
+
 static void park_refused_while_the_serving_pool_is_down(void **state)
 {
     fixture *f = *state;
@@ -692,6 +719,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(failback_complete__pickup_queued, setup, teardown),
     cmocka_unit_test_setup_teardown(failback_complete__established, setup, teardown),
     cmocka_unit_test_setup_teardown(park_in_each_phase, setup, teardown),
+    cmocka_unit_test_setup_teardown(parked_calls_written_as_text_match_their_objects, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(park_refused_while_the_serving_pool_is_down, setup, teardown),
     cmocka_unit_test_setup_teardown(pickup_in_each_phase, setup, teardown),
     cmocka_unit_test_setup_teardown(ringback_then_forward_to_the_timeout_uri, setup, teardown),

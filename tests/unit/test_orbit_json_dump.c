@@ -3,10 +3,13 @@
  * it cannot write it refuses. */
 #include "test_main.h"
 
+#include "orbit_json.h"
 #include "orbit_json_dump.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Asserts orbit_json_dump(v) == json_dumps(v, JSON_COMPACT); takes v. */
 static void assert_same_as_jansson(json_t *v)
@@ -112,12 +115,45 @@ static void nesting_beyond_the_limit_is_refused(void **state)
     json_decref(root);
 }
 
+/* A parked call written straight to text reads as the object would. */
+static void a_parked_call_is_written_as_its_object_dumps(void **state)
+{
+    (void)state;
+    parked_call c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.call_id, sizeof c.call_id, "a\"b\\c\x01-\xc3\xa9");
+    assert_int_equal(orbit_number_parse("10042", &c.orbit), ORBIT_NUMBER_OK);
+    snprintf(c.parker, sizeof c.parker, "sip:user1-001@example.net");
+    snprintf(c.parkee, sizeof c.parkee, "tel:+15550100");
+    c.parked_ms = 1796045058742;
+    c.deadline_ms = -1;
+    c.attempt = 2;
+    for (int variant = 0; variant < 4; variant++) {
+        c.state = variant % 2 ? PARKED_STATE_RINGING_BACK : PARKED_STATE_PARKED;
+        c.music_on_hold = variant < 2;
+        c.transport = variant % 3 ? CALL_TRANSPORT_SIP : CALL_TRANSPORT_API;
+        json_t *o = orbit_json_from_parked(&c);
+        assert_non_null(o);
+        orbit_buf want, got;
+        orbit_buf_init(&want);
+        orbit_buf_init(&got);
+        assert_true(orbit_json_dump(&want, o));
+        assert_true(orbit_json_write_parked(&got, &c));
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        json_decref(o);
+        orbit_buf_free(&want);
+        orbit_buf_free(&got);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(scalars_read_as_jansson_writes_them),
     cmocka_unit_test(strings_escape_what_json_requires_and_keep_utf8),
     cmocka_unit_test(containers_keep_insertion_order_and_nest),
     cmocka_unit_test(a_frame_of_every_shape_round_trips),
     cmocka_unit_test(nesting_beyond_the_limit_is_refused),
+    cmocka_unit_test(a_parked_call_is_written_as_its_object_dumps),
 };
 
 ORBIT_TEST_MAIN(tests)
