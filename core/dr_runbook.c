@@ -163,8 +163,10 @@ json_t *dr_runbook_to_json(const dr_runbook *r)
     }
     if (!steps)
         return NULL;
-    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:i, s:o}", "home",
-                     r->home, "backup", r->backup, "replacement",
+    /* An unpaired home has no backup: null, as from_json reads it (an
+     * empty string is no FQDN, and would not read back). */
+    return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:i, s:o}", "home",
+                     r->home, "backup", r->backup[0] ? r->backup : NULL, "replacement",
                      r->replacement[0] ? r->replacement : NULL, "kind",
                      dr_runbook_kind_name(r->kind), "state", dr_runbook_state_name(r->state),
                      "run_id", r->run_id, "holder", r->holder, "started_ms",
