@@ -1,5 +1,8 @@
 /* sip_directory: the snapshot is built into flat arrays with hash indexes
- * (orbit_map) and never changes after sip_directory_build. */
+ * (orbit_map) and never changes after sip_directory_build. The users are
+ * a block of their own, counted separately, so that a directory rebuilt
+ * for an orbit-table or settings change shares them with the last one
+ * instead of copying every user of the deployment again. */
 #include "sip_directory.h"
 
 #include "orbit_map.h"
@@ -9,19 +12,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The users and their indexes; shared by every directory built with the
+ * same users (sip_directory_builder_share_users). */
+typedef struct {
+    atomic_int refs;
+    sip_dir_user *users;
+    size_t n_users, cap_users;
+    orbit_map *by_uri;  /* lower-cased URI -> sip_dir_user index + 1 */
+    orbit_map *by_name; /* user part -> index + 1 */
+} dir_users;
+
 struct sip_directory {
     atomic_int refs;
     char *self;
     sip_dir_settings settings;
     media_moh *moh;
-    sip_dir_user *users;
-    size_t n_users, cap_users;
+    dir_users *users; /* owned reference */
     sip_dir_pool *pools;
     size_t n_pools, cap_pools;
     sip_dir_range *ranges;
     size_t n_ranges, cap_ranges;
-    orbit_map *by_uri;  /* lower-cased URI -> sip_dir_user index + 1 */
-    orbit_map *by_name; /* user part -> index + 1 */
     orbit_map *by_pool; /* fqdn -> index + 1 */
 };
 
@@ -29,6 +39,7 @@ struct sip_directory {
 struct sip_directory_builder {
     sip_directory dir;
     bool failed;
+    bool shared_users; /* dir.users came from another directory: read-only */
 };
 
 static void *index_value(size_t i)
@@ -66,6 +77,40 @@ static bool name_key(const char *uri, char *key, size_t cap)
     return true;
 }
 
+static void users_unref(dir_users *u)
+{
+    if (!u || atomic_fetch_sub(&u->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < u->n_users; i++) {
+        free((char *)u->users[i].uri);
+        free((char *)u->users[i].home);
+        free((char *)u->users[i].serving);
+        free((char *)u->users[i].pickup_group);
+        free((char *)u->users[i].ha1_md5);
+        free((char *)u->users[i].ha1_sha256);
+    }
+    free(u->users);
+    orbit_map_free(u->by_uri);
+    orbit_map_free(u->by_name);
+    free(u);
+}
+
+/* An empty block with one reference, or NULL on OOM. */
+static dir_users *users_new(void)
+{
+    dir_users *u = calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    atomic_init(&u->refs, 1);
+    u->by_uri = orbit_map_new();
+    u->by_name = orbit_map_new();
+    if (!u->by_uri || !u->by_name) {
+        users_unref(u);
+        return NULL;
+    }
+    return u;
+}
+
 sip_directory_builder *sip_directory_builder_new(const char *self_fqdn)
 {
     sip_directory_builder *b = calloc(1, sizeof *b);
@@ -73,13 +118,12 @@ sip_directory_builder *sip_directory_builder_new(const char *self_fqdn)
         return NULL;
     atomic_init(&b->dir.refs, 1);
     b->dir.self = strdup(self_fqdn ? self_fqdn : "");
-    b->dir.by_uri = orbit_map_new();
-    b->dir.by_name = orbit_map_new();
+    b->dir.users = users_new();
     b->dir.by_pool = orbit_map_new();
     b->dir.settings.enable_music_on_hold = true;
     b->dir.settings.call_pickup_timeout_threshold = 90;
     b->dir.settings.max_call_pickup_attempts = 1;
-    if (!b->dir.self || !b->dir.by_uri || !b->dir.by_name || !b->dir.by_pool) {
+    if (!b->dir.self || !b->dir.users || !b->dir.by_pool) {
         sip_directory_builder_free(b);
         return NULL;
     }
@@ -151,7 +195,10 @@ oom:
 orbit_err sip_directory_add_user(sip_directory_builder *b, const sip_dir_user *user,
                                  orbit_status *st)
 {
-    sip_directory *d = &b->dir;
+    if (b->shared_users)
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "directory",
+                                "the users are shared with another directory");
+    dir_users *d = b->dir.users;
     char key[SIP_URI_MAX], name[SIP_URI_MAX];
     if (!user->uri || strncmp(user->uri, "sip:", 4) != 0 || !uri_key(user->uri, key, sizeof key) ||
         !name_key(user->uri, name, sizeof name))
@@ -213,6 +260,15 @@ oom:
     return orbit_status_set(st, ORBIT_ERR_INTERNAL, "directory", "out of memory");
 }
 
+void sip_directory_builder_share_users(sip_directory_builder *b, const sip_directory *from)
+{
+    dir_users *u = from->users;
+    atomic_fetch_add(&u->refs, 1);
+    users_unref(b->dir.users);
+    b->dir.users = u;
+    b->shared_users = true;
+}
+
 void sip_directory_set_settings(sip_directory_builder *b, const sip_dir_settings *settings)
 {
     b->dir.settings = *settings;
@@ -227,14 +283,7 @@ void sip_directory_set_moh(sip_directory_builder *b, media_moh *moh)
 
 static void directory_free(sip_directory *d)
 {
-    for (size_t i = 0; i < d->n_users; i++) {
-        free((char *)d->users[i].uri);
-        free((char *)d->users[i].home);
-        free((char *)d->users[i].serving);
-        free((char *)d->users[i].pickup_group);
-        free((char *)d->users[i].ha1_md5);
-        free((char *)d->users[i].ha1_sha256);
-    }
+    users_unref(d->users);
     for (size_t i = 0; i < d->n_pools; i++) {
         free((char *)d->pools[i].fqdn);
         free((char *)d->pools[i].sip_uri);
@@ -244,11 +293,8 @@ static void directory_free(sip_directory *d)
         free((char *)d->ranges[i].end);
         free((char *)d->ranges[i].pool);
     }
-    free(d->users);
     free(d->pools);
     free(d->ranges);
-    orbit_map_free(d->by_uri);
-    orbit_map_free(d->by_name);
     orbit_map_free(d->by_pool);
     media_moh_unref(d->moh);
     free(d->self);
@@ -314,8 +360,8 @@ const sip_dir_user *sip_directory_user(const sip_directory *dir, const char *uri
     char key[SIP_URI_MAX];
     if (!uri || !uri_key(uri, key, sizeof key))
         return NULL;
-    void *v = orbit_map_get(dir->by_uri, key);
-    return v ? &dir->users[value_index(v)] : NULL;
+    void *v = orbit_map_get(dir->users->by_uri, key);
+    return v ? &dir->users->users[value_index(v)] : NULL;
 }
 
 const sip_dir_user *sip_directory_user_by_name(const sip_directory *dir, const char *name)
@@ -323,8 +369,8 @@ const sip_dir_user *sip_directory_user_by_name(const sip_directory *dir, const c
     char key[SIP_URI_MAX];
     if (!name || !name_key(name, key, sizeof key))
         return NULL;
-    void *v = orbit_map_get(dir->by_name, key);
-    return v ? &dir->users[value_index(v)] : NULL;
+    void *v = orbit_map_get(dir->users->by_name, key);
+    return v ? &dir->users->users[value_index(v)] : NULL;
 }
 
 const sip_dir_pool *sip_directory_pool(const sip_directory *dir, const char *fqdn)
@@ -352,5 +398,5 @@ const sip_dir_range *sip_directory_range_of(const sip_directory *dir, const char
 
 size_t sip_directory_user_count(const sip_directory *dir)
 {
-    return dir->n_users;
+    return dir->users->n_users;
 }

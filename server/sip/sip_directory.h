@@ -60,6 +60,11 @@ orbit_err sip_directory_add_user(sip_directory_builder *b, const sip_dir_user *u
                                  orbit_status *st);
 orbit_err sip_directory_add_range(sip_directory_builder *b, const sip_dir_range *range,
                                   orbit_status *st);
+/* Takes the users of `from` (borrowed; a reference to its user block is
+ * taken) instead of adding them one by one: the pool rebuilds the
+ * directory for every orbit-table change, and its users rarely change
+ * with it. sip_directory_add_user is refused afterwards. */
+void sip_directory_builder_share_users(sip_directory_builder *b, const sip_directory *from);
 void sip_directory_set_settings(sip_directory_builder *b, const sip_dir_settings *settings);
 /* The MOH to play (a new reference is taken; NULL: silence). */
 void sip_directory_set_moh(sip_directory_builder *b, media_moh *moh);

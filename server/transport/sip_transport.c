@@ -62,6 +62,7 @@ struct sip_transport {
     /* the loop's own */
     sip_queued_op *waiting;
     bool dirty;             /* the directory is stale */
+    bool users_dirty;       /* ... and so are its users (else they are shared) */
     sip_call_filter *calls; /* the calls the edge carries: loop thread only */
     media_moh *moh;
     char moh_sha256[ORBIT_SHA256_HEX + 1]; /* the file moh was made from */
@@ -233,7 +234,10 @@ static sip_directory *build_directory(sip_transport *t)
     if (!b)
         return NULL;
     add_pools(t, b, dep);
-    add_users(t, b, dep);
+    if (t->dir && !t->users_dirty)
+        sip_directory_builder_share_users(b, t->dir);
+    else
+        add_users(t, b, dep);
     add_ranges(t, b, dep);
     const cps_settings *cps = &pool_local_state(t->pool)->settings;
     sip_dir_settings s = {
@@ -258,6 +262,7 @@ static void refresh_directory(sip_transport *t)
         return;
     }
     t->dirty = false;
+    t->users_dirty = false;
     pthread_mutex_lock(&t->lock);
     sip_directory_unref(t->dir);
     t->dir = dir;
@@ -288,6 +293,21 @@ static bool changes_directory(orbit_event_kind kind)
     }
 }
 
+/* Of those, what can change a user's entry: where users are served (DR),
+ * who they are (users, topology) and which pools exist. The orbit table,
+ * settings and MOH never do, and they are what changes most often. */
+static bool changes_users(orbit_event_kind kind)
+{
+    switch (orbit_event_class_of(kind)) {
+    case ORBIT_EVCLASS_ORBITS:
+    case ORBIT_EVCLASS_CONFIG:
+    case ORBIT_EVCLASS_MOH:
+        return false;
+    default:
+        return changes_directory(kind);
+    }
+}
+
 static void on_event(void *ctx, wire_msg *m, orbit_event_kind kind, const json_t *data)
 {
     (void)m;
@@ -303,6 +323,8 @@ static void on_event(void *ctx, wire_msg *m, orbit_event_kind kind, const json_t
         pthread_mutex_unlock(&t->lock);
         json_decref(copy);
     }
+    if (changes_users(kind))
+        t->users_dirty = true;
     if (changes_directory(kind) && !t->dirty) {
         t->dirty = true;
         t->wake.fn(t->wake.ctx); /* rebuilt once the change is fully applied */
@@ -313,6 +335,7 @@ static void on_resync(void *ctx)
 {
     sip_transport *t = ctx;
     t->dirty = true;
+    t->users_dirty = true;
     t->wake.fn(t->wake.ctx);
 }
 
@@ -516,6 +539,7 @@ bool sip_transport_start(pool *p, const server_config *cfg, orbit_log *log, cons
     t->log = log;
     t->wake = *wake;
     t->dirty = true;
+    t->users_dirty = true;
     const char *bind = ec.bind_ip;
     snprintf(t->self_uri, sizeof t->self_uri, strchr(bind, ':') ? "sip:[%s]:%d" : "sip:%s:%d", bind,
              cfg->sip_port);

@@ -1,7 +1,7 @@
 /* The SIP edge's directory snapshot: users found by URI (host case
  * ignored) and by user part, pools by FQDN, orbit and group numbers by
- * range; refusals for bad entries; and reference counting keeps a
- * snapshot alive while the edge reads it. */
+ * range; refusals for bad entries; reference counting keeps a snapshot
+ * alive while the edge reads it; a rebuilt snapshot shares its users. */
 #include "test_main.h"
 
 #include "sip_directory.h"
@@ -104,11 +104,41 @@ static void a_reference_keeps_the_snapshot_and_its_moh(void **state)
     media_moh_unref(moh);
 }
 
+/* A directory rebuilt for an orbit-table change shares its users with
+ * the last one: they outlive the directory they came from, and the new
+ * one takes no users of its own. */
+static void a_rebuilt_directory_shares_the_users(void **state)
+{
+    (void)state;
+    sip_directory *old = sample();
+    sip_directory_builder *b = sip_directory_builder_new("pool1.example.net");
+    assert_non_null(b);
+    sip_directory_builder_share_users(b, old);
+    sip_dir_range moved = {"11000", "11099", "pool2.example.net", false};
+    assert_int_equal(sip_directory_add_range(b, &moved, NULL), ORBIT_OK);
+    orbit_status st;
+    sip_dir_user bob = {.uri = "sip:bob@example.net", .home = "p", .serving = "p"};
+    assert_int_equal(sip_directory_add_user(b, &bob, &st), ORBIT_ERR_INTERNAL);
+    sip_directory *fresh = sip_directory_build(b);
+    assert_non_null(fresh);
+    const sip_dir_user *alice = sip_directory_user(old, "sip:alice@example.net");
+    assert_ptr_equal(sip_directory_user(fresh, "sip:alice@example.net"), alice);
+    sip_directory_unref(old);
+    alice = sip_directory_user_by_name(fresh, "alice");
+    assert_non_null(alice);
+    assert_string_equal(alice->serving, "pool2.example.net");
+    assert_null(sip_directory_user(fresh, "sip:bob@example.net"));
+    assert_int_equal(sip_directory_user_count(fresh), 1);
+    assert_string_equal(sip_directory_range_of(fresh, "11050")->pool, "pool2.example.net");
+    sip_directory_unref(fresh);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(users_are_found_by_uri_and_by_name),
     cmocka_unit_test(numbers_are_found_in_their_range),
     cmocka_unit_test(bad_entries_are_refused),
     cmocka_unit_test(a_reference_keeps_the_snapshot_and_its_moh),
+    cmocka_unit_test(a_rebuilt_directory_shares_the_users),
 };
 
 ORBIT_TEST_MAIN(tests)
