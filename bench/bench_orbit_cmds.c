@@ -103,8 +103,11 @@ static json_t *run_workload(const bench_orbit_opts *o, const run_plan *p,
     int64_t idle_us = 0;
     double idle_s = 0;
     if (o->npeers) {
+        /* Two seconds: a pool's timers wake it a few times a second, and
+         * a shorter sample moves the subtracted share by more than the
+         * work it is subtracted from. */
         int64_t a = peers_cpu(o), t0 = bench_mono_us();
-        bench_sleep_ms(1000);
+        bench_sleep_ms(2000);
         idle_us = peers_cpu(o) - a;
         idle_s = (double)(bench_mono_us() - t0) / 1e6;
     }

@@ -170,6 +170,11 @@ def targets(r):
     return t
 
 
+def park_repeats(r):
+    runs = [p["orbit"].get("repeats", 1) for p in r.get("park", {}).values()]
+    return max(runs) if runs else 1
+
+
 def markdown(r, tlist):
     m = r["meta"]
     q = r.get("quick")
@@ -189,10 +194,14 @@ def markdown(r, tlist):
         lines.append(f"| {t.name} | {t.measured} | {t.goal} | {t.status(q)} |")
     lines += ["", "## Commands: park + retrieve", "",
               "Server CPU per op = (utime + stime of the server) / ops answered. "
-              f"Pipelining depth {r.get('park_depth', '?')} per connection.", "",
+              f"Pipelining depth {r.get('park_depth', '?')} per connection. "
+              f"Each row is the run with the median CPU per op of {park_repeats(r)} runs, "
+              "orbitd and Redis interleaved; the last column gives every run's CPU per op "
+              "for orbitd.", "",
               "| connections | orbitd ops/s | orbitd CPU/op | rate_limited | Redis Lua ops/s | "
-              "Redis Lua CPU/op | Redis SET/GETDEL ops/s | Redis SET/GETDEL CPU/op | orbitd / Redis Lua |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "Redis Lua CPU/op | Redis SET/GETDEL ops/s | Redis SET/GETDEL CPU/op | orbitd / Redis Lua | "
+              "orbitd runs |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for c in sorted(r.get("park", {}), key=int):
         p = r["park"][c]
         o, rl, rs = p["orbit"], p.get("redis_lua"), p.get("redis_setget")
@@ -201,7 +210,8 @@ def markdown(r, tlist):
             f"{o['rate_limited']} | {fmt(rl and rl['ops_per_s'])} | "
             f"{fmt(rl and rl['server_cpu_us_per_op'], ' µs')} | {fmt(rs and rs['ops_per_s'])} | "
             f"{fmt(rs and rs['server_cpu_us_per_op'], ' µs')} | "
-            f"{fmt(ratio(o['server_cpu_us_per_op'], rl and rl['server_cpu_us_per_op']), 'x')} |")
+            f"{fmt(ratio(o['server_cpu_us_per_op'], rl and rl['server_cpu_us_per_op']), 'x')} | "
+            f"{', '.join(fmt(v) for v in o.get('cpu_us_per_op_runs', [o['server_cpu_us_per_op']]))} |")
     lines += ["", "## Range changes: orbit.create + orbit.delete", "",
               "CPU per op in the pool that makes the change, and in the other pools together "
               "(their idle CPU subtracted). Redis: HSETNX/HDEL of the range and SADD/SREM of its "
