@@ -7,31 +7,16 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "integration"))
+from orbit_ports import reserve_port_block  # noqa: E402
+
 HZ = os.sysconf("SC_CLK_TCK")
-
-
-def free_base_port(count):
-    """A base port P with P+1 .. P+count free on loopback."""
-    for _ in range(200):
-        base = 20000 + int.from_bytes(os.urandom(2), "little") % 30000
-        socks = []
-        try:
-            for k in range(1, count + 1):
-                s = socket.socket()
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", base + k))
-                socks.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free loopback ports")
 
 
 def cpu_seconds(pid):
@@ -78,10 +63,18 @@ class Deployment:
     def __init__(self, build, pools=4, users=100, clock_scale=0.01):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix="orbit-bench-")
-        self.base = free_base_port(pools)
-        self.demo([build.program("orbit-demo"), "up", self.dir, "--pools", str(pools),
-                   "--users", str(users), "--no-sim", "--clock-scale", str(clock_scale),
-                   "--base-port", str(self.base)])
+        # A block of ports below the ephemeral range, locked as the tests
+        # lock theirs: a port in that range can be held by an outgoing
+        # connection or its TIME_WAIT, and the SIP edge then cannot bind.
+        self.ports = reserve_port_block(pools)
+        self.base = self.ports.base
+        try:
+            self.demo([build.program("orbit-demo"), "up", self.dir, "--pools", str(pools),
+                       "--users", str(users), "--no-sim", "--clock-scale", str(clock_scale),
+                       "--base-port", str(self.base)])
+        except BaseException:
+            self.ports.release()
+            raise
         with open(os.path.join(self.dir, "deployment.json")) as f:
             self.info = json.load(f)
         self.pools = self.info["pools"]
@@ -135,6 +128,7 @@ class Deployment:
         try:
             self.demo([self.build.program("orbit-demo"), "down", self.dir])
         finally:
+            self.ports.release()
             if not os.environ.get("ORBIT_KEEP_BENCH_DIRS"):
                 shutil.rmtree(self.dir, ignore_errors=True)
 
