@@ -6,6 +6,8 @@
 #include "sip_directory.h"
 
 #include "orbit_map.h"
+#include "orbit_number.h"
+#include "orbit_text.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -22,6 +24,17 @@ typedef struct {
     orbit_map *by_name; /* user part -> index + 1 */
 } dir_users;
 
+/* A range keeps its text in place: the table is copied for every change
+ * of it, and three allocations per range made that copy grow with the
+ * table. pub's pointers are set when the directory is built (the array
+ * moves while it grows). */
+typedef struct {
+    sip_dir_range pub;
+    char start[ORBIT_NUMBER_BUF];
+    char end[ORBIT_NUMBER_BUF];
+    char pool[ORBIT_FQDN_MAX + 1];
+} dir_range;
+
 struct sip_directory {
     atomic_int refs;
     char *self;
@@ -30,7 +43,7 @@ struct sip_directory {
     dir_users *users; /* owned reference */
     sip_dir_pool *pools;
     size_t n_pools, cap_pools;
-    sip_dir_range *ranges;
+    dir_range *ranges;
     size_t n_ranges, cap_ranges;
     orbit_map *by_pool; /* fqdn -> index + 1 */
 };
@@ -243,21 +256,19 @@ orbit_err sip_directory_add_range(sip_directory_builder *b, const sip_dir_range 
     if (!range->start || !range->end || !range->pool ||
         strlen(range->start) != strlen(range->end) || strcmp(range->start, range->end) > 0)
         return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "range", "range needs start <= end");
-    if (!grow((void **)&d->ranges, &d->cap_ranges, d->n_ranges, sizeof *d->ranges))
-        goto oom;
-    bool nomem = false;
-    sip_dir_range *r = &d->ranges[d->n_ranges];
-    r->start = dup_or_null(range->start, &nomem);
-    r->end = dup_or_null(range->end, &nomem);
-    r->pool = dup_or_null(range->pool, &nomem);
-    r->pickup = range->pickup;
-    d->n_ranges++;
-    if (nomem)
-        goto oom;
+    if (strlen(range->start) >= ORBIT_NUMBER_BUF || strlen(range->pool) > ORBIT_FQDN_MAX)
+        return orbit_status_set(st, ORBIT_ERR_BAD_REQUEST, "range", "range %s is too long",
+                                range->start);
+    if (!grow((void **)&d->ranges, &d->cap_ranges, d->n_ranges, sizeof *d->ranges)) {
+        b->failed = true;
+        return orbit_status_set(st, ORBIT_ERR_INTERNAL, "directory", "out of memory");
+    }
+    dir_range *r = &d->ranges[d->n_ranges++];
+    strcpy(r->start, range->start);
+    strcpy(r->end, range->end);
+    strcpy(r->pool, range->pool);
+    r->pub.pickup = range->pickup;
     return ORBIT_OK;
-oom:
-    b->failed = true;
-    return orbit_status_set(st, ORBIT_ERR_INTERNAL, "directory", "out of memory");
 }
 
 void sip_directory_builder_share_users(sip_directory_builder *b, const sip_directory *from)
@@ -288,11 +299,6 @@ static void directory_free(sip_directory *d)
         free((char *)d->pools[i].fqdn);
         free((char *)d->pools[i].sip_uri);
     }
-    for (size_t i = 0; i < d->n_ranges; i++) {
-        free((char *)d->ranges[i].start);
-        free((char *)d->ranges[i].end);
-        free((char *)d->ranges[i].pool);
-    }
     free(d->pools);
     free(d->ranges);
     orbit_map_free(d->by_pool);
@@ -321,6 +327,12 @@ sip_directory *sip_directory_build(sip_directory_builder *b)
     }
     memcpy(d, &b->dir, sizeof *d);
     atomic_init(&d->refs, 1);
+    for (size_t i = 0; i < d->n_ranges; i++) {
+        dir_range *r = &d->ranges[i];
+        r->pub.start = r->start;
+        r->pub.end = r->end;
+        r->pub.pool = r->pool;
+    }
     free(b);
     return d;
 }
@@ -387,7 +399,7 @@ const sip_dir_range *sip_directory_range_of(const sip_directory *dir, const char
     /* Start and end have the same length and prefix (domain.md), so
      * within a shape the byte order is the numeric order. */
     for (size_t i = 0; i < dir->n_ranges; i++) {
-        const sip_dir_range *r = &dir->ranges[i];
+        const sip_dir_range *r = &dir->ranges[i].pub;
         if (strlen(r->start) == len && strcmp(r->start, number) <= 0 &&
             strcmp(number, r->end) <= 0 &&
             (isdigit((unsigned char)number[0]) || number[0] == r->start[0]))

@@ -88,6 +88,11 @@ static void bad_entries_are_refused(void **state)
     assert_int_equal(sip_directory_add_pool(b, &bad_pool, &st), ORBIT_ERR_BAD_REQUEST);
     sip_dir_range backwards = {"200", "100", "p", false};
     assert_int_equal(sip_directory_add_range(b, &backwards, &st), ORBIT_ERR_BAD_REQUEST);
+    char long_pool[300];
+    memset(long_pool, 'p', sizeof long_pool - 1);
+    long_pool[sizeof long_pool - 1] = '\0';
+    sip_dir_range too_long = {"100", "200", long_pool, false};
+    assert_int_equal(sip_directory_add_range(b, &too_long, &st), ORBIT_ERR_BAD_REQUEST);
     sip_directory_builder_free(b);
 }
 
