@@ -3,6 +3,7 @@
 #include "client_hub.h"
 
 #include "client_snapstream.h"
+#include "client_snapworker.h"
 #include "client_url.h"
 #include "orbit_frame.h"
 #include "orbit_map.h"
@@ -63,9 +64,10 @@ struct client_conn {
     /* frames */
     unsigned char *rx;
     size_t rx_len, rx_cap;
-    bool rx_keep;            /* the message's text is kept (not a streamed snapshot) */
-    size_t rx_total;         /* bytes of the message so far */
-    client_snapstream *snap; /* a message longer than one read, parsed as it comes */
+    bool rx_keep;             /* the message's text is kept (not a streamed snapshot) */
+    size_t rx_total;          /* bytes of the message so far */
+    client_snapstream *snap;  /* a message longer than one read, parsed as it comes */
+    client_snapworker *snapw; /* ... or by a worker, once known to be a snapshot */
     out_msg *out_head, *out_tail;
     orbit_map *pending; /* id -> pending_cmd */
     uint64_t next_id;
@@ -225,6 +227,8 @@ static void conn_connect(client_conn *c)
     c->rx_len = 0;
     client_snapstream_free(c->snap);
     c->snap = NULL;
+    client_snapworker_cancel(c->snapw);
+    c->snapw = NULL;
     set_state(c, CLIENT_CONN_CONNECTING);
     if (!lws_client_connect_via_info(&ci)) {
         c->wsi = NULL;
@@ -473,6 +477,8 @@ static void conn_closed(client_conn *c, const char *why)
     c->rx_len = 0;
     client_snapstream_free(c->snap);
     c->snap = NULL;
+    client_snapworker_cancel(c->snapw);
+    c->snapw = NULL;
     set_state(c, CLIENT_CONN_IDLE);
     if (!c->hub->destroying)
         schedule_retry(c);
@@ -517,6 +523,8 @@ static int conn_receive(client_conn *c, bool first, bool last, const void *in, s
         c->rx_keep = true;
         client_snapstream_free(c->snap);
         c->snap = NULL;
+        client_snapworker_cancel(c->snapw);
+        c->snapw = NULL;
         if (!last && c->hub->opt.subscribe)
             c->snap = client_snapstream_new(); /* NULL: the text is parsed whole */
     }
@@ -526,14 +534,28 @@ static int conn_receive(client_conn *c, bool first, bool last, const void *in, s
         return -1;
     }
     c->last_frame_ms = orbit_time_now_ms();
-    if (c->snap) {
+    if (c->snapw) {
+        if (!client_snapworker_feed(c->snapw, in, len)) {
+            snprintf(c->error, sizeof c->error, "out of memory reading a snapshot");
+            return -1;
+        }
+    } else if (c->snap) {
         client_snapstream_kind k = client_snapstream_feed(c->snap, in, len);
         if (k == CLIENT_SNAPSTREAM_OTHER) {
             client_snapstream_free(c->snap);
             c->snap = NULL;
-        } else if (k == CLIENT_SNAPSTREAM_SNAPSHOT && c->rx_keep) {
-            c->rx_keep = false;
-            drop_rx(c);
+        } else if (k == CLIENT_SNAPSTREAM_SNAPSHOT) {
+            if (c->rx_keep) {
+                c->rx_keep = false;
+                drop_rx(c);
+            }
+            /* The rest is parsed on a worker while this thread reads it;
+             * without one it is parsed here, as it was. */
+            client_snapworker *w = last ? NULL : client_snapworker_start(c->snap);
+            if (w) {
+                c->snap = NULL;
+                c->snapw = w;
+            }
         }
     }
     if (c->rx_keep && !keep_rx(c, in, len))
@@ -542,6 +564,10 @@ static int conn_receive(client_conn *c, bool first, bool last, const void *in, s
         return 0;
     client_snapstream *snap = c->snap;
     c->snap = NULL;
+    if (c->snapw) {
+        snap = client_snapworker_finish(c->snapw);
+        c->snapw = NULL;
+    }
     if (snap && client_snapstream_end(snap) == CLIENT_SNAPSTREAM_SNAPSHOT) {
         on_streamed_snapshot(c, snap);
     } else if (c->rx_keep) {
@@ -775,6 +801,7 @@ static void conn_free(client_conn *c)
     orbit_map_free(c->pending);
     client_mirror_free(c->mirror);
     client_snapstream_free(c->snap);
+    client_snapworker_cancel(c->snapw);
     free(c->rx);
     free(c);
 }
