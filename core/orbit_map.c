@@ -77,9 +77,8 @@ static size_t find_slot(const orbit_map *m, const char *key, uint64_t h)
     return i;
 }
 
-static bool grow(orbit_map *m)
+static bool resize(orbit_map *m, size_t ncap)
 {
-    size_t ncap = m->cap * 2;
     slot *ns = calloc(ncap, sizeof *ns);
     if (!ns)
         return false;
@@ -97,9 +96,28 @@ static bool grow(orbit_map *m)
     return true;
 }
 
+/* At most three quarters full, as orbit_map_put keeps it. */
+static bool fits(size_t count, size_t cap)
+{
+    return count * 4 <= cap * 3;
+}
+
+bool orbit_map_reserve(orbit_map *m, size_t n)
+{
+    if (n > SIZE_MAX / 4)
+        return false;
+    size_t ncap = m->cap;
+    while (!fits(n, ncap)) {
+        if (ncap > SIZE_MAX / 2 / sizeof(slot))
+            return false;
+        ncap *= 2;
+    }
+    return ncap == m->cap || resize(m, ncap);
+}
+
 bool orbit_map_put(orbit_map *m, const char *key, void *value)
 {
-    if ((m->count + 1) * 4 > m->cap * 3 && !grow(m))
+    if (!fits(m->count + 1, m->cap) && !resize(m, m->cap * 2))
         return false;
     uint64_t h = hash_key(key);
     size_t i = find_slot(m, key, h);

@@ -24,8 +24,12 @@ void *orbit_map_get(const orbit_map *m, const char *key);
 /* Removes and returns the value, or NULL when absent. */
 void *orbit_map_remove(orbit_map *m, const char *key);
 size_t orbit_map_count(const orbit_map *m);
-/* Removes every entry. */
+/* Removes every entry (the capacity stays). */
 void orbit_map_clear(orbit_map *m);
+/* Makes room for n entries without growing on the way, for a map about
+ * to be filled with a count known in advance. False on OOM (the map is
+ * unchanged and still usable). */
+bool orbit_map_reserve(orbit_map *m, size_t n);
 
 /* Iteration: start with *pos = 0; returns false at the end. The map must
  * not change during iteration. */

@@ -1,8 +1,11 @@
-/* The hash map: insert, replace, remove with probing clusters, iterate. */
+/* The hash map: insert, replace, remove with probing clusters, iterate,
+ * reserve room ahead. */
 #include "test_main.h"
 
 #include "orbit_map.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static void put_get_replace_remove(void **state)
@@ -85,10 +88,37 @@ static void borrowed_keys_are_not_copied(void **state)
     orbit_map_free(m);
 }
 
+/* A map reserved for n entries keeps every entry through n puts and
+ * after, and a reserve smaller than the map changes nothing. */
+static void reserved_room_holds_the_entries(void **state)
+{
+    (void)state;
+    orbit_map *m = orbit_map_new();
+    assert_non_null(m);
+    assert_true(orbit_map_put(m, "before", (void *)1));
+    assert_true(orbit_map_reserve(m, 5000));
+    assert_true(orbit_map_reserve(m, 10)); /* smaller: nothing to do */
+    char key[32];
+    for (int i = 0; i < 6000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_true(orbit_map_put(m, key, (void *)(intptr_t)(i + 2)));
+    }
+    assert_int_equal(orbit_map_count(m), 6001);
+    assert_ptr_equal(orbit_map_get(m, "before"), (void *)1);
+    for (int i = 0; i < 6000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_ptr_equal(orbit_map_get(m, key), (void *)(intptr_t)(i + 2));
+    }
+    assert_false(orbit_map_reserve(m, SIZE_MAX / 2));
+    assert_ptr_equal(orbit_map_get(m, "k5999"), (void *)(intptr_t)6001);
+    orbit_map_free(m);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(borrowed_keys_are_not_copied),
     cmocka_unit_test(put_get_replace_remove),
     cmocka_unit_test(many_keys_survive_growth_and_removal),
+    cmocka_unit_test(reserved_room_holds_the_entries),
 };
 
 ORBIT_TEST_MAIN(tests)
