@@ -89,7 +89,8 @@ static void on_users(void *ctx, long status, const char *body, size_t len, const
 /* Loads the users from the first pool that answers. */
 static orbit_user *fetch_users(const client_target *t, size_t *nusers)
 {
-    client_options o = {.token = t->token, .client_name = "orbit-sim/" ORBIT_VERSION};
+    client_options o = {
+        .token = t->token, .client_name = "orbit-sim/" ORBIT_VERSION, .plaintext_only = !t->tls};
     const char *ca = t->ca[0] ? t->ca : NULL;
     orbit_status st;
     client_hub *hub = client_hub_new(&o, NULL, NULL, &st);
@@ -316,6 +317,7 @@ int main(int argc, char **argv)
         client_options o = {.token = target->token,
                             .client_name = "orbit-sim/" ORBIT_VERSION,
                             .ca_file = target->ca[0] ? target->ca : NULL,
+                            .plaintext_only = !target->tls,
                             .discover = true,
                             .allow_url = client_target_allow_hook,
                             .allow_ctx = target,

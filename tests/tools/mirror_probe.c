@@ -68,6 +68,7 @@ int main(int argc, char **argv)
     client_options o = {.token = argv[2],
                         .client_name = "mirror-probe",
                         .ca_file = argc > 3 ? argv[3] : NULL,
+                        .plaintext_only = strncmp(argv[1], "wss://", 6) != 0,
                         .subscribe = true,
                         .backoff_base_ms = 100,
                         .backoff_cap_ms = 1000};
