@@ -3,6 +3,7 @@
 #include "pool_internal.h"
 
 #include "orbit_json.h"
+#include "orbit_map.h"
 #include "orbit_time.h"
 
 #include <errno.h>
@@ -441,13 +442,72 @@ bool pool_apply_change(pool *p, const store_change *c)
 
 /* ---- liveness ---- */
 
+/* "identity<US>pool": a usage row's key. */
+static void usage_key(const store_usage *u, char *key, size_t cap)
+{
+    snprintf(key, cap, "%s\x1f%s", u->identity, u->pool);
+}
+
+/* Sends a peer's range with the in-use count the state now shows. */
+static void emit_peer_range(pool *p, const store_usage *u)
+{
+    const orbit_range *r = orbit_table_find(orbit_deployment_table(p->dep), u->identity);
+    if (!r || strcmp(r->pool, u->pool) != 0 || strcmp(r->pool, pool_fqdn(p)) == 0)
+        return;
+    json_t *ev = orbit_json_from_range(r, pool_range_in_use(p, r));
+    /* The owner told it; nobody asked for it, so there is no who. */
+    if (ev && orbit_json_put(ev, "origin", json_string(r->pool)))
+        pool_emit(p, ORBIT_EV_ORBIT_UPDATED, ev);
+    else
+        json_decref(ev);
+}
+
+/* Peers publish their ranges' in-use counts with their heartbeats, and
+ * the state shows them. A count that changed is sent as orbit.updated:
+ * a subscriber's mirror (its snapshot, then the events) must keep
+ * showing what the state shows, and without an event one that
+ * subscribed before a heartbeat kept the older count until its next
+ * snapshot. old (borrowed) is the list the new one replaced. */
+static void emit_usage_changes(pool *p, const store_usage *old, size_t nold)
+{
+    orbit_map *before = orbit_map_new();
+    orbit_map *now = orbit_map_new();
+    char key[ORBIT_IDENTITY_MAX + ORBIT_FQDN_MAX + 4];
+    bool ok = before && now;
+    /* Counts are stored plus one, so that a count of 0 is not NULL. */
+    for (size_t i = 0; ok && i < nold; i++) {
+        usage_key(&old[i], key, sizeof key);
+        ok = orbit_map_put(before, key, (void *)(uintptr_t)(old[i].in_use + 1u));
+    }
+    for (size_t i = 0; ok && i < p->nusage; i++) {
+        usage_key(&p->usage[i], key, sizeof key);
+        ok = orbit_map_put(now, key, (void *)(uintptr_t)1);
+        uintptr_t was = (uintptr_t)orbit_map_get(before, key);
+        if (ok && (was == 0 || was - 1 != p->usage[i].in_use))
+            emit_peer_range(p, &p->usage[i]);
+    }
+    for (size_t i = 0; ok && i < nold; i++) {
+        usage_key(&old[i], key, sizeof key);
+        if (old[i].in_use != 0 && !orbit_map_get(now, key))
+            emit_peer_range(p, &old[i]); /* no longer listed: none in use */
+    }
+    if (!ok)
+        ORBIT_LOG_E(p->log, "out of memory comparing in-use counts; subscribers may show old "
+                            "counts of other pools' ranges until they resubscribe");
+    orbit_map_free(before);
+    orbit_map_free(now);
+}
+
 static void apply_liveness(pool *p, store_liveness *live)
 {
-    free(p->usage);
+    store_usage *old = p->usage;
+    size_t nold = p->nusage;
     p->usage = live->usage;
     p->nusage = live->nusage;
     live->usage = NULL;
     live->nusage = 0;
+    emit_usage_changes(p, old, nold);
+    free(old);
     for (size_t i = 0; i < orbit_deployment_pool_count(p->dep); i++) {
         const pool_info *info = orbit_deployment_pool_at(p->dep, i);
         pool_status status = POOL_STATUS_UNKNOWN;

@@ -9,8 +9,8 @@ import subprocess
 import time
 import unittest
 
-from orbit_testlib import (P1, P2, USER1, DeploymentTest, Phones, Probe, Proxy, http, op_http,
-                           program, run, state, wait_until)
+from orbit_testlib import (P1, P2, USER1, USER2, DeploymentTest, Phones, Probe, Proxy, http,
+                           op_http, program, run, state, wait_until)
 from test_moh import wav
 
 
@@ -155,6 +155,39 @@ class ClientTest(DeploymentTest):
         self.assertEqual(len(got["state"]["parked"]), 400)
         # Events after it apply on top of the streamed state.
         self.run_burst("s")
+        self.wait_equal(probe)
+
+    def test_a_peers_in_use_count_reaches_the_mirror(self):
+        # Pool 1 learns how many calls pool 2 has parked on its ranges
+        # from pool 2's heartbeats and shows it in its state: a mirror of
+        # pool 1 that subscribed before must learn it too, by event, both
+        # when the count rises and when it falls back to none.
+        probe = Probe(self.dep.url(0), self.dep.token("viewer"))
+        self.addCleanup(probe.close)
+        wait_until(lambda: probe.dump()["live"], timeout=5, what="probe live")
+        self.wait_equal(probe)
+
+        def peer_in_use():
+            return sum(o["in_use"] for o in state(self.dep, P1)["orbits"]
+                       if o["pool"] == P2 and o["type"] == "CallPark")
+
+        async def park():
+            phones = Phones(self.dep)
+            r = await phones.park(P2, parker=USER2, call_id="peer-count")
+            await phones.close()
+            return r
+        parked = run(park())
+        self.assertTrue(parked["ok"], parked)
+        wait_until(lambda: peer_in_use() == 1, timeout=10, what="pool1 to show pool2's call")
+        self.wait_equal(probe)
+
+        async def retrieve():
+            phones = Phones(self.dep)
+            r = await phones.op(P2, "call.retrieve", orbit=parked["data"]["orbit"], by=USER2)
+            await phones.close()
+            return r
+        self.assertTrue(run(retrieve())["ok"])
+        wait_until(lambda: peer_in_use() == 0, timeout=10, what="pool1 to show none again")
         self.wait_equal(probe)
 
     def test_stale_when_the_pool_goes_silent(self):
